@@ -1,0 +1,76 @@
+# rstsnoop build.  `make` -> build/rstsnoop; `make STATIC=1` -> a static
+# binary (for the kernel matrix); `make test`, `make bench`; V=1 shows commands.
+OUT ?= build
+CLANG ?= clang
+CC ?= cc
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+# vmlinux/vmlinux.h is committed, generated from a 6.18 kernel's BTF, so the
+# build needs no BTF on the build machine; CO-RE adapts it to the running
+# kernel.  `make vmlinux` regenerates it from this machine's kernel.
+VMLINUX_H := vmlinux/vmlinux.h
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Ibpf -I$(OUT) -MMD -MP
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux -Ibpf -MMD -MP
+
+ifeq ($(STATIC),1)
+LDFLAGS += -static
+LDLIBS := $(shell pkg-config --static --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+else
+LDLIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
+endif
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_OBJS := $(OUT)/rstsnoop.bpf.o $(OUT)/seed.bpf.o
+SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
+
+.DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS)
+.PHONY: all clean test unit vmlinux bench
+
+all: $(OUT)/rstsnoop
+
+$(OUT) $(OUT)/user $(OUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)llvm-strip -g $@ 2>/dev/null || true
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Every user object may include a skeleton: build them first.
+$(OUT)/user/%.o: user/%.c $(SKELS) | $(OUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/rstsnoop: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/rstgen: tests/tools/rstgen.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@ -lpthread
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_H)
+
+clean:
+	rm -rf $(OUT)
+
+-include $(wildcard $(OUT)/*.d $(OUT)/user/*.d $(OUT)/tests/*.d)

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Map value types of the kernel side, and the two maps the tracer shares
+ * with the seeding iterator (seed.bpf.c): the loader hands the tracer's
+ * `seeds` and `listeners` to the iterator object (bpf_map__reuse_fd), so
+ * both write one table.  The tracer's private maps are in rstsnoop.bpf.c.
+ *
+ * Every table is bounded: the LRU ones forget the oldest entry when full,
+ * and entries are removed when their socket reaches CLOSE.
+ */
+#ifndef RSTSNOOP_MAPS_BPF_H
+#define RSTSNOOP_MAPS_BPF_H
+
+#include "record.h"
+
+#define MAX_TRACKED_SOCKETS 65536
+#define MAX_SEEDED_SOCKETS 65536
+#define MAX_LISTENERS 16384
+#define MAX_PARKED_RSTS 4096
+
+/* Sockets seen entering SYN_SENT or LISTEN, keyed by kernel address. */
+struct rst_sock_info {
+	struct rst_owner owner;
+	__u32 reason;	     /* reason of a parked local RST */
+	__u8 has_owner;	     /* 0: entry only records that a RST arrived */
+	__u8 got_rst;	     /* a RST arrived during the handshake */
+	__u8 local_rst;	     /* ... and this host's stack sent it */
+	__u8 reason_flags;   /* RST_F_REASON when reason is valid */
+};
+
+/* A connection as seen from one end, in one network namespace. */
+struct rst_flow_key {
+	__u32 netns;
+	__u16 family;
+	__u16 lport;
+	__u16 rport;
+	__u16 pad;
+	__u8 laddr[RST_ADDR_LEN];
+	__u8 raddr[RST_ADDR_LEN];
+};
+
+struct rst_local_rst {
+	__u32 reason;
+	__u32 flags; /* RST_F_REASON when reason is valid */
+};
+
+/*
+ * Per CPU: the sockets that just moved to CLOSE, for the RST that follows.
+ * A ring, not one slot: on loopback the RST reaches the peer (whose own
+ * CLOSE runs here too) before tcp_send_reset fires for the sender, since
+ * tcp_send_active_reset() traces after tcp_transmit_skb().
+ */
+#define CLOSING_SLOTS 4
+
+struct rst_closing {
+	__u64 sk;
+	struct rst_owner owner;
+	__u8 prev_state;
+	__u8 has_owner;
+	__u8 pad[6];
+};
+
+struct rst_closing_ring {
+	__u32 next;
+	__u32 pad;
+	struct rst_closing slot[CLOSING_SLOTS];
+};
+
+/* Sockets that existed before rstsnoop started, by inode. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_SEEDED_SOCKETS);
+	__type(key, __u64);
+	__type(value, struct rst_owner);
+} seeds SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_LISTENERS);
+	__type(key, struct rst_listener_key);
+	__type(value, struct rst_listener);
+} listeners SEC(".maps");
+
+#endif /* RSTSNOOP_MAPS_BPF_H */

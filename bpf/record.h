@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The one record the kernel side streams to user space through the ring
+ * buffer.  Both sides include this file; nothing else defines the layout.
+ * Fixed-width fields and explicit padding only, so the layout is the same
+ * for clang -target bpf and the host compiler (checked by _Static_assert in
+ * user/record_check.c).
+ */
+#ifndef RSTSNOOP_RECORD_H
+#define RSTSNOOP_RECORD_H
+
+#define RST_COMM_LEN 16
+#define RST_ADDR_LEN 16 /* IPv6; IPv4 uses the first 4 bytes */
+
+enum rst_event {
+	RST_EV_RESET_SENT = 1,
+	RST_EV_RESET_RECEIVED = 2,
+	RST_EV_HANDSHAKE_FAILED = 3,
+};
+
+enum rst_side {
+	RST_SIDE_NONE = 0,
+	RST_SIDE_CLIENT = 1,
+	RST_SIDE_SERVER = 2,
+};
+
+enum rst_cause {
+	RST_CAUSE_NONE = 0,
+	RST_CAUSE_REFUSED = 1, /* a RST answered our SYN */
+	RST_CAUSE_RESET = 2,   /* a RST ended the handshake otherwise */
+	RST_CAUSE_TIMEOUT = 3, /* SYN or SYN-ACK retransmissions ran out */
+	RST_CAUSE_OTHER = 4,   /* ICMP error and the like: see error */
+};
+
+/* How pid/comm/uid of a record were obtained. */
+enum rst_attribution {
+	RST_ATTR_NONE = 0,	   /* nobody on this host owns the socket */
+	RST_ATTR_SOCKET_OWNER = 1, /* process that connect()ed, listen()ed or held it at start */
+	RST_ATTR_CURRENT = 2,	   /* task running the close()/abort syscall that sent the RST */
+	RST_ATTR_LOCAL_PEER = 3,   /* owner of the local socket this socket-less RST went to */
+};
+
+/* Which kernel hook produced the record (for --features and debugging). */
+enum rst_source {
+	RST_SRC_SEND_RESET = 1,
+	RST_SRC_RECEIVE_RESET = 2,
+	RST_SRC_SET_STATE = 3,
+	RST_SRC_KFREE_SKB = 4,
+};
+
+#define RST_F_REASON	0x01 /* reason holds an enum sk_rst_reason value */
+#define RST_F_OWNER	0x02 /* pid, uid, comm are valid */
+#define RST_F_LOCAL_RST 0x04 /* the RST came from this host's own stack, socket-less */
+#define RST_F_STATE	0x08 /* state is the TCP state before the incident */
+
+struct rst_record {
+	__u64 ts_ns;	   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 sock_cookie; /* 0: the kernel never assigned one */
+	__u64 sock_ino;	   /* 0: socket had no file (not accepted, kernel socket) */
+	__u32 pid;	   /* tgid */
+	__u32 uid;
+	__u32 netns;	   /* inode number of the network namespace */
+	__s32 error;	   /* sk_err on handshake_failed, else 0 */
+	__u32 reason;	   /* enum sk_rst_reason, valid with RST_F_REASON */
+	__u16 lport;	   /* host byte order; this host's end first */
+	__u16 rport;
+	__u8 laddr[RST_ADDR_LEN];
+	__u8 raddr[RST_ADDR_LEN];
+	char comm[RST_COMM_LEN]; /* raw bytes from the kernel: hostile input */
+	__u8 event;		 /* enum rst_event */
+	__u8 side;		 /* enum rst_side */
+	__u8 cause;		 /* enum rst_cause */
+	__u8 attribution;	 /* enum rst_attribution */
+	__u8 family;		 /* AF_INET or AF_INET6 */
+	__u8 state;		 /* TCP state before the incident, with RST_F_STATE */
+	__u8 flags;		 /* RST_F_* */
+	__u8 source;		 /* enum rst_source */
+};
+
+#define RST_RECORD_SIZE 104
+
+/*
+ * Map entries the loader writes too (start-up seeding of sockets that
+ * existed before rstsnoop started).
+ */
+/* Who a socket belongs to. */
+struct rst_owner {
+	__u64 ino; /* socket inode: the key of seeded entries */
+	__u32 pid;
+	__u32 uid;
+	char comm[RST_COMM_LEN];
+};
+
+struct rst_listener_key {
+	__u32 netns;
+	__u16 port;
+	__u16 pad;
+};
+
+struct rst_listener {
+	struct rst_owner owner;
+	__u64 sk; /* which listener registered the port (SO_REUSEPORT) */
+};
+
+#endif /* RSTSNOOP_RECORD_H */

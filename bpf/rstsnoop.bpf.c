@@ -1,0 +1,668 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel side of rstsnoop: classic tracepoints only, so it runs where
+ * kprobes and fentry are locked down.
+ *
+ *   sock:inet_sock_set_state  learns who owns a socket (connect()/listen()
+ *                             run in the owner's context) and reports
+ *                             handshakes that end in CLOSE
+ *   tcp:tcp_receive_reset     a RST this host accepted
+ *   tcp:tcp_send_reset        a RST this host sent, with or without socket
+ *   skb:kfree_skb             (kernels before 6.10 only) a SYN dropped for
+ *                             lack of a socket, which the stack answered
+ *                             with a RST that tcp_send_reset does not show
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "record.h"
+#include "maps.bpf.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define ETIMEDOUT 110
+#define ECONNREFUSED 111
+#define IFF_LOOPBACK 0x8
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 2 << 20); /* the loader sets --ringbuf-kb */
+} records SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_records SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_TRACKED_SOCKETS);
+	__type(key, __u64);
+	__type(value, struct rst_sock_info);
+} socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PARKED_RSTS);
+	__type(key, struct rst_flow_key);
+	__type(value, struct rst_local_rst);
+} local_rsts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rst_closing_ring);
+} closing SEC(".maps");
+
+
+/* Filters, set by the loader before load (0 / false = no filter). */
+const volatile __u32 filter_pid = 0;
+const volatile __u16 filter_port = 0;
+const volatile __u8 filter_family = 0;
+const volatile bool filter_comm_set = false;
+const volatile char filter_comm[RST_COMM_LEN] = {};
+/* Wake user space only once this much is queued; it polls otherwise. */
+const volatile __u64 wakeup_bytes = 256 * 1024;
+
+/* Written by the loader after seeding: lets the hot path skip seed look-ups. */
+__u32 seeded_sockets = 0;
+
+/*
+ * Layout of tcp:tcp_send_reset before Linux 6.10 (class tcp_event_sk_skb).
+ * 6.10 gave the event its own layout, commit 5cb2cb3cb271 ("net: rps: add
+ * reason in tcp_send_reset"), and the old class may be absent from newer BTF
+ * altogether, so its fields are described here.  `state` arrived in 5.1
+ * (commit 50d89abff0ce), `family` in 5.12 (commit 7f3c67e5fad2); both are
+ * checked with bpf_core_field_exists.
+ */
+struct trace_event_raw_tcp_event_sk_skb___pre610 {
+	struct trace_entry ent;
+	const void *skbaddr;
+	const void *skaddr;
+	int state;
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u8 saddr[4];
+	__u8 daddr[4];
+	__u8 saddr_v6[16];
+	__u8 daddr_v6[16];
+} __attribute__((preserve_access_index));
+
+/* skb:kfree_skb got its drop reason in 5.17, commit c504e5c2f964. */
+struct trace_event_raw_kfree_skb___reason {
+	struct trace_entry ent;
+	void *skbaddr;
+	void *location;
+	unsigned short protocol;
+	enum skb_drop_reason reason;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 sk_netns(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+static __always_inline bool is_full_sock(int state)
+{
+	return state != TCP_TIME_WAIT && state != TCP_NEW_SYN_RECV;
+}
+
+/* Inode of the socket's file: what /proc/PID/fd and `ss -e` show. */
+static __always_inline __u64 sock_ino(const struct sock *sk)
+{
+	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
+
+	if (!sock)
+		return 0;
+	return BPF_CORE_READ(sock, file, f_inode, i_ino);
+}
+
+static __always_inline void owner_from_current(struct rst_owner *o)
+{
+	o->pid = bpf_get_current_pid_tgid() >> 32;
+	o->uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+static __always_inline void set_owner(struct rst_record *rec, const struct rst_owner *o, __u8 how)
+{
+	rec->pid = o->pid;
+	rec->uid = o->uid;
+	__builtin_memcpy(rec->comm, o->comm, sizeof(rec->comm));
+	rec->flags |= RST_F_OWNER;
+	rec->attribution = how;
+}
+
+/*
+ * Who owns a socket that has no entry of its own: a socket that existed
+ * before we started (seeded by inode), or a server-side child, which belongs
+ * to its listener's owner until something better is known.
+ */
+static __always_inline const struct rst_owner *owner_by_lookup(const struct sock *sk, int state,
+							    __u32 netns, __u16 lport)
+{
+	struct rst_listener_key lk = {.netns = netns, .port = lport};
+	struct rst_listener *l;
+
+	if (seeded_sockets && is_full_sock(state)) {
+		__u64 ino = sock_ino(sk);
+		const struct rst_owner *o = ino ? bpf_map_lookup_elem(&seeds, &ino) : NULL;
+
+		if (o)
+			return o;
+	}
+	l = bpf_map_lookup_elem(&listeners, &lk);
+	return l ? &l->owner : NULL;
+}
+
+static __always_inline bool passes_filters(const struct rst_record *rec)
+{
+	if (filter_family && rec->family != filter_family)
+		return false;
+	if (filter_port && rec->lport != filter_port && rec->rport != filter_port)
+		return false;
+	if (filter_pid && (!(rec->flags & RST_F_OWNER) || rec->pid != filter_pid))
+		return false;
+	if (filter_comm_set) {
+		if (!(rec->flags & RST_F_OWNER))
+			return false;
+		for (int i = 0; i < RST_COMM_LEN; i++) {
+			if (rec->comm[i] != filter_comm[i])
+				return false;
+			if (!rec->comm[i])
+				break;
+		}
+	}
+	return true;
+}
+
+static __always_inline void emit(struct rst_record *rec)
+{
+	__u64 flags;
+	__u32 zero = 0;
+	__u64 *lost;
+
+	if (!passes_filters(rec))
+		return;
+	rec->ts_ns = bpf_ktime_get_ns();
+	/*
+	 * A wakeup per record costs a connect storm about 40% of its
+	 * throughput; user space polls every few ms instead and is only
+	 * woken early when the ring fills up.
+	 */
+	flags = bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&records, rec, sizeof(*rec), flags)) {
+		lost = bpf_map_lookup_elem(&lost_records, &zero);
+		if (lost)
+			__sync_fetch_and_add(lost, 1);
+	}
+}
+
+/* ---- socket-less RSTs answered by this host's own stack ---------------- */
+
+/*
+ * A RST the stack sent without a socket, to a SYN that came in over
+ * loopback, went to a local connect().  Park it under the connecting
+ * socket's 4-tuple; that socket's own record picks it up, so a refused
+ * local connect is one record for the connecting process.
+ */
+static __always_inline void park_local_rst(const struct rst_record *rst, __u32 netns)
+{
+	struct rst_flow_key key = {};
+	struct rst_local_rst val = {.reason = rst->reason, .flags = rst->flags & RST_F_REASON};
+
+	key.netns = netns;
+	key.family = rst->family;
+	key.lport = rst->rport; /* the peer's end is the connector's local end */
+	key.rport = rst->lport;
+	__builtin_memcpy(key.laddr, rst->raddr, RST_ADDR_LEN);
+	__builtin_memcpy(key.raddr, rst->laddr, RST_ADDR_LEN);
+	bpf_map_update_elem(&local_rsts, &key, &val, BPF_ANY);
+}
+
+/* Take a parked local RST addressed to this socket, if any. */
+static __always_inline bool take_local_rst(const struct rst_record *rec, __u32 netns,
+					   struct rst_local_rst *out)
+{
+	struct rst_flow_key key = {};
+	struct rst_local_rst *val;
+
+	key.netns = netns;
+	key.family = rec->family;
+	key.lport = rec->lport;
+	key.rport = rec->rport;
+	__builtin_memcpy(key.laddr, rec->laddr, RST_ADDR_LEN);
+	__builtin_memcpy(key.raddr, rec->raddr, RST_ADDR_LEN);
+	val = bpf_map_lookup_elem(&local_rsts, &key);
+	if (!val)
+		return false;
+	*out = *val;
+	bpf_map_delete_elem(&local_rsts, &key);
+	return true;
+}
+
+static __always_inline bool skb_from_loopback(const struct sk_buff *skb)
+{
+	return BPF_CORE_READ(skb, dev, flags) & IFF_LOOPBACK;
+}
+
+/* A RST for which the kernel had no socket (closed port, stray segment). */
+static __always_inline void socketless_reset(struct rst_record *rec, const struct sk_buff *skb)
+{
+	__u32 netns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+
+	if (skb_from_loopback(skb)) {
+		park_local_rst(rec, netns);
+		return;
+	}
+	rec->event = RST_EV_RESET_SENT;
+	rec->netns = netns;
+	rec->flags |= RST_F_LOCAL_RST;
+	emit(rec);
+}
+
+/* ---- tcp:tcp_send_reset ------------------------------------------------- */
+
+/* What the CLOSE transition of sk on this CPU left for its RST, if any. */
+static __always_inline const struct rst_closing *recently_closed(const struct sock *sk)
+{
+	__u32 zero = 0;
+	struct rst_closing_ring *ring = bpf_map_lookup_elem(&closing, &zero);
+
+	if (!ring)
+		return NULL;
+	for (int i = 0; i < CLOSING_SLOTS; i++)
+		if (ring->slot[i].sk == (__u64)sk)
+			return &ring->slot[i];
+	return NULL;
+}
+
+static __always_inline void copy_sockaddr(const __u8 *sa, __u8 *addr, __u16 *port, __u16 family)
+{
+	__be16 port_be = 0;
+
+	bpf_probe_read_kernel(&port_be, sizeof(port_be), sa + 2);
+	*port = bpf_ntohs(port_be);
+	if (family == AF_INET6)
+		bpf_probe_read_kernel(addr, RST_ADDR_LEN, sa + 8); /* sin6_addr */
+	else
+		bpf_probe_read_kernel(addr, 4, sa + 4); /* sin_addr */
+}
+
+SEC("tracepoint/tcp/tcp_send_reset")
+int on_send_reset(void *ctx)
+{
+	struct rst_record rec = {.source = RST_SRC_SEND_RESET};
+	const struct rst_owner *owner = NULL;
+	const struct rst_closing *stash;
+	const struct sock *sk;
+	const struct sk_buff *skb;
+	int state;
+
+	if (bpf_core_type_exists(struct trace_event_raw_tcp_send_reset)) {
+		/* 6.10+: sockaddr-sized addresses, reason, and socket-less RSTs
+		 * (commit 19822a980e19 "trace: tcp: fully support
+		 * trace_tcp_send_reset"). saddr is always the sender's end. */
+		struct trace_event_raw_tcp_send_reset *c = ctx;
+		__u16 family = 0;
+
+		sk = c->skaddr;
+		skb = c->skbaddr;
+		state = c->state;
+		rec.reason = c->reason;
+		rec.flags |= RST_F_REASON;
+		bpf_probe_read_kernel(&family, sizeof(family), c->saddr);
+		if (family != AF_INET && family != AF_INET6)
+			return 0;
+		rec.family = family;
+		copy_sockaddr(c->saddr, rec.laddr, &rec.lport, family);
+		copy_sockaddr(c->daddr, rec.raddr, &rec.rport, family);
+	} else {
+		struct trace_event_raw_tcp_event_sk_skb___pre610 *c = ctx;
+
+		sk = c->skaddr;
+		skb = c->skbaddr;
+		state = bpf_core_field_exists(c->state) ? c->state :
+							   BPF_CORE_READ(sk, __sk_common.skc_state);
+		rec.family = bpf_core_field_exists(c->family) ?
+				     c->family : BPF_CORE_READ(sk, __sk_common.skc_family);
+		rec.lport = c->sport;
+		rec.rport = c->dport;
+		if (rec.family == AF_INET6) {
+			bpf_probe_read_kernel(rec.laddr, RST_ADDR_LEN, c->saddr_v6);
+			bpf_probe_read_kernel(rec.raddr, RST_ADDR_LEN, c->daddr_v6);
+		} else {
+			bpf_probe_read_kernel(rec.laddr, 4, c->saddr);
+			bpf_probe_read_kernel(rec.raddr, 4, c->daddr);
+		}
+	}
+
+	if (!sk) {
+		if (skb)
+			socketless_reset(&rec, skb);
+		return 0;
+	}
+
+	rec.netns = sk_netns(sk);
+	rec.sock_cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	rec.state = state;
+	if (state == TCP_CLOSE) {
+		/* close()/disconnect() move the socket to CLOSE just before
+		 * the RST goes out: the state before, and the owner, were
+		 * parked by the CLOSE transition on this CPU. */
+		stash = recently_closed(sk);
+		if (stash) {
+			rec.state = stash->prev_state;
+			if (stash->has_owner)
+				owner = &stash->owner;
+		}
+	} else {
+		struct rst_sock_info *si = bpf_map_lookup_elem(&socks, &(__u64){(__u64)sk});
+
+		if (si && si->has_owner)
+			owner = &si->owner;
+	}
+	if (!owner)
+		owner = owner_by_lookup(sk, state, rec.netns, rec.lport);
+	if (rec.state && rec.state != TCP_CLOSE)
+		rec.flags |= RST_F_STATE;
+	/* close() orphans the socket only after its RST went out */
+	if (is_full_sock(state))
+		rec.sock_ino = sock_ino(sk);
+
+	if (owner)
+		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER);
+	else if (state == TCP_CLOSE && is_full_sock(rec.state)) {
+		/* The kernel puts a socket in CLOSE before an active reset only
+		 * in close(), disconnect() and abort, which run in the context
+		 * of the task that asked for them. */
+		struct rst_owner cur = {};
+
+		owner_from_current(&cur);
+		set_owner(&rec, &cur, RST_ATTR_CURRENT);
+	}
+
+	switch (rec.state) {
+	case TCP_LISTEN:
+	case TCP_NEW_SYN_RECV:
+	case TCP_SYN_RECV:
+		/* A listener or request socket refusing a segment that
+		 * claimed to complete a handshake. */
+		rec.event = RST_EV_HANDSHAKE_FAILED;
+		rec.side = RST_SIDE_SERVER;
+		rec.cause = RST_CAUSE_RESET;
+		break;
+	default:
+		rec.event = RST_EV_RESET_SENT;
+	}
+	emit(&rec);
+	return 0;
+}
+
+/* ---- tcp:tcp_receive_reset ---------------------------------------------- */
+
+SEC("tracepoint/tcp/tcp_receive_reset")
+int on_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	struct rst_record rec = {.source = RST_SRC_RECEIVE_RESET};
+	const struct sock *sk = ctx->skaddr;
+	__u64 key = (__u64)sk;
+	struct rst_local_rst local;
+	const struct rst_owner *owner = NULL;
+	struct rst_sock_info *si;
+	bool from_local;
+	int state;
+
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	rec.family = bpf_core_field_exists(ctx->family) ?
+			     ctx->family : BPF_CORE_READ(sk, __sk_common.skc_family);
+	rec.lport = ctx->sport;
+	rec.rport = ctx->dport;
+	if (rec.family == AF_INET6) {
+		bpf_probe_read_kernel(rec.laddr, RST_ADDR_LEN, ctx->saddr_v6);
+		bpf_probe_read_kernel(rec.raddr, RST_ADDR_LEN, ctx->daddr_v6);
+	} else {
+		bpf_probe_read_kernel(rec.laddr, 4, ctx->saddr);
+		bpf_probe_read_kernel(rec.raddr, 4, ctx->daddr);
+	}
+	rec.netns = sk_netns(sk);
+	from_local = take_local_rst(&rec, rec.netns, &local);
+
+	si = bpf_map_lookup_elem(&socks, &key);
+	if (state == TCP_SYN_SENT || state == TCP_SYN_RECV) {
+		/* The handshake fails right after this; its CLOSE transition
+		 * writes the one record for this socket. */
+		if (!si) {
+			struct rst_sock_info fresh = {};
+
+			bpf_map_update_elem(&socks, &key, &fresh, BPF_NOEXIST);
+			si = bpf_map_lookup_elem(&socks, &key);
+			if (!si)
+				return 0;
+		}
+		si->got_rst = 1;
+		if (from_local) {
+			si->local_rst = 1;
+			si->reason_flags = local.flags;
+			si->reason = local.reason;
+		}
+		return 0;
+	}
+
+	rec.event = RST_EV_RESET_RECEIVED;
+	rec.state = state;
+	rec.flags |= RST_F_STATE;
+	/* sock_cookie is in the event since 5.6 (commit 6dc4c2526f6d) and is
+	 * generated there; older kernels: read whatever was assigned. */
+	rec.sock_cookie = bpf_core_field_exists(ctx->sock_cookie) ?
+				  ctx->sock_cookie :
+				  BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (si && si->has_owner)
+		owner = &si->owner;
+	else
+		owner = owner_by_lookup(sk, state, rec.netns, rec.lport);
+	if (owner)
+		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER);
+	rec.sock_ino = sock_ino(sk);
+	if (from_local) {
+		rec.flags |= RST_F_LOCAL_RST | local.flags;
+		rec.reason = local.reason;
+	}
+	emit(&rec);
+	return 0;
+}
+
+/* ---- sock:inet_sock_set_state ------------------------------------------- */
+
+/* The fields of one inet_sock_set_state event, read once from ctx. */
+struct state_change {
+	const struct sock *sk;
+	int oldstate;
+	int newstate;
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+};
+
+static __always_inline void handshake_failed(struct trace_event_raw_inet_sock_set_state *ctx,
+					     const struct state_change *sc,
+					     const struct rst_sock_info *si)
+{
+	struct rst_record rec = {.source = RST_SRC_SET_STATE};
+	const struct rst_owner *owner = NULL;
+	const struct sock *sk = sc->sk;
+	int err = BPF_CORE_READ(sk, sk_err);
+
+	if (!err && !(si && si->got_rst))
+		return; /* the application gave up (close() in SYN_SENT): not a failure */
+
+	rec.event = RST_EV_HANDSHAKE_FAILED;
+	rec.side = sc->oldstate == TCP_SYN_SENT ? RST_SIDE_CLIENT : RST_SIDE_SERVER;
+	rec.state = sc->oldstate;
+	rec.flags |= RST_F_STATE;
+	rec.error = err;
+	if (si && si->got_rst)
+		rec.cause = sc->oldstate == TCP_SYN_SENT ? RST_CAUSE_REFUSED : RST_CAUSE_RESET;
+	else if (err == ETIMEDOUT)
+		rec.cause = RST_CAUSE_TIMEOUT;
+	else
+		rec.cause = RST_CAUSE_OTHER;
+
+	rec.family = sc->family;
+	rec.lport = sc->sport;
+	rec.rport = sc->dport;
+	if (rec.family == AF_INET6) {
+		bpf_probe_read_kernel(rec.laddr, RST_ADDR_LEN, ctx->saddr_v6);
+		bpf_probe_read_kernel(rec.raddr, RST_ADDR_LEN, ctx->daddr_v6);
+	} else {
+		bpf_probe_read_kernel(rec.laddr, 4, ctx->saddr);
+		bpf_probe_read_kernel(rec.raddr, 4, ctx->daddr);
+	}
+	rec.netns = sk_netns(sk);
+	rec.sock_cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (si && si->local_rst) {
+		rec.flags |= RST_F_LOCAL_RST | si->reason_flags;
+		rec.reason = si->reason;
+	}
+	if (si && si->has_owner)
+		owner = &si->owner;
+	else
+		owner = owner_by_lookup(sk, sc->oldstate, rec.netns, rec.lport);
+	if (owner)
+		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER);
+	rec.sock_ino = sock_ino(sk);
+	emit(&rec);
+}
+
+static __always_inline void on_close(struct trace_event_raw_inet_sock_set_state *ctx,
+				     const struct state_change *sc)
+{
+	__u64 key = (__u64)sc->sk;
+	struct rst_sock_info *si = bpf_map_lookup_elem(&socks, &key);
+	struct rst_closing_ring *ring;
+	__u32 zero = 0;
+
+	if (sc->oldstate == TCP_SYN_SENT || sc->oldstate == TCP_SYN_RECV)
+		handshake_failed(ctx, sc, si);
+
+	ring = bpf_map_lookup_elem(&closing, &zero);
+	if (ring) {
+		struct rst_closing *slot = &ring->slot[ring->next++ % CLOSING_SLOTS];
+
+		slot->sk = key;
+		slot->prev_state = sc->oldstate;
+		slot->has_owner = si && si->has_owner;
+		if (slot->has_owner)
+			slot->owner = si->owner;
+	}
+
+	if (sc->oldstate == TCP_LISTEN) {
+		struct rst_listener_key lk = {.netns = sk_netns(sc->sk), .port = sc->sport};
+		struct rst_listener *l = bpf_map_lookup_elem(&listeners, &lk);
+
+		/* SO_REUSEPORT: only the listener that registered the port
+		 * takes its entry away. */
+		if (l && l->sk == key)
+			bpf_map_delete_elem(&listeners, &lk);
+	}
+	if (si)
+		bpf_map_delete_elem(&socks, &key);
+}
+
+static __always_inline void on_connect_or_listen(const struct state_change *sc)
+{
+	struct rst_sock_info si = {};
+	__u64 key = (__u64)sc->sk;
+
+	/* connect() and listen() run in the owner's context. */
+	owner_from_current(&si.owner);
+	si.has_owner = 1;
+	bpf_map_update_elem(&socks, &key, &si, BPF_ANY);
+	if (sc->newstate == TCP_LISTEN) {
+		struct rst_listener_key lk = {.netns = sk_netns(sc->sk), .port = sc->sport};
+		struct rst_listener l = {.owner = si.owner, .sk = key};
+
+		bpf_map_update_elem(&listeners, &lk, &l, BPF_ANY);
+	}
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int on_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct state_change sc;
+
+	/* Runs for every state change of every socket on the host: leave
+	 * at once for anything that is not one of the few we care about. */
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	sc.newstate = ctx->newstate;
+	if (sc.newstate != TCP_SYN_SENT && sc.newstate != TCP_LISTEN && sc.newstate != TCP_CLOSE)
+		return 0;
+	sc.sk = ctx->skaddr;
+	sc.oldstate = ctx->oldstate;
+	sc.sport = ctx->sport;
+	sc.dport = ctx->dport;
+	sc.family = ctx->family;
+	if (sc.newstate == TCP_CLOSE)
+		on_close(ctx, &sc);
+	else
+		on_connect_or_listen(&sc);
+	return 0;
+}
+
+/* ---- skb:kfree_skb: closed-port SYNs on kernels before 6.10 ------------- */
+
+SEC("tracepoint/skb/kfree_skb")
+int on_kfree_skb(struct trace_event_raw_kfree_skb___reason *ctx)
+{
+	struct rst_record rec = {.source = RST_SRC_KFREE_SKB};
+	struct sk_buff *skb = ctx->skbaddr;
+	unsigned char *head;
+	__u16 nh, th_off, proto = ctx->protocol;
+	__u8 tcp_flags = 0, ihl = 0, l4proto = 0;
+	__be16 ports[2];
+
+	if (ctx->reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
+		return 0;
+	head = BPF_CORE_READ(skb, head);
+	nh = BPF_CORE_READ(skb, network_header);
+	if (proto == bpf_htons(0x0800)) {
+		bpf_probe_read_kernel(&ihl, 1, head + nh);
+		bpf_probe_read_kernel(&l4proto, 1, head + nh + 9);
+		if (l4proto != IPPROTO_TCP)
+			return 0;
+		rec.family = AF_INET;
+		/* the SYN's destination is this host's end */
+		bpf_probe_read_kernel(rec.raddr, 4, head + nh + 12);
+		bpf_probe_read_kernel(rec.laddr, 4, head + nh + 16);
+		th_off = nh + (ihl & 0x0f) * 4;
+	} else if (proto == bpf_htons(0x86DD)) {
+		bpf_probe_read_kernel(&l4proto, 1, head + nh + 6);
+		if (l4proto != IPPROTO_TCP)
+			return 0; /* extension headers: not followed */
+		rec.family = AF_INET6;
+		bpf_probe_read_kernel(rec.raddr, RST_ADDR_LEN, head + nh + 8);
+		bpf_probe_read_kernel(rec.laddr, RST_ADDR_LEN, head + nh + 24);
+		th_off = nh + 40;
+	} else {
+		return 0;
+	}
+	bpf_probe_read_kernel(ports, sizeof(ports), head + th_off);
+	bpf_probe_read_kernel(&tcp_flags, 1, head + th_off + 13);
+	/* The stack answers everything but a RST with a RST (tcp_v4_send_reset) */
+	if (tcp_flags & 0x04)
+		return 0;
+	rec.rport = bpf_ntohs(ports[0]);
+	rec.lport = bpf_ntohs(ports[1]);
+	socketless_reset(&rec, skb);
+	return 0;
+}

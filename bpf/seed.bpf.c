@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Start-up seeding: walk every open file of every task once (BPF task_file
+ * iterator, Linux 5.8+) and record the owner of each TCP socket by inode,
+ * and each listener by port, so that sockets opened before rstsnoop started
+ * are attributed too.  Loaded separately from the tracer: where iterators
+ * are refused, the loader falls back to /proc.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "maps.bpf.h"
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("iter/task_file")
+int seed_sockets(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct rst_owner o = {};
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+
+	if (!task || !file)
+		return 0;
+	/* One entry per process, not per thread: threads share the table. */
+	if (task->tgid != task->pid)
+		return 0;
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+
+	o.ino = BPF_CORE_READ(file, f_inode, i_ino);
+	o.pid = task->tgid;
+	o.uid = BPF_CORE_READ(task, cred, uid.val);
+	bpf_probe_read_kernel_str(o.comm, sizeof(o.comm), task->comm);
+	/* A socket shared after fork() keeps its first (lowest pid) owner. */
+	if (bpf_map_update_elem(&seeds, &o.ino, &o, BPF_NOEXIST) == 0)
+		bpf_seq_write(ctx->meta->seq, &o.ino, sizeof(o.ino)); /* loader counts these */
+
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN) {
+		struct rst_listener_key lk = {
+			.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum),
+			.port = BPF_CORE_READ(sk, __sk_common.skc_num),
+		};
+		struct rst_listener l = {.owner = o, .sk = (__u64)sk};
+
+		bpf_map_update_elem(&listeners, &lk, &l, BPF_NOEXIST);
+	}
+	return 0;
+}

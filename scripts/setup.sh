@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs everything rstsnoop needs on a fresh Debian (bookworm or newer)
+# machine. Idempotent: packages already present are left alone.
+#   scripts/setup.sh          build + run dependencies
+#   scripts/setup.sh --test   also what the test suite and kernel matrix need
+#   scripts/setup.sh --bench  also the benchmark peers (tcpdump, bpftrace)
+set -eu
+
+build_pkgs="make clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config"
+test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip"
+bench_pkgs="tcpdump bpftrace"
+
+pkgs=$build_pkgs
+for arg in "$@"; do
+	case "$arg" in
+	--test) pkgs="$pkgs $test_pkgs" ;;
+	--bench) pkgs="$pkgs $test_pkgs $bench_pkgs" ;;
+	*) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+fi

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Escaping of hostile bytes (process names come from whoever named the
+ * process; treat them as attacker-controlled).
+ */
+#ifndef RSTSNOOP_ESCAPE_H
+#define RSTSNOOP_ESCAPE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * Terminal-safe text: printable ASCII stays, a backslash becomes "\\",
+ * every other byte (control, DEL, non-ASCII) becomes "\xNN".  Reads up to
+ * len bytes or the first NUL; always NUL-terminates dst (truncating on a
+ * whole escape).  Returns the length written.
+ */
+size_t text_escape(char *dst, size_t dst_size, const char *src, size_t len);
+
+/*
+ * The body of a JSON string (no quotes) for up to len bytes or the first
+ * NUL.  Valid UTF-8 passes through; quote, backslash and control characters
+ * are escaped; a byte that is not part of valid UTF-8 is written as
+ * \u00NN, so the output is valid JSON whatever the input.
+ */
+void json_escape(FILE *out, const char *src, size_t len);
+
+#endif

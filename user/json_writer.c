@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include "json_writer.h"
+#include "escape.h"
+
+#include <string.h>
+
+void jw_begin(struct json_writer *w, FILE *out)
+{
+	w->out = out;
+	w->first = true;
+	fputc('{', out);
+}
+
+static void key(struct json_writer *w, const char *name)
+{
+	if (!w->first)
+		fputc(',', w->out);
+	w->first = false;
+	fputc('"', w->out);
+	json_escape(w->out, name, strlen(name));
+	fputs("\":", w->out);
+}
+
+void jw_bytes(struct json_writer *w, const char *name, const char *value, size_t len)
+{
+	key(w, name);
+	fputc('"', w->out);
+	json_escape(w->out, value, len);
+	fputc('"', w->out);
+}
+
+void jw_string(struct json_writer *w, const char *name, const char *value)
+{
+	if (!value)
+		jw_null(w, name);
+	else
+		jw_bytes(w, name, value, strlen(value));
+}
+
+void jw_uint(struct json_writer *w, const char *name, unsigned long long value)
+{
+	key(w, name);
+	fprintf(w->out, "%llu", value);
+}
+
+void jw_null(struct json_writer *w, const char *name)
+{
+	key(w, name);
+	fputs("null", w->out);
+}
+
+void jw_end(struct json_writer *w)
+{
+	fputs("}\n", w->out);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * A minimal writer for one-line JSON objects (JSON Lines).  All string
+ * escaping happens here, through json_escape().
+ */
+#ifndef RSTSNOOP_JSON_WRITER_H
+#define RSTSNOOP_JSON_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct json_writer {
+	FILE *out;
+	bool first;
+};
+
+void jw_begin(struct json_writer *w, FILE *out);
+/* A string field; NULL writes null. */
+void jw_string(struct json_writer *w, const char *key, const char *value);
+/* A string field from raw bytes (up to len or the first NUL). */
+void jw_bytes(struct json_writer *w, const char *key, const char *value, size_t len);
+void jw_uint(struct json_writer *w, const char *key, unsigned long long value);
+void jw_null(struct json_writer *w, const char *key);
+/* Closes the object and ends the line. */
+void jw_end(struct json_writer *w);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Names of kernel values in records: TCP states, errno values, and reset
+ * reasons.  Reset reasons are renumbered between kernels (6.12 inserted six
+ * TCP_* values), so their names are read from the running kernel's BTF,
+ * never compiled in.
+ */
+#ifndef RSTSNOOP_KERNEL_NAMES_H
+#define RSTSNOOP_KERNEL_NAMES_H
+
+#include <stdbool.h>
+
+#define RESET_REASON_MAX 64
+
+struct reset_reasons {
+	int count; /* 0: this kernel has no enum sk_rst_reason */
+	char *names[RESET_REASON_MAX]; /* by value, without SK_RST_REASON_ */
+};
+
+struct btf;
+
+/* Fills r from enum sk_rst_reason in btf; r->count stays 0 without it. */
+int reset_reasons_load(struct reset_reasons *r, const struct btf *btf);
+void reset_reasons_free(struct reset_reasons *r);
+/* The name of value, or NULL when the kernel did not name it. */
+const char *reset_reason_name(const struct reset_reasons *r, unsigned int value);
+
+/* "ESTABLISHED", "SYN_SENT", ...; NULL for values the kernel does not use. */
+const char *tcp_state_name(int state);
+
+/* "ECONNREFUSED", ...; NULL when unknown. */
+const char *errno_name(int err);
+
+#endif

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include "preflight.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#define CAP_SYS_ADMIN 21
+#define CAP_PERFMON 38
+#define CAP_BPF 39
+
+#define TRACEFS "/sys/kernel/tracing"
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+
+static const char *const required_tracepoints[][2] = {
+	{"tcp/tcp_send_reset", "4.15"},
+	{"tcp/tcp_receive_reset", "4.15"},
+	{"sock/inet_sock_set_state", "4.16"},
+};
+
+static int effective_caps(unsigned long long *caps)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+	int found = -1;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", caps) == 1) {
+			found = 0;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+static int check_caps(void)
+{
+	unsigned long long caps = 0;
+	bool admin, bpf, perfmon;
+
+	if (effective_caps(&caps)) {
+		fprintf(stderr, "rstsnoop: cannot read capabilities from /proc/self/status\n");
+		return -1;
+	}
+	admin = caps & (1ULL << CAP_SYS_ADMIN);
+	bpf = caps & (1ULL << CAP_BPF);
+	perfmon = caps & (1ULL << CAP_PERFMON);
+	if (admin || (bpf && perfmon))
+		return 0;
+	fprintf(stderr, "rstsnoop: missing capabilities: %s%s%s, or CAP_SYS_ADMIN (run as root)\n",
+		bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "", perfmon ? "" : "CAP_PERFMON");
+	return -1;
+}
+
+/*
+ * libbpf attaches tracepoints through their tracefs id, and tracefs is not
+ * mounted on every host: mount it where the kernel expects it.
+ */
+static const char *tracing_dir(bool verbose)
+{
+	if (!access(TRACEFS "/events", F_OK))
+		return TRACEFS;
+	if (!access(DEBUGFS_TRACING "/events", F_OK))
+		return DEBUGFS_TRACING;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
+		fprintf(stderr, "rstsnoop: tracefs is not mounted and mounting it on %s failed: %s\n",
+			TRACEFS, strerror(errno));
+		return NULL;
+	}
+	if (verbose)
+		fprintf(stderr, "rstsnoop: mounted tracefs on %s\n", TRACEFS);
+	return TRACEFS;
+}
+
+int preflight_check(bool verbose)
+{
+	const char *tracing;
+	char path[256];
+
+	if (check_caps())
+		return -1;
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "rstsnoop: kernel has no BTF (/sys/kernel/btf/vmlinux): needs "
+				"Linux 5.8+ built with CONFIG_DEBUG_INFO_BTF=y\n");
+		return -1;
+	}
+	tracing = tracing_dir(verbose);
+	if (!tracing)
+		return -1;
+	for (size_t i = 0; i < sizeof(required_tracepoints) / sizeof(required_tracepoints[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events/%s", tracing, required_tracepoints[i][0]);
+		if (access(path, F_OK)) {
+			fprintf(stderr, "rstsnoop: kernel lacks tracepoint %s (needs Linux %s+)\n",
+				required_tracepoints[i][0], required_tracepoints[i][1]);
+			return -1;
+		}
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		fprintf(stderr, "rstsnoop: kernel has no BPF ring buffer (needs Linux 5.8+)\n");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include "seed.h"
+#include "record.h"
+#include "seed.skel.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#define TCP_LISTEN 10
+
+/* ---- BPF iterator ------------------------------------------------------- */
+
+static int seed_by_iterator(int seeds_fd, int listeners_fd, unsigned int *count)
+{
+	struct seed_bpf *skel = seed_bpf__open();
+	struct bpf_link *link = NULL;
+	int iter_fd = -1, err = 0;
+	char buf[4096];
+	ssize_t n;
+
+	*count = 0;
+	if (!skel)
+		return -errno;
+	err = bpf_map__reuse_fd(skel->maps.seeds, seeds_fd);
+	if (!err)
+		err = bpf_map__reuse_fd(skel->maps.listeners, listeners_fd);
+	if (!err)
+		err = seed_bpf__load(skel);
+	if (err)
+		goto out;
+	link = bpf_program__attach_iter(skel->progs.seed_sockets, NULL);
+	if (!link) {
+		err = -errno;
+		goto out;
+	}
+	iter_fd = bpf_iter_create(bpf_link__fd(link));
+	if (iter_fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	/* The iterator writes one inode (8 bytes) per socket it seeded. */
+	while ((n = read(iter_fd, buf, sizeof(buf))) > 0)
+		*count += n / sizeof(__u64);
+	if (n < 0)
+		err = -errno;
+out:
+	if (iter_fd >= 0)
+		close(iter_fd);
+	bpf_link__destroy(link);
+	seed_bpf__destroy(skel);
+	return err;
+}
+
+/* ---- /proc fallback ----------------------------------------------------- */
+
+struct tcp_socket {
+	__u64 ino;
+	__u32 netns;
+	__u16 lport;
+	__u8 listening;
+};
+
+struct socket_table {
+	struct tcp_socket *v;
+	size_t len, cap;
+	__u32 *netns_seen;
+	size_t netns_len, netns_cap;
+};
+
+static int grow(void **v, size_t *cap, size_t len, size_t elem)
+{
+	size_t ncap;
+	void *nv;
+
+	if (len < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 256;
+	nv = realloc(*v, ncap * elem);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+/* Lines of /proc/PID/net/tcp{,6}: "sl local rem st ... uid timeout inode". */
+static int parse_net_tcp(struct socket_table *t, const char *path, __u32 netns)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0; /* no IPv6 in this kernel, or the process is gone */
+	while (fgets(line, sizeof(line), f)) {
+		char local[64];
+		unsigned int state, lport;
+		unsigned long long ino;
+		char *colon;
+
+		if (sscanf(line, " %*u: %63s %*s %x %*s %*s %*s %*u %*u %llu", local, &state,
+			   &ino) != 3 ||
+		    !ino)
+			continue;
+		colon = strrchr(local, ':');
+		if (!colon || sscanf(colon + 1, "%x", &lport) != 1)
+			continue;
+		if (grow((void **)&t->v, &t->cap, t->len, sizeof(*t->v))) {
+			fclose(f);
+			return -ENOMEM;
+		}
+		t->v[t->len++] = (struct tcp_socket){
+			.ino = ino, .netns = netns, .lport = lport, .listening = state == TCP_LISTEN};
+	}
+	fclose(f);
+	return 0;
+}
+
+static bool is_pid_dir(const struct dirent *d)
+{
+	for (const char *p = d->d_name; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	return d->d_name[0] != '\0';
+}
+
+static __u32 netns_of(const char *pid)
+{
+	char path[320];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+	return stat(path, &st) ? 0 : (__u32)st.st_ino;
+}
+
+/* Reads the TCP tables of every network namespace some process is in. */
+static int collect_tcp_sockets(struct socket_table *t)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *d;
+	int err = 0;
+
+	if (!proc)
+		return -errno;
+	while (!err && (d = readdir(proc))) {
+		char path[320];
+		__u32 netns;
+		bool seen = false;
+
+		if (!is_pid_dir(d) || !(netns = netns_of(d->d_name)))
+			continue;
+		for (size_t i = 0; i < t->netns_len && !seen; i++)
+			seen = t->netns_seen[i] == netns;
+		if (seen)
+			continue;
+		if (grow((void **)&t->netns_seen, &t->netns_cap, t->netns_len, sizeof(__u32))) {
+			err = -ENOMEM;
+			break;
+		}
+		t->netns_seen[t->netns_len++] = netns;
+		snprintf(path, sizeof(path), "/proc/%s/net/tcp", d->d_name);
+		err = parse_net_tcp(t, path, netns);
+		snprintf(path, sizeof(path), "/proc/%s/net/tcp6", d->d_name);
+		if (!err)
+			err = parse_net_tcp(t, path, netns);
+	}
+	closedir(proc);
+	return err;
+}
+
+static int cmp_ino(const void *a, const void *b)
+{
+	const struct tcp_socket *x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static void read_owner(const char *pid, struct rst_owner *o)
+{
+	char path[320], line[256];
+	FILE *f;
+
+	memset(o, 0, sizeof(*o));
+	o->pid = strtoul(pid, NULL, 10);
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	f = fopen(path, "r");
+	if (f) {
+		size_t n = fread(o->comm, 1, sizeof(o->comm) - 1, f);
+
+		if (n && o->comm[n - 1] == '\n')
+			o->comm[n - 1] = '\0';
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	f = fopen(path, "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Uid: %u", &o->uid) == 1)
+				break;
+		fclose(f);
+	}
+}
+
+/* Walks /proc/PID/fd of one process and seeds its TCP sockets. */
+static unsigned int seed_process(const char *pid, const struct socket_table *t, int seeds_fd,
+				 int listeners_fd)
+{
+	char path[320], link[64];
+	struct rst_owner owner;
+	bool have_owner = false;
+	unsigned int count = 0;
+	struct dirent *d;
+	DIR *fds;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	fds = opendir(path);
+	if (!fds)
+		return 0;
+	while ((d = readdir(fds))) {
+		struct tcp_socket key = {0}, *s;
+		char fd_path[640];
+		ssize_t n;
+
+		snprintf(fd_path, sizeof(fd_path), "%s/%s", path, d->d_name);
+		n = readlink(fd_path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (sscanf(link, "socket:[%llu]", (unsigned long long *)&key.ino) != 1)
+			continue;
+		s = bsearch(&key, t->v, t->len, sizeof(*t->v), cmp_ino);
+		if (!s)
+			continue; /* not TCP */
+		if (!have_owner) {
+			read_owner(pid, &owner);
+			have_owner = true;
+		}
+		owner.ino = s->ino;
+		if (bpf_map_update_elem(seeds_fd, &s->ino, &owner, BPF_NOEXIST) == 0)
+			count++;
+		if (s->listening) {
+			struct rst_listener_key lk = {.netns = s->netns, .port = s->lport};
+			struct rst_listener l = {.owner = owner};
+
+			bpf_map_update_elem(listeners_fd, &lk, &l, BPF_NOEXIST);
+		}
+	}
+	closedir(fds);
+	return count;
+}
+
+static int seed_by_procfs(int seeds_fd, int listeners_fd, unsigned int *count)
+{
+	struct socket_table t = {0};
+	struct dirent *d;
+	DIR *proc;
+	int err;
+
+	*count = 0;
+	err = collect_tcp_sockets(&t);
+	if (err)
+		goto out;
+	qsort(t.v, t.len, sizeof(*t.v), cmp_ino);
+	proc = opendir("/proc");
+	if (!proc) {
+		err = -errno;
+		goto out;
+	}
+	while ((d = readdir(proc)))
+		if (is_pid_dir(d))
+			*count += seed_process(d->d_name, &t, seeds_fd, listeners_fd);
+	closedir(proc);
+out:
+	free(t.v);
+	free(t.netns_seen);
+	return err;
+}
+
+int seed_sockets(enum seed_method want, int seeds_fd, int listeners_fd, bool verbose,
+		 struct seed_result *res)
+{
+	int err;
+
+	res->used = SEED_NONE;
+	res->sockets = 0;
+	if (want == SEED_NONE)
+		return 0;
+	if (want == SEED_AUTO || want == SEED_ITER) {
+		err = seed_by_iterator(seeds_fd, listeners_fd, &res->sockets);
+		if (!err) {
+			res->used = SEED_ITER;
+			return 0;
+		}
+		if (want == SEED_ITER)
+			return err;
+		if (verbose)
+			fprintf(stderr, "rstsnoop: BPF iterator refused (%s), seeding from /proc\n",
+				strerror(-err));
+	}
+	err = seed_by_procfs(seeds_fd, listeners_fd, &res->sockets);
+	if (!err)
+		res->used = SEED_PROC;
+	return err;
+}

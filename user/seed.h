@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Attribution of sockets that existed before rstsnoop started: writes each
+ * TCP socket's owner (by inode) and each listener (by netns and port) into
+ * the tracer's maps.  A BPF task_file iterator where the kernel allows it,
+ * else /proc/PID/fd and /proc/PID/net/tcp{,6}.
+ */
+#ifndef RSTSNOOP_SEED_H
+#define RSTSNOOP_SEED_H
+
+#include <stdbool.h>
+#include "cli.h"
+
+struct seed_result {
+	enum seed_method used; /* SEED_ITER, SEED_PROC or SEED_NONE */
+	unsigned int sockets;  /* sockets attributed */
+};
+
+/* Returns 0, or a negative errno when the method asked for failed. */
+int seed_sockets(enum seed_method want, int seeds_fd, int listeners_fd, bool verbose,
+		 struct seed_result *res);
+
+#endif

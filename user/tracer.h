@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The kernel side's life cycle: choose programs for this kernel, set the
+ * filters, load, attach, stream records, detach, count what was lost.
+ */
+#ifndef RSTSNOOP_TRACER_H
+#define RSTSNOOP_TRACER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "seed.h"
+
+/* What this kernel offers, decided from its BTF before load. */
+struct tracer_features {
+	bool send_reset_v610;	/* tcp_send_reset with reason and socket-less RSTs */
+	bool kfree_skb_reason;	/* skb:kfree_skb with SKB_DROP_REASON_NO_SOCKET */
+	bool reset_reasons;	/* enum sk_rst_reason in BTF */
+	struct seed_result seed;
+};
+
+struct tracer;
+
+/* Loads and attaches; on_record gets every record.  Prints its own error. */
+int tracer_start(struct tracer **out, const struct rst_options *opts, const struct btf *vmlinux,
+		 ring_buffer_sample_fn on_record, void *ctx);
+/* Seeds sockets that existed before start (after attach, so none slips by). */
+int tracer_seed(struct tracer *t, enum seed_method method, bool verbose);
+const struct tracer_features *tracer_features(const struct tracer *t);
+/* Waits up to timeout_ms for a wakeup, then hands over all queued records. */
+int tracer_poll(struct tracer *t, int timeout_ms);
+/* Detaches every program and hands over what is still queued. */
+int tracer_stop(struct tracer *t);
+/* Records the kernel side could not queue (ring buffer full). */
+__u64 tracer_lost(const struct tracer *t);
+void tracer_free(struct tracer *t);
+
+/* Human-readable facility list for --features and -v. */
+void tracer_print_features(const struct tracer *t, FILE *out);
+
+#endif
