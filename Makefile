@@ -74,3 +74,19 @@ clean:
 	rm -rf $(OUT)
 
 -include $(wildcard $(OUT)/*.d $(OUT)/user/*.d $(OUT)/tests/*.d)
+
+# ---- tests ---------------------------------------------------------------
+UNIT_LIB_OBJS := $(filter-out $(OUT)/user/main.o $(OUT)/user/tracer.o $(OUT)/user/seed.o \
+			$(OUT)/user/preflight.o,$(USER_OBJS))
+
+$(OUT)/tests/unit_tests: tests/unit/unit_tests.c $(UNIT_LIB_OBJS) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -Itests/unit $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+unit: $(OUT)/tests/unit_tests
+	$(OUT)/tests/unit_tests
+
+# The whole suite: unit tests, integration tests against this kernel, and
+# the kernel matrix under QEMU.  Root only; prints "N passed, N failed".
+test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/tests/unit_tests
+	OUT=$(abspath $(OUT)) tests/run.sh

@@ -9,6 +9,10 @@
 #ifndef RSTSNOOP_RECORD_H
 #define RSTSNOOP_RECORD_H
 
+#ifndef __VMLINUX_H__ /* the BPF side gets these types from vmlinux.h */
+#include <linux/types.h>
+#endif
+
 #define RST_COMM_LEN 16
 #define RST_ADDR_LEN 16 /* IPv6; IPv4 uses the first 4 bytes */
 

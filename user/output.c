@@ -13,8 +13,12 @@ _Static_assert(sizeof(struct rst_record) == RST_RECORD_SIZE,
 
 #define NSEC_PER_SEC 1000000000LL
 
-/* Columns fit 120 characters for IPv4 and short IPv6 addresses. */
-#define TABLE_FMT "%-8s %-7s %-15s %-8s %-8s %-21s %-21s %-11s %s\n"
+/*
+ * 105 columns before DETAIL, so a line fits 120 for IPv4 endpoints and
+ * details up to 15 characters; longer addresses or reasons push the line
+ * wider rather than being cut (the JSON output has everything).
+ */
+#define TABLE_FMT "%-8s %-7s %-15s %-8s %-8s %-20s %-20s %-11s %s\n"
 
 void output_init(struct output *o, FILE *out, bool json, const struct reset_reasons *reasons)
 {
@@ -190,7 +194,7 @@ static void table_detail(char *buf, size_t size, const struct output *o,
 	else if (o->reasons->count == 0 && rec->event != RST_EV_RESET_RECEIVED)
 		n += snprintf(buf + n, size - n, "reason:n/a(kernel) ");
 	if (n < size && (rec->flags & RST_F_LOCAL_RST))
-		n += snprintf(buf + n, size - n, "by:local-stack ");
+		n += snprintf(buf + n, size - n, "local ");
 	if (n < size && rec->event == RST_EV_HANDSHAKE_FAILED && rec->cause != RST_CAUSE_REFUSED &&
 	    err)
 		n += snprintf(buf + n, size - n, "%s ", err);

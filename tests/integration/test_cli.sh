@@ -1,0 +1,116 @@
+#!/bin/bash
+# Command line, start-up errors, signals and the end of output.
+. "$(dirname "$0")/../lib.sh"
+
+# bad_input NAME EXPECTED-STDERR-PATTERN ARGS...: exit 2, one line naming it.
+bad_input() {
+	local name=$1 pattern=$2 rc
+	shift 2
+	begin "bad_input_$name"
+	"$RSTSNOOP" "$@" >"$WORK/bad.out" 2>"$WORK/bad.err"
+	rc=$?
+	want "exit status" $rc 2
+	want "stderr lines" "$(grep -vc '^Try\|^Usage' "$WORK/bad.err")" 1
+	want_true "stderr names the problem ($(head -1 "$WORK/bad.err"))" grep -q "$pattern" "$WORK/bad.err"
+	want "stdout" "$(wc -c <"$WORK/bad.out")" 0
+	finish
+}
+
+bad_input unknown_option "unrecognized option" --frobnicate
+bad_input pid_not_number "PID is not a number: 12x" -p 12x
+bad_input pid_zero "PID out of range" -p 0
+bad_input pid_too_big "PID out of range" -p 99999999
+bad_input pid_negative "PID is not a number" -p -5
+bad_input port_range "port out of range" -P 65536
+bad_input port_empty "port is not a number" -P ""
+bad_input ringbuf_not_pow2 "power of 2" --ringbuf-kb 12
+bad_input duration_junk "duration is not a number" -d 1s
+bad_input comm_too_long "process name must be" -c 0123456789abcdefg
+bad_input both_families "exclude each other" -4 -6
+bad_input seed_method "unknown seed method" --seed magic
+bad_input extra_argument "unexpected argument" foo
+
+begin "version_and_help"
+want_true "--version" sh -c "'$RSTSNOOP' --version | grep -q '^rstsnoop [0-9]'"
+want_true "--help shows examples" sh -c "'$RSTSNOOP' --help | grep -q 'EXAMPLES'"
+finish
+
+begin "features"
+"$RSTSNOOP" --features >"$WORK/feat" 2>&1
+want "exit status" $? 0
+for key in "kernel:" "tcp_send_reset layout:" "reset reasons:" "closed-port RSTs:" "seeding:"; do
+	want_true "features line '$key'" grep -q "^$key" "$WORK/feat"
+done
+finish
+
+begin "not_root"
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+		"$RSTSNOOP" >"$WORK/nr.out" 2>"$WORK/nr.err"
+	want "exit status" $? 1
+	want "stderr lines" "$(wc -l <"$WORK/nr.err")" 1
+	want_true "names the capabilities ($(cat "$WORK/nr.err"))" \
+		grep -q "missing capabilities: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN" "$WORK/nr.err"
+else
+	skip_scenario "setpriv not installed"
+fi
+finish
+
+# A kernel without BTF, shown to rstsnoop by hiding /sys/kernel/btf in a
+# private mount namespace.
+begin "no_btf"
+unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && exec '$RSTSNOOP'" \
+	>"$WORK/nb.out" 2>"$WORK/nb.err"
+want "exit status" $? 1
+want "stderr lines" "$(wc -l <"$WORK/nb.err")" 1
+want_true "names BTF and the minimum kernel ($(cat "$WORK/nb.err"))" \
+	grep -q "no BTF.*Linux 5.8" "$WORK/nb.err"
+finish
+
+# tracefs unmounted: rstsnoop mounts it (in a private mount namespace, so
+# the host's mounts stay as they are).
+begin "tracefs_unmounted"
+unshare -m sh -c "umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null;
+	'$RSTSNOOP' -d 1 >/dev/null 2>'$WORK/tf.err'; echo \$? >'$WORK/tf.rc'"
+want "exit status" "$(cat "$WORK/tf.rc")" 0
+want_true "traced ($(head -c 200 "$WORK/tf.err"))" grep -q '^rstsnoop: tracing' "$WORK/tf.err"
+finish
+
+signal_drain() {
+	local sig=$1 ns nsino
+	begin "signal_$sig"
+	ns=$(make_netns "sig-$sig") || { abort "cannot create netns"; finish; return; }
+	nsino=$(netns_inode "$ns")
+	start_rstsnoop "sig-$sig" --json || { abort "rstsnoop did not start"; finish; return; }
+	ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 20 >/dev/null 2>&1
+	# no pause: what is queued when the signal arrives must still come out
+	kill -"$sig" "$RST_PID"
+	wait "$RST_PID"
+	want "exit status" $? 0
+	RST_PID=""
+	want "records drained" "$($QUERY "$WORK/sig-$sig.out" count netns="$nsino")" 20
+	want "stderr only the start line" "$(grep -vc '^rstsnoop: tracing' "$WORK/sig-$sig.err")" 0
+	finish
+}
+signal_drain INT
+signal_drain TERM
+
+begin "duration"
+start=$(date +%s%N)
+"$RSTSNOOP" -d 1 >/dev/null 2>&1
+want "exit status" $? 0
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+want_true "stopped by itself after 1 s (took ${elapsed_ms} ms)" test $elapsed_ms -ge 1000 -a $elapsed_ms -lt 5000
+finish
+
+# | head: stdout closes under rstsnoop's feet; it must leave quietly.
+begin "closed_stdout"
+ns=$(make_netns closed)
+( "$RSTSNOOP" --json 2>"$WORK/cs.err"; echo $? >"$WORK/cs.rc" ) | head -n 1 >"$WORK/cs.out" &
+for _ in $(seq 100); do grep -q '^rstsnoop: tracing' "$WORK/cs.err" 2>/dev/null && break; sleep 0.05; done
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 2000 >/dev/null 2>&1
+for _ in $(seq 100); do [ -s "$WORK/cs.rc" ] && break; sleep 0.05; done
+want "exit status" "$(cat "$WORK/cs.rc" 2>/dev/null)" 0
+want "stderr only the start line" "$(grep -vc '^rstsnoop: tracing' "$WORK/cs.err")" 0
+want "one line read" "$(wc -l <"$WORK/cs.out")" 1
+finish

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Bounded resources: a tiny ring buffer under load loses records, counts
+# them and keeps running; socket entries leave the maps when sockets close.
+. "$(dirname "$0")/../lib.sh"
+
+begin "tiny_ringbuf_under_load"
+ns=$(make_netns tiny)
+start_rstsnoop tiny --json -P 7211 --ringbuf-kb 4 || abort "rstsnoop did not start"
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --seconds 2 >"$WORK/gen" 2>&1
+want_true "still running after the storm" kill -0 "$RST_PID"
+stop_rstsnoop
+want "exit status" $? 0
+attempts=$(gen_value "$WORK/gen" attempts)
+lost=$(sed -n 's/^rstsnoop: lost \([0-9]*\) records.*/\1/p' "$WORK/tiny.err")
+kept=$($QUERY "$WORK/tiny.out" count)
+want_true "lost count reported ($(grep -v tracing "$WORK/tiny.err" | head -c 200))" test -n "$lost"
+want_true "some records lost (attempts $attempts, kept $kept)" test "${lost:-0}" -gt 0
+want "kept + lost = attempts" $((kept + ${lost:-0})) "$attempts"
+finish
+
+# Entries of the map named $1 whose owner pid is $2, in the running
+# rstsnoop (its maps are found through the map ids in its fdinfo).
+entries_of() {
+	python3 - "$1" "$2" "$RST_PID" <<'PY'
+import glob, json, re, subprocess, sys
+name, pid, tracer = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ids = set()
+for info in glob.glob(f"/proc/{tracer}/fdinfo/*"):
+    try:
+        m = re.search(r"^map_id:\s*(\d+)", open(info).read(), re.M)
+    except OSError:
+        continue
+    if m:
+        ids.add(m.group(1))
+for map_id in sorted(ids):
+    show = json.loads(subprocess.check_output(["bpftool", "map", "show", "id", map_id, "-j"]))
+    if show.get("name") != name:
+        continue
+    dump = json.loads(subprocess.check_output(["bpftool", "map", "dump", "id", map_id, "-j"]))
+    vals = [e.get("formatted", e).get("value", {}) for e in dump]
+    print(sum(1 for v in vals if isinstance(v, dict) and v.get("owner", {}).get("pid") == pid))
+    break
+else:
+    print("no map")
+PY
+}
+
+begin "map_entries_removed_on_close"
+ns=$(make_netns maps)
+start_rstsnoop maps --json || abort "rstsnoop did not start"
+ip netns exec "$ns" "$RSTGEN" serve --port 7500 --close normal --count 200 --name rt-maps-srv \
+	>"$WORK/srv" 2>&1 &
+spid=$!
+for _ in $(seq 50); do grep -q ready "$WORK/srv" && break; sleep 0.05; done
+want "listener registered while it listens" "$(entries_of listeners $spid)" 1
+ip netns exec "$ns" "$RSTGEN" connect --port 7500 --count 200 --name rt-maps-cli >"$WORK/cli" 2>&1
+cpid=$(gen_value "$WORK/cli" pid)
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 200 --name rt-maps-ref >"$WORK/ref" 2>&1
+rpid=$(gen_value "$WORK/ref" pid)
+wait $spid
+sleep 0.2
+want "client entries left after 200 connections" "$(entries_of socks $cpid)" 0
+want "refused entries left after 200 attempts" "$(entries_of socks $rpid)" 0
+want "listener entries left after close" "$(entries_of listeners $spid)" 0
+want "server entries left" "$(entries_of socks $spid)" 0
+stop_rstsnoop
+finish

@@ -1,0 +1,128 @@
+# Shared helpers of the integration tests (bash).  Each test prints
+#   PASS name | FAIL name: why | SKIP name: why
+# and tests/run.sh counts those lines.
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${OUT:-$TOP/build}
+RSTSNOOP=${RSTSNOOP:-$OUT/rstsnoop}
+RSTGEN=${RSTGEN:-$OUT/rstgen}
+QUERY="python3 $TOP/tests/integration/query.py"
+WORK=$(mktemp -d /tmp/rstsnoop-test.XXXXXX)
+NETNS_CREATED=()
+BG_PIDS=()
+RST_PID=""
+
+cleanup() {
+	local p ns
+	for p in "${BG_PIDS[@]}" $RST_PID; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	for ns in "${NETNS_CREATED[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+skip() { echo "SKIP $1: $2"; }
+
+# check NAME CONDITION-DESCRIPTION -- command...: PASS when the command succeeds.
+check() {
+	local name=$1 why=$2
+	shift 2
+	if "$@"; then pass "$name"; else fail "$name" "$why"; fi
+}
+
+# A fresh network namespace with lo up; prints its name.
+make_netns() {
+	local ns="rst$$-$1"
+	ip netns add "$ns" || return 1
+	NETNS_CREATED+=("$ns")
+	ip -n "$ns" link set lo up
+	echo "$ns"
+}
+
+netns_inode() { stat -L -c %i "/run/netns/$1"; }
+
+# Two namespaces joined by a veth pair: $1 gets 198.18.0.1 and 2001:db8::1,
+# $2 gets 198.18.0.2 and 2001:db8::2.  No routes beyond the pair.
+link_netns() {
+	local a=$1 b=$2
+	ip link add "va$$" netns "$a" type veth peer name "vb$$" netns "$b" || return 1
+	ip -n "$a" addr add 198.18.0.1/24 dev "va$$"
+	ip -n "$b" addr add 198.18.0.2/24 dev "vb$$"
+	ip -n "$a" addr add 2001:db8::1/64 dev "va$$" nodad
+	ip -n "$b" addr add 2001:db8::2/64 dev "vb$$" nodad
+	ip -n "$a" link set "va$$" up
+	ip -n "$b" link set "vb$$" up
+}
+
+# Kernel counter from /proc/net/snmp (Tcp) of a namespace: snmp NS FIELD
+snmp() {
+	ip netns exec "$1" awk -v f="$2" '
+		$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == "Tcp:" && h { print $(col[f]) }' /proc/net/snmp
+}
+
+# Starts rstsnoop with ARGS, output to $WORK/$1.out and .err; waits until
+# it says it is tracing.  Sets RST_PID.
+start_rstsnoop() {
+	local tag=$1
+	shift
+	"$RSTSNOOP" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
+	RST_PID=$!
+	for _ in $(seq 1 200); do
+		grep -q '^rstsnoop: tracing' "$WORK/$tag.err" 2>/dev/null && return 0
+		kill -0 "$RST_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "rstsnoop did not start: $(head -c 300 "$WORK/$tag.err")" >&2
+	return 1
+}
+
+# Stops rstsnoop with a signal (default INT); returns its exit status.
+stop_rstsnoop() {
+	local sig=${1:-INT} rc
+	# records are handed over every 50 ms: let the last batch be polled
+	sleep 0.2
+	kill -"$sig" "$RST_PID"
+	wait "$RST_PID"
+	rc=$?
+	RST_PID=""
+	return $rc
+}
+
+# rstgen's final line "rstgen: ... pid=N": value of KEY in it.
+gen_value() { sed -n "s/.*\b$2=\([0-9]*\).*/\1/p" "$1" | tail -n 1; }
+
+# Reason names of this kernel, or empty: tests expect reasons only there.
+kernel_has_reasons() { "$RSTSNOOP" --features 2>/dev/null | grep -q '^reset reasons: yes'; }
+kernel_sends_socketless() { "$RSTSNOOP" --features 2>/dev/null | grep -q '^closed-port RSTs: tcp:tcp_send_reset'; }
+
+# One scenario with several assertions:
+#   begin NAME; want "what" ACTUAL EXPECTED; ...; finish
+# The first failed assertion names the FAIL; a scenario that cannot run
+# calls skip_scenario WHY.
+begin() { CUR=$1; ERR=""; SKIPPED=""; }
+want() {
+	[ -n "$ERR" ] && return 0
+	[ "$2" = "$3" ] || ERR="$1: got '$2', want '$3'"
+}
+# want_true "what" command...: the command must succeed
+want_true() {
+	local what=$1
+	shift
+	[ -n "$ERR" ] && return 0
+	"$@" || ERR="$what"
+}
+abort() { [ -n "$ERR" ] || ERR="$1"; }
+skip_scenario() { SKIPPED=$1; }
+finish() {
+	if [ -n "$SKIPPED" ]; then skip "$CUR" "$SKIPPED"
+	elif [ -n "$ERR" ]; then fail "$CUR" "$ERR"
+	else pass "$CUR"; fi
+}

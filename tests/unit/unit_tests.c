@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Unit tests of the loader's pure logic; no kernel needed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <bpf/btf.h>
+
+#include "check.h"
+#include "cli.h"
+#include "escape.h"
+#include "json_writer.h"
+#include "kernel_names.h"
+#include "output.h"
+
+int test_failed;
+char test_failure[512];
+
+/* Runs fn with a memory stream as its output; returns what it wrote. */
+static char *capture(void (*fn)(FILE *, void *), void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fn(f, arg);
+	fclose(f);
+	return buf;
+}
+
+static void json_escape_into(FILE *f, void *arg)
+{
+	json_escape(f, arg, 64);
+}
+
+static char *json_of(const char *s)
+{
+	return capture(json_escape_into, (void *)s);
+}
+
+static void test_text_escape(void)
+{
+	char out[64];
+
+	text_escape(out, sizeof(out), "curl", 16);
+	CHECK_STR(out, "curl");
+	text_escape(out, sizeof(out), "a\\b\x1b[31m\n\xff", 16);
+	CHECK_STR(out, "a\\\\b\\x1b[31m\\x0a\\xff");
+	/* stops at the length even without a NUL */
+	text_escape(out, sizeof(out), "abcdef", 3);
+	CHECK_STR(out, "abc");
+	/* truncates on a whole escape, never half of one */
+	text_escape(out, 6, "a\x01", 2);
+	CHECK_STR(out, "a\\x01");
+	text_escape(out, 5, "a\x01", 2);
+	CHECK_STR(out, "a");
+}
+
+static void test_json_escape(void)
+{
+	char *s;
+
+	CHECK_STR(s = json_of("plain"), "plain");
+	free(s);
+	CHECK_STR(s = json_of("q\"b\\"), "q\\\"b\\\\");
+	free(s);
+	CHECK_STR(s = json_of("\n\t\x01\x7f"), "\\u000a\\u0009\\u0001\\u007f");
+	free(s);
+	/* valid UTF-8 passes through */
+	CHECK_STR(s = json_of("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+		  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	free(s);
+	/* not UTF-8: lone continuation, truncated sequence, overlong, surrogate */
+	CHECK_STR(s = json_of("\x80"), "\\u0080");
+	free(s);
+	CHECK_STR(s = json_of("\xe2\x82"), "\\u00e2\\u0082");
+	free(s);
+	CHECK_STR(s = json_of("\xc0\xaf"), "\\u00c0\\u00af");
+	free(s);
+	CHECK_STR(s = json_of("\xed\xa0\x80"), "\\u00ed\\u00a0\\u0080");
+	free(s);
+}
+
+static void write_object(FILE *f, void *arg)
+{
+	struct json_writer w;
+
+	jw_begin(&w, f);
+	jw_string(&w, "a", "x\"y");
+	jw_uint(&w, "n", 18446744073709551615ULL);
+	jw_null(&w, "z");
+	jw_string(&w, "s", NULL);
+	jw_bytes(&w, "b", "ab\0cd", 5);
+	jw_end(&w);
+}
+
+static void test_json_writer(void)
+{
+	char *s = capture(write_object, NULL);
+
+	CHECK_STR(s, "{\"a\":\"x\\\"y\",\"n\":18446744073709551615,\"z\":null,\"s\":null,\"b\":\"ab\"}\n");
+	free(s);
+}
+
+static void test_parse_uint(void)
+{
+	unsigned long long v = 0;
+
+	CHECK(parse_uint("42", 1, 100, &v) == 0 && v == 42);
+	CHECK(parse_uint("0", 0, 1, &v) == 0 && v == 0);
+	CHECK(parse_uint("42x", 1, 100, &v) == -EINVAL);
+	CHECK(parse_uint("", 1, 100, &v) == -EINVAL);
+	CHECK(parse_uint(" 4", 1, 100, &v) == -EINVAL);
+	CHECK(parse_uint("-4", 1, 100, &v) == -EINVAL);
+	CHECK(parse_uint("+4", 1, 100, &v) == -EINVAL);
+	CHECK(parse_uint("0x10", 1, 100, &v) == -EINVAL);
+	CHECK(parse_uint("101", 1, 100, &v) == -ERANGE);
+	CHECK(parse_uint("0", 1, 100, &v) == -ERANGE);
+	CHECK(parse_uint("99999999999999999999999", 1, 100, &v) == -EINVAL);
+}
+
+/* A BTF with enum sk_rst_reason numbered as the named kernel does. */
+static struct btf *btf_with_reasons(const char *const *names, int count)
+{
+	struct btf *btf = btf__new_empty();
+	int id = btf__add_enum(btf, "sk_rst_reason", 4);
+
+	for (int i = 0; id > 0 && i < count; i++) {
+		char full[64];
+
+		snprintf(full, sizeof(full), "SK_RST_REASON_%s", names[i]);
+		btf__add_enum_value(btf, full, i);
+	}
+	return btf;
+}
+
+static void test_reset_reasons_follow_kernel_numbering(void)
+{
+	/* 6.11 numbering: TCP_ABORT_ON_CLOSE does not exist, MPTCP at 11.
+	 * 6.12 inserted TCP_ABORT_ON_CLOSE... at 11: value 11 changes name. */
+	static const char *const v611[] = {"NOT_SPECIFIED", "NO_SOCKET", "TCP_INVALID_ACK_SEQUENCE",
+		"TCP_RFC7323_PAWS", "TCP_TOO_OLD_ACK", "TCP_ACK_UNSENT_DATA", "TCP_FLAGS",
+		"TCP_OLD_ACK", "TCP_ABORT_ON_DATA", "TCP_TIMEWAIT_SOCKET", "INVALID_SYN",
+		"MPTCP_RST_EUNSPEC"};
+	static const char *const v612[] = {"NOT_SPECIFIED", "NO_SOCKET", "TCP_INVALID_ACK_SEQUENCE",
+		"TCP_RFC7323_PAWS", "TCP_TOO_OLD_ACK", "TCP_ACK_UNSENT_DATA", "TCP_FLAGS",
+		"TCP_OLD_ACK", "TCP_ABORT_ON_DATA", "TCP_TIMEWAIT_SOCKET", "INVALID_SYN",
+		"TCP_ABORT_ON_CLOSE"};
+	struct reset_reasons r;
+	struct btf *btf;
+
+	btf = btf_with_reasons(v611, 12);
+	CHECK(reset_reasons_load(&r, btf) == 0);
+	CHECK(r.count == 12);
+	CHECK_STR(reset_reason_name(&r, 1), "NO_SOCKET");
+	CHECK_STR(reset_reason_name(&r, 11), "MPTCP_RST_EUNSPEC");
+	CHECK(reset_reason_name(&r, 12) == NULL);
+	CHECK(reset_reason_name(&r, 4000) == NULL);
+	reset_reasons_free(&r);
+	btf__free(btf);
+
+	btf = btf_with_reasons(v612, 12);
+	CHECK(reset_reasons_load(&r, btf) == 0);
+	CHECK_STR(reset_reason_name(&r, 11), "TCP_ABORT_ON_CLOSE");
+	reset_reasons_free(&r);
+	btf__free(btf);
+
+	/* before 6.10: no enum, no names */
+	btf = btf__new_empty();
+	CHECK(reset_reasons_load(&r, btf) == 0);
+	CHECK(r.count == 0 && reset_reason_name(&r, 1) == NULL);
+	btf__free(btf);
+}
+
+static void test_names(void)
+{
+	CHECK_STR(tcp_state_name(1), "ESTABLISHED");
+	CHECK_STR(tcp_state_name(2), "SYN_SENT");
+	CHECK_STR(tcp_state_name(10), "LISTEN");
+	CHECK(tcp_state_name(0) == NULL && tcp_state_name(99) == NULL);
+	CHECK_STR(errno_name(111), "ECONNREFUSED");
+	CHECK_STR(errno_name(110), "ETIMEDOUT");
+	CHECK(errno_name(0) == NULL);
+}
+
+static struct reset_reasons sample_reasons;
+
+static void render(FILE *f, void *arg)
+{
+	struct output o;
+
+	output_init(&o, f, *(bool *)arg, &sample_reasons);
+	o.realtime_offset_ns = 0;
+	struct rst_record rec = {
+		.ts_ns = 1700000000123456789ULL,
+		.sock_ino = 77,
+		.pid = 42,
+		.uid = 1000,
+		.netns = 4026531840u,
+		.error = 111,
+		.reason = 1,
+		.lport = 41838,
+		.rport = 7211,
+		.laddr = {127, 0, 0, 1},
+		.raddr = {127, 0, 0, 1},
+		.comm = "evil\"\n\xff",
+		.event = RST_EV_HANDSHAKE_FAILED,
+		.side = RST_SIDE_CLIENT,
+		.cause = RST_CAUSE_REFUSED,
+		.attribution = RST_ATTR_SOCKET_OWNER,
+		.family = AF_INET,
+		.state = 2,
+		.flags = RST_F_REASON | RST_F_OWNER | RST_F_LOCAL_RST | RST_F_STATE,
+	};
+	output_record(&o, &rec);
+	/* no owner, no state, no cookie: nulls */
+	memset(rec.comm, 0, sizeof(rec.comm));
+	rec.flags = 0;
+	rec.event = RST_EV_RESET_SENT;
+	rec.family = AF_INET6;
+	memset(rec.laddr, 0, 16);
+	rec.laddr[0] = 0x20, rec.laddr[1] = 0x01, rec.laddr[2] = 0x0d, rec.laddr[3] = 0xb8;
+	rec.laddr[15] = 1;
+	output_record(&o, &rec);
+}
+
+static void test_output_json(void)
+{
+	bool json = true;
+	static const char *const names[] = {"NOT_SPECIFIED", "NO_SOCKET"};
+	struct btf *btf = btf_with_reasons(names, 2);
+	char *s;
+
+	reset_reasons_load(&sample_reasons, btf);
+	s = capture(render, &json);
+	CHECK(strstr(s, "{\"time\":\"2023-11-14T22:13:20.123456Z\",\"event\":\"handshake_failed\","
+			"\"side\":\"client\",\"cause\":\"refused\",\"pid\":42,"
+			"\"comm\":\"evil\\\"\\u000a\\u00ff\",\"uid\":1000,"
+			"\"attribution\":\"socket_owner\",\"family\":\"ipv4\",\"laddr\":\"127.0.0.1\","
+			"\"lport\":41838,\"raddr\":\"127.0.0.1\",\"rport\":7211,\"state\":\"SYN_SENT\","
+			"\"reason\":\"NO_SOCKET\",\"rst_origin\":\"local_stack\","
+			"\"error\":\"ECONNREFUSED\",\"sock_ino\":77,\"sock_cookie\":null,"
+			"\"netns\":4026531840}\n") == s);
+	CHECK(strstr(s, "\"event\":\"reset_sent\",\"side\":null,\"cause\":null,\"pid\":null,"
+			"\"comm\":null,\"uid\":null,\"attribution\":\"none\",\"family\":\"ipv6\","
+			"\"laddr\":\"2001:db8::1\"") != NULL);
+	CHECK(strstr(s, "\"state\":null,\"reason\":null,\"rst_origin\":null,\"error\":null") != NULL);
+	free(s);
+	reset_reasons_free(&sample_reasons);
+	btf__free(btf);
+}
+
+static void test_output_text(void)
+{
+	bool json = false;
+	char *s = capture(render, &json);
+
+	CHECK(strstr(s, " 42      evil\"\\x0a\\xff ") != NULL);
+	CHECK(strstr(s, " refused  127.0.0.1:41838      127.0.0.1:7211       SYN_SENT    ") != NULL);
+	/* the kernel of this sample has no reasons: said so, not left blank */
+	CHECK(strstr(s, "reason:n/a(kernel) local") != NULL);
+	CHECK(strstr(s, "[2001:db8::1]:41838") != NULL);
+	for (const char *p = s; *p; p++)
+		CHECK(*p == '\n' || (*p >= 0x20 && *p < 0x7f));
+	free(s);
+}
+
+static const struct unit_test tests[] = {
+	{"unit_text_escape", test_text_escape},
+	{"unit_json_escape", test_json_escape},
+	{"unit_json_writer", test_json_writer},
+	{"unit_parse_uint", test_parse_uint},
+	{"unit_reset_reasons_follow_kernel_numbering", test_reset_reasons_follow_kernel_numbering},
+	{"unit_names", test_names},
+	{"unit_output_json", test_output_json},
+	{"unit_output_text", test_output_text},
+};
+
+int main(void)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		test_failed = 0;
+		tests[i].fn();
+		if (test_failed)
+			printf("FAIL %s: %s\n", tests[i].name, test_failure);
+		else
+			printf("PASS %s\n", tests[i].name);
+		failed += test_failed;
+	}
+	return failed ? 1 : 0;
+}
