@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rstgen - provoke TCP resets and failed handshakes deterministically.
+ *
+ * Used by the rstsnoop tests (also inside a busybox initramfs, so it is one
+ * C11 file that depends on libc only and links with -static) and by the
+ * benchmark (bench/run.sh). Run `rstgen --help` for the modes and options.
+ *
+ * Output contract (parsed by scripts, keep it stable):
+ *   serve:            "ready pid=PID port=P" once listening,
+ *                     "held pid=PID rport=P" per connection with --hold,
+ *                     "rstgen: accepted=N bytes=B pid=PID" at the end
+ *   connect, client:  "rstgen: attempts=N refused=R ok=K reset=X other=O pid=PID"
+ *                     (client --hold first prints "ready pid=PID lport=P")
+ *   bulk:             "rstgen: bytes=B seconds=S pid=PID"
+ * Every attempt lands in exactly one of refused/ok/reset/other.
+ * Errors: one line "rstgen: <what failed>: <strerror>" on stderr, exit 1;
+ * bad usage: one line on stderr, exit 2.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+enum mode { MODE_CONNECT, MODE_SERVE, MODE_CLIENT, MODE_BULK };
+enum close_how { CLOSE_NORMAL, CLOSE_LINGER, CLOSE_UNREAD, CLOSE_SINK };
+
+struct opts {
+	enum mode mode;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	const char *addr_text;
+	long port;		/* -1: not given */
+	uint64_t count;		/* 0: no limit */
+	double seconds;		/* 0: no limit */
+	uint64_t interval_ms;
+	uint64_t bytes;		/* client: bytes sent per connection */
+	const char *name;
+	enum close_how close_how;
+	bool hold;
+};
+
+/* Attempt outcomes of connect and client; each attempt counts once. */
+struct tally {
+	uint64_t attempts, refused, ok, reset, other;
+};
+
+static volatile sig_atomic_t g_stop;	/* SIGTERM/SIGINT seen */
+static volatile sig_atomic_t g_usr1;	/* SIGUSR1s not consumed yet */
+
+/* ---------------------------------------------------------------- helpers */
+
+static void usage(FILE *f)
+{
+	fputs("usage: rstgen MODE [options]\n"
+	      "modes:\n"
+	      "  connect  connect()+close() repeatedly (refused or accepted storm)\n"
+	      "  serve    listen and accept; per connection see --close\n"
+	      "  client   connect, send --bytes, read until the peer resets/closes\n"
+	      "  bulk     connect to 'serve --close sink' and write as fast as possible\n"
+	      "options:\n"
+	      "  --addr A         IPv4 or IPv6 literal (default 127.0.0.1)\n"
+	      "  --port P         port (serve: 0 = ephemeral, default 0)\n"
+	      "  --count N        attempts (connect/client) or connections (serve)\n"
+	      "  --seconds S      run for S seconds (float); with --count, first limit wins\n"
+	      "  --interval-ms M  sleep between attempts (connect/client, default 0)\n"
+	      "  --name NAME      set own comm with prctl(PR_SET_NAME) first (raw bytes)\n"
+	      "  --close HOW      serve: normal | linger | unread | sink (default normal)\n"
+	      "  --hold           serve: wait for SIGUSR1 before closing each connection;\n"
+	      "                   client (one attempt): print 'ready' and wait for the reset\n"
+	      "  --bytes N        client: bytes sent after connecting (default 1)\n"
+	      "connect/client default to one attempt; serve and bulk run until SIGINT/SIGTERM\n"
+	      "unless limited.\n", f);
+}
+
+/* Bad usage: one line, exit 2, so scripts can tell it from runtime failures. */
+static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rstgen: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* Setup failure: "rstgen: <what>: <strerror>", exit 1. */
+static void __attribute__((noreturn)) die(const char *what)
+{
+	fprintf(stderr, "rstgen: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/*
+ * Strict unsigned decimal: digits only (no sign, space, 0x or suffix), within
+ * [min, max]. Tests pass computed values; junk must not silently become 0.
+ */
+static uint64_t parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		bad_usage("%s: not a number: '%s'", opt, s);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0')
+		bad_usage("%s: trailing characters in '%s'", opt, s);
+	if (errno == ERANGE || v < min || v > max)
+		bad_usage("%s: %s out of range [%" PRIu64 ", %" PRIu64 "]", opt, s, min, max);
+	return v;
+}
+
+/* Seconds: plain decimal ("5", "0.25", ".5"), > 0 and at most ~115 days. */
+static double parse_seconds(const char *opt, const char *s)
+{
+	size_t len = strlen(s);
+	const char *dot = strchr(s, '.');
+	char *end;
+	double v;
+
+	/* strtod alone would also take "inf", "1e3", "0x1p3" and " 5". */
+	if (len == 0 || strspn(s, "0123456789.") != len || (dot && strchr(dot + 1, '.')) ||
+	    len == (dot ? 1u : 0u))
+		bad_usage("%s: not a number: '%s'", opt, s);
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end != '\0' || errno == ERANGE)
+		bad_usage("%s: not a number: '%s'", opt, s);
+	if (!(v > 0.0) || v > 1e7)
+		bad_usage("%s: %s out of range (0, 10000000]", opt, s);
+	return v;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		g_usr1++;
+	else
+		g_stop = 1;
+}
+
+/*
+ * No SA_RESTART: a blocking connect/recv/send returns EINTR on SIGTERM so
+ * the loops can stop. SIGPIPE is ignored so a write to a reset peer is an
+ * error we count, not a death.
+ */
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
+	    sigaction(SIGUSR1, &sa, NULL))
+		die("sigaction");
+	signal(SIGPIPE, SIG_IGN);
+}
+
+enum wait_result { WAIT_READY, WAIT_TIMEOUT, WAIT_STOP };
+
+/*
+ * Wait until fd has `events` (fd < 0: no fd), a SIGUSR1 is pending (if
+ * want_usr1), the absolute monotonic deadline passes (0: none), or SIGTERM/
+ * SIGINT arrives. The signals are blocked while the flags are checked and
+ * only unblocked atomically inside ppoll(), so a signal arriving just before
+ * the wait cannot be missed (which would hang a test).
+ */
+static enum wait_result wait_for(int fd, short events, bool want_usr1, double deadline)
+{
+	sigset_t block, old;
+	enum wait_result r;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = events };
+		struct timespec ts, *tsp = NULL;
+		int n;
+
+		if (g_stop) {
+			r = WAIT_STOP;
+			break;
+		}
+		if (want_usr1 && g_usr1 > 0) {
+			g_usr1--;
+			r = WAIT_READY;
+			break;
+		}
+		if (deadline > 0) {
+			double left = deadline - now_s();
+
+			if (left <= 0) {
+				r = WAIT_TIMEOUT;
+				break;
+			}
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+			tsp = &ts;
+		}
+		n = ppoll(fd >= 0 ? &p : NULL, fd >= 0 ? 1 : 0, tsp, &old);
+		if (n > 0) {
+			r = WAIT_READY;
+			break;
+		}
+		if (n < 0 && errno != EINTR) {
+			r = WAIT_STOP;
+			break;
+		}
+		/* timeout or signal: loop re-checks the flags and deadline */
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/* Timeouts on blocking sockets bound how long a missed signal or a passed
+ * deadline can go unnoticed in a blocking recv/send. */
+static void set_timeouts(int fd)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 100 * 1000 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static uint16_t sock_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static uint16_t local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		die("getsockname");
+	return sock_port(&ss);
+}
+
+/* Attempt loops stop at --count, at the --seconds deadline, or on SIGTERM. */
+static bool keep_going(const struct opts *o, uint64_t done, double deadline)
+{
+	if (g_stop)
+		return false;
+	if (o->count && done >= o->count)
+		return false;
+	if (deadline > 0 && now_s() >= deadline)
+		return false;
+	return true;
+}
+
+/* --interval-ms between attempts; false when stopped meanwhile. */
+static bool pause_between(const struct opts *o, double deadline)
+{
+	double until;
+
+	if (!o->interval_ms)
+		return true;
+	until = now_s() + (double)o->interval_ms / 1000.0;
+	if (deadline > 0 && deadline < until)
+		until = deadline;
+	return wait_for(-1, 0, false, until) != WAIT_STOP;
+}
+
+static int new_socket(const struct opts *o)
+{
+	int fd = socket(o->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die("socket");
+	return fd;
+}
+
+static void print_tally(const struct tally *t)
+{
+	printf("rstgen: attempts=%" PRIu64 " refused=%" PRIu64 " ok=%" PRIu64
+	       " reset=%" PRIu64 " other=%" PRIu64 " pid=%d\n",
+	       t->attempts, t->refused, t->ok, t->reset, t->other, (int)getpid());
+	fflush(stdout);
+}
+
+/* ------------------------------------------------------------------ modes */
+
+/*
+ * connect: blocking connect(), plain close(). Against a closed port every
+ * attempt is one failed handshake (ECONNREFUSED); against a server every
+ * attempt is one clean connection.
+ */
+static int run_connect(const struct opts *o, double deadline)
+{
+	struct tally t = { 0 };
+
+	while (keep_going(o, t.attempts, deadline)) {
+		int fd = new_socket(o);
+
+		if (connect(fd, (const struct sockaddr *)&o->addr, o->addrlen) == 0) {
+			t.ok++;
+		} else if (errno == EINTR && g_stop) {
+			close(fd);	/* interrupted by SIGTERM: not an attempt */
+			break;
+		} else if (errno == ECONNREFUSED) {
+			t.refused++;
+		} else if (errno == ECONNRESET) {
+			t.reset++;	/* established, then reset before we ran */
+		} else {
+			t.other++;
+		}
+		t.attempts++;
+		close(fd);
+		if (!pause_between(o, deadline))
+			break;
+	}
+	print_tally(&t);
+	return 0;
+}
+
+/* Read and discard what has already arrived, without blocking. */
+static uint64_t drain_now(int fd)
+{
+	char buf[4096];
+	uint64_t total = 0;
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		total += (uint64_t)n;
+	return total;
+}
+
+/* sink: read until EOF (or reset/stop/deadline), return bytes read. */
+static uint64_t sink(int fd, double deadline)
+{
+	static char buf[256 * 1024];
+	uint64_t total = 0;
+
+	set_timeouts(fd);
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+		if (n > 0) {
+			total += (uint64_t)n;
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno != EINTR && errno != EAGAIN)
+			break;	/* ECONNRESET and friends: connection over */
+		if (g_stop || (deadline > 0 && now_s() >= deadline))
+			break;
+	}
+	return total;
+}
+
+/* Apply --close to one accepted connection; returns bytes read from it. */
+static uint64_t finish_conn(const struct opts *o, int fd, double deadline)
+{
+	static const struct linger abort_linger = { .l_onoff = 1, .l_linger = 0 };
+	uint64_t bytes = 0;
+
+	switch (o->close_how) {
+	case CLOSE_NORMAL:
+		break;
+	case CLOSE_LINGER:
+		/*
+		 * Unread data would make the kernel take the abort-on-close path
+		 * (TCP_ABORT_ON_CLOSE) before the linger one, so drain what is
+		 * there. For a reason that can never flip, pair with a client that
+		 * sends nothing (client --bytes 0).
+		 */
+		bytes = drain_now(fd);
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_linger, sizeof(abort_linger)))
+			die("setsockopt SO_LINGER");
+		break;
+	case CLOSE_UNREAD:
+		/* Close with the peer's data unread -> RST (TCP_ABORT_ON_CLOSE). */
+		wait_for(fd, POLLIN, false, deadline);
+		break;
+	case CLOSE_SINK:
+		bytes = sink(fd, deadline);
+		break;
+	}
+	close(fd);
+	return bytes;
+}
+
+/*
+ * serve: one thread, non-blocking listener. accept4() is tried first and the
+ * wait only happens when the queue is empty, so a storm costs one syscall
+ * per connection (plus the close behaviour).
+ */
+static int run_serve(const struct opts *o, double deadline)
+{
+	static const int one = 1;
+	uint64_t accepted = 0, bytes = 0;
+	int lfd = socket(o->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (lfd < 0)
+		die("socket");
+	if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		die("setsockopt SO_REUSEADDR");
+	if (bind(lfd, (const struct sockaddr *)&o->addr, o->addrlen))
+		die("bind");
+	if (listen(lfd, 4096))
+		die("listen");
+	printf("ready pid=%d port=%u\n", (int)getpid(), local_port(lfd));
+	fflush(stdout);
+
+	while (keep_going(o, accepted, deadline)) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+				wait_for(lfd, POLLIN, false, deadline);
+			else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+				 errno == ENOMEM)
+				wait_for(-1, 0, false, now_s() + 0.01); /* transient */
+			else
+				die("accept");
+			continue;
+		}
+		accepted++;
+		if (o->hold) {
+			printf("held pid=%d rport=%u\n", (int)getpid(), sock_port(&peer));
+			fflush(stdout);
+			if (wait_for(-1, 0, true, deadline) != WAIT_READY) {
+				close(fd);
+				break;
+			}
+		}
+		bytes += finish_conn(o, fd, deadline);
+	}
+	/*
+	 * Stopped by signal or deadline: connections already in the accept queue
+	 * get the same treatment as the others. Closing the listener would
+	 * reset them instead, and a storm of clean connections would end with a
+	 * burst of RSTs the test did not ask for.
+	 */
+	while (!o->hold && !(o->count && accepted >= o->count)) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (fd < 0)
+			break;
+		accepted++;
+		bytes += finish_conn(o, fd, deadline);
+	}
+	close(lfd);
+	printf("rstgen: accepted=%" PRIu64 " bytes=%" PRIu64 " pid=%d\n", accepted, bytes,
+	       (int)getpid());
+	fflush(stdout);
+	return 0;
+}
+
+/* Send `len` bytes of filler; returns 0 or an errno. */
+static int send_bytes(int fd, uint64_t len)
+{
+	static const char filler[4096];
+
+	while (len > 0) {
+		size_t chunk = len < sizeof(filler) ? (size_t)len : sizeof(filler);
+		ssize_t n = send(fd, filler, chunk, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR && !g_stop)
+				continue;
+			return errno;
+		}
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Block until the peer resets (ECONNRESET -> reset) or closes (EOF -> ok).
+ * Whatever the peer sends is discarded. Returns false when stopped first.
+ */
+static bool await_end(int fd, struct tally *t, double deadline)
+{
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n > 0)
+			continue;
+		if (n == 0) {
+			t->ok++;
+			return true;
+		}
+		if (errno == ECONNRESET) {
+			t->reset++;
+			return true;
+		}
+		if (errno != EAGAIN && errno != EINTR) {
+			t->other++;
+			return true;
+		}
+		if (wait_for(fd, POLLIN, false, deadline) != WAIT_READY)
+			return false;
+	}
+}
+
+/*
+ * client: connect, send, wait for the end. With --hold the local port is
+ * printed first so a test can start the tracer before the reset happens.
+ */
+static int run_client(const struct opts *o, double deadline)
+{
+	struct tally t = { 0 };
+
+	while (keep_going(o, t.attempts, deadline)) {
+		int fd = new_socket(o), err;
+
+		if (connect(fd, (const struct sockaddr *)&o->addr, o->addrlen)) {
+			err = errno;
+			close(fd);
+			if (err == EINTR && g_stop)
+				break;
+			t.attempts++;
+			if (err == ECONNREFUSED)
+				t.refused++;
+			else if (err == ECONNRESET)
+				t.reset++;	/* established, then reset before we ran */
+			else
+				t.other++;
+		} else {
+			err = send_bytes(fd, o->bytes);
+			if (err == EINTR && g_stop) {
+				close(fd);
+				break;
+			}
+			if (err == ECONNRESET || err == EPIPE) {
+				t.attempts++;
+				t.reset++;	/* reset before we were done sending */
+			} else if (err) {
+				t.attempts++;
+				t.other++;
+			} else {
+				if (o->hold) {
+					printf("ready pid=%d lport=%u\n", (int)getpid(), local_port(fd));
+					fflush(stdout);
+				}
+				if (!await_end(fd, &t, o->hold ? 0 : deadline)) {
+					close(fd);
+					break;
+				}
+				t.attempts++;
+			}
+			close(fd);
+		}
+		if (!pause_between(o, deadline))
+			break;
+	}
+	print_tally(&t);
+	return 0;
+}
+
+/* bulk: one connection, write as fast as possible until the deadline. */
+static int run_bulk(const struct opts *o, double deadline)
+{
+	static char buf[128 * 1024];
+	uint64_t total = 0;
+	double start;
+	int fd = new_socket(o);
+
+	if (connect(fd, (const struct sockaddr *)&o->addr, o->addrlen))
+		die("connect");
+	set_timeouts(fd);
+	start = now_s();
+	while (!g_stop && (deadline <= 0 || now_s() < deadline)) {
+		ssize_t n = send(fd, buf, sizeof(buf), MSG_NOSIGNAL);
+
+		if (n > 0)
+			total += (uint64_t)n;
+		else if (errno != EINTR && errno != EAGAIN)
+			die("send");
+	}
+	printf("rstgen: bytes=%" PRIu64 " seconds=%.3f pid=%d\n", total, now_s() - start,
+	       (int)getpid());
+	fflush(stdout);
+	close(fd);
+	return 0;
+}
+
+/* ------------------------------------------------------------- arguments */
+
+static void parse_addr(struct opts *o)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&o->addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&o->addr;
+
+	memset(&o->addr, 0, sizeof(o->addr));
+	if (inet_pton(AF_INET, o->addr_text, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)o->port);
+		o->addrlen = sizeof(*in4);
+	} else if (inet_pton(AF_INET6, o->addr_text, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)o->port);
+		o->addrlen = sizeof(*in6);
+	} else {
+		bad_usage("--addr: not an IPv4 or IPv6 literal: '%s'", o->addr_text);
+	}
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	const char *m;
+	bool have_count = false, have_bytes = false, have_close = false;
+
+	memset(o, 0, sizeof(*o));
+	o->addr_text = "127.0.0.1";
+	o->port = -1;
+	o->bytes = 1;
+
+	if (argc < 2)
+		bad_usage("missing MODE (connect, serve, client, bulk); see --help");
+	m = argv[1];
+	if (!strcmp(m, "--help") || !strcmp(m, "-h")) {
+		usage(stdout);
+		exit(0);
+	}
+	if (!strcmp(m, "connect"))
+		o->mode = MODE_CONNECT;
+	else if (!strcmp(m, "serve"))
+		o->mode = MODE_SERVE;
+	else if (!strcmp(m, "client"))
+		o->mode = MODE_CLIENT;
+	else if (!strcmp(m, "bulk"))
+		o->mode = MODE_BULK;
+	else
+		bad_usage("unknown mode '%s' (connect, serve, client, bulk)", m);
+
+	for (int i = 2; i < argc; i++) {
+		const char *opt = argv[i], *val = NULL;
+
+		if (!strcmp(opt, "--hold")) {
+			o->hold = true;
+			continue;
+		}
+		if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+			usage(stdout);
+			exit(0);
+		}
+		if (i + 1 >= argc)
+			bad_usage("%s: missing value or unknown option", opt);
+		val = argv[++i];
+		if (!strcmp(opt, "--addr")) {
+			o->addr_text = val;
+		} else if (!strcmp(opt, "--port")) {
+			o->port = (long)parse_u64(opt, val, 0, 65535);
+		} else if (!strcmp(opt, "--count")) {
+			o->count = parse_u64(opt, val, 1, UINT64_C(1000000000000));
+			have_count = true;
+		} else if (!strcmp(opt, "--seconds")) {
+			o->seconds = parse_seconds(opt, val);
+		} else if (!strcmp(opt, "--interval-ms")) {
+			o->interval_ms = parse_u64(opt, val, 0, 86400000);
+		} else if (!strcmp(opt, "--name")) {
+			o->name = val;
+		} else if (!strcmp(opt, "--bytes")) {
+			o->bytes = parse_u64(opt, val, 0, UINT64_C(1) << 40);
+			have_bytes = true;
+		} else if (!strcmp(opt, "--close")) {
+			have_close = true;
+			if (!strcmp(val, "normal"))
+				o->close_how = CLOSE_NORMAL;
+			else if (!strcmp(val, "linger"))
+				o->close_how = CLOSE_LINGER;
+			else if (!strcmp(val, "unread"))
+				o->close_how = CLOSE_UNREAD;
+			else if (!strcmp(val, "sink"))
+				o->close_how = CLOSE_SINK;
+			else
+				bad_usage("--close: expected normal, linger, unread or sink, got '%s'",
+					  val);
+		} else {
+			bad_usage("unknown option '%s'; see --help", opt);
+		}
+	}
+
+	/* Reject combinations that would silently do something else. */
+	if (have_close && o->mode != MODE_SERVE)
+		bad_usage("--close only applies to serve");
+	if (have_bytes && o->mode != MODE_CLIENT)
+		bad_usage("--bytes only applies to client");
+	if (o->hold && o->mode != MODE_SERVE && o->mode != MODE_CLIENT)
+		bad_usage("--hold only applies to serve and client");
+	if (o->hold && o->mode == MODE_CLIENT && (o->count > 1 || o->seconds > 0))
+		bad_usage("client --hold makes exactly one attempt (--count 1, no --seconds)");
+	if (o->mode == MODE_BULK && have_count)
+		bad_usage("bulk runs for --seconds, not --count");
+	if (o->interval_ms && (o->mode == MODE_SERVE || o->mode == MODE_BULK))
+		bad_usage("--interval-ms only applies to connect and client");
+	if (o->port < 0) {
+		if (o->mode != MODE_SERVE)
+			bad_usage("--port is required for %s", m);
+		o->port = 0;
+	} else if (o->port == 0 && o->mode != MODE_SERVE) {
+		bad_usage("--port 0 only makes sense for serve");
+	}
+	/* One attempt unless told otherwise; a server runs until stopped. */
+	if ((o->mode == MODE_CONNECT || o->mode == MODE_CLIENT) && !o->count && o->seconds == 0)
+		o->count = 1;
+	parse_addr(o);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	double deadline;
+
+	parse_args(argc, argv, &o);
+	/* First thing after parsing, so every event we cause carries the name. */
+	if (o.name && prctl(PR_SET_NAME, (unsigned long)o.name, 0, 0, 0))
+		die("prctl PR_SET_NAME");
+	install_signals();
+	deadline = o.seconds > 0 ? now_s() + o.seconds : 0;
+
+	switch (o.mode) {
+	case MODE_CONNECT:
+		return run_connect(&o, deadline);
+	case MODE_SERVE:
+		return run_serve(&o, deadline);
+	case MODE_CLIENT:
+		return run_client(&o, deadline);
+	case MODE_BULK:
+		return run_bulk(&o, deadline);
+	}
+	return 2;
+}
