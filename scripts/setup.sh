@@ -7,7 +7,7 @@
 set -eu
 
 build_pkgs="make clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config"
-test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip"
+test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip gcc libc6-dev"
 bench_pkgs="tcpdump bpftrace"
 
 pkgs=$build_pkgs
