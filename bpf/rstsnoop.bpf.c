@@ -635,7 +635,8 @@ int on_kfree_skb(struct trace_event_raw_kfree_skb___reason *ctx)
 		return 0;
 	head = BPF_CORE_READ(skb, head);
 	nh = BPF_CORE_READ(skb, network_header);
-	if (proto == bpf_htons(0x0800)) {
+	/* the event stores ntohs(skb->protocol) */
+	if (proto == 0x0800) {
 		bpf_probe_read_kernel(&ihl, 1, head + nh);
 		bpf_probe_read_kernel(&l4proto, 1, head + nh + 9);
 		if (l4proto != IPPROTO_TCP)
@@ -645,7 +646,7 @@ int on_kfree_skb(struct trace_event_raw_kfree_skb___reason *ctx)
 		bpf_probe_read_kernel(rec.raddr, 4, head + nh + 12);
 		bpf_probe_read_kernel(rec.laddr, 4, head + nh + 16);
 		th_off = nh + (ihl & 0x0f) * 4;
-	} else if (proto == bpf_htons(0x86DD)) {
+	} else if (proto == 0x86DD) {
 		bpf_probe_read_kernel(&l4proto, 1, head + nh + 6);
 		if (l4proto != IPPROTO_TCP)
 			return 0; /* extension headers: not followed */
