@@ -41,7 +41,6 @@ enum rst_attribution {
 	RST_ATTR_NONE = 0,	   /* nobody on this host owns the socket */
 	RST_ATTR_SOCKET_OWNER = 1, /* process that connect()ed, listen()ed or held it at start */
 	RST_ATTR_CURRENT = 2,	   /* task running the close()/abort syscall that sent the RST */
-	RST_ATTR_LOCAL_PEER = 3,   /* owner of the local socket this socket-less RST went to */
 };
 
 /* Which kernel hook produced the record (for --features and debugging). */

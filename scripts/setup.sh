@@ -2,12 +2,13 @@
 # Installs everything rstsnoop needs on a fresh Debian (bookworm or newer)
 # machine. Idempotent: packages already present are left alone.
 #   scripts/setup.sh          build + run dependencies
-#   scripts/setup.sh --test   also what the test suite and kernel matrix need
+#   scripts/setup.sh --test   also what the test suite needs, and the Debian
+#                             kernels of the QEMU matrix (cached in .cache/)
 #   scripts/setup.sh --bench  also the benchmark peers (tcpdump, bpftrace)
 set -eu
 
-build_pkgs="make clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config"
-test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip gcc libc6-dev"
+build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config"
+test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip util-linux"
 bench_pkgs="tcpdump bpftrace"
 
 pkgs=$build_pkgs
@@ -30,3 +31,11 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing
 fi
+
+# The kernel matrix boots Debian's 6.1 and 6.12 kernels: fetch them once.
+case " $* " in
+*" --test "* | *" --bench "*)
+	"$(dirname "$0")/../tests/vm/fetch-kernels.sh" >/dev/null ||
+		echo "setup.sh: some matrix kernels could not be fetched; the matrix will SKIP them" >&2
+	;;
+esac

@@ -82,7 +82,6 @@ static const char *attribution_name(__u8 how)
 		[RST_ATTR_NONE] = "none",
 		[RST_ATTR_SOCKET_OWNER] = "socket_owner",
 		[RST_ATTR_CURRENT] = "current",
-		[RST_ATTR_LOCAL_PEER] = "local_peer",
 	};
 
 	return how < sizeof(names) / sizeof(names[0]) ? names[how] : "none";
