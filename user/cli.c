@@ -25,6 +25,7 @@ static const char doc[] =
 	"  rstsnoop -p 4242          # only sockets owned by PID 4242\n"
 	"  rstsnoop -c curl -6       # only IPv6, only processes named curl\n"
 	"  rstsnoop -d 10            # trace for 10 seconds\n"
+	"  rstsnoop -s 5             # every 5 s: counts and rates per process and port\n"
 	"  rstsnoop --features       # kernel facilities this host offers, then exit";
 
 enum {
@@ -42,6 +43,10 @@ static const struct argp_option options[] = {
 	{"ipv4", '4', NULL, 0, "Only IPv4", 0},
 	{"ipv6", '6', NULL, 0, "Only IPv6", 0},
 	{"duration", 'd', "SECS", 0, "Stop after SECS seconds", 0},
+	{"summary", 's', "SECS", 0,
+	 "Every SECS seconds, counts and rates per process, event and service port instead of a "
+	 "line per record",
+	 0},
 	{"ringbuf-kb", OPT_RINGBUF_KB, "N", 0, "Ring buffer size in KiB, a power of 2 (default 2048)",
 	 0},
 	{"seed", OPT_SEED, "METHOD", 0,
@@ -118,6 +123,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'd':
 		parse_number(state, "duration", arg, 1, 31 * 24 * 3600, &v);
 		o->duration_s = v;
+		break;
+	case 's':
+		parse_number(state, "summary interval", arg, 1, 24 * 3600, &v);
+		o->summary_s = v;
 		break;
 	case OPT_RINGBUF_KB:
 		parse_number(state, "ring buffer size", arg, 4, 1024 * 1024, &v);

@@ -24,6 +24,7 @@ struct rst_options {
 	bool comm_set;
 	char comm[RST_COMM_LEN];
 	unsigned int duration_s; /* 0: until SIGINT/SIGTERM */
+	unsigned int summary_s;	 /* 0: a line per record; else counts every N s */
 	unsigned int ringbuf_kb;
 	enum seed_method seed;
 };

@@ -43,6 +43,12 @@ void jw_uint(struct json_writer *w, const char *name, unsigned long long value)
 	fprintf(w->out, "%llu", value);
 }
 
+void jw_decimal(struct json_writer *w, const char *name, double value)
+{
+	key(w, name);
+	fprintf(w->out, "%.3f", value);
+}
+
 void jw_null(struct json_writer *w, const char *name)
 {
 	key(w, name);

@@ -17,6 +17,7 @@
 #include "kernel_names.h"
 #include "output.h"
 #include "preflight.h"
+#include "summary.h"
 #include "tracer.h"
 
 #define POLL_INTERVAL_MS 50
@@ -52,6 +53,7 @@ static int install_signal_handlers(void)
 
 struct run_state {
 	struct output out;
+	struct summary *summary; /* --summary, else NULL */
 	bool stdout_closed;
 };
 
@@ -61,7 +63,10 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct rst_record) || rs->stdout_closed)
 		return 0;
-	output_record(&rs->out, data);
+	if (rs->summary)
+		summary_add(rs->summary, data);
+	else
+		output_record(&rs->out, data);
 	return 0;
 }
 
@@ -75,12 +80,28 @@ static bool flush_output(struct run_state *rs)
 	return true;
 }
 
-static double monotonic_seconds(void)
+static __u64 monotonic_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Prints the summary of the interval that began at *since, and starts the next. */
+static void print_summary(struct run_state *rs, __u64 *since)
+{
+	__u64 now = monotonic_ns();
+	const struct summary_row *rows;
+	size_t n;
+
+	rows = summary_rows(rs->summary, &n);
+	output_summary(&rs->out, rows, n, now, (now - *since) / 1e9);
+	if (summary_overflow(rs->summary))
+		fprintf(stderr, "rstsnoop: %llu records in more groups than a summary holds\n",
+			(unsigned long long)summary_overflow(rs->summary));
+	summary_reset(rs->summary);
+	*since = now;
 }
 
 int main(int argc, char **argv)
@@ -91,7 +112,8 @@ int main(int argc, char **argv)
 	struct run_state rs = {0};
 	struct tracer *tracer = NULL;
 	struct btf *vmlinux = NULL;
-	double deadline = 0;
+	__u64 deadline = 0, interval_start = 0;
+	unsigned int eph_lo, eph_hi;
 	int err, exit_code = 1;
 	__u64 lost;
 
@@ -117,6 +139,14 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	output_init(&rs.out, stdout, opts.json, &reasons);
+	if (opts.summary_s) {
+		ephemeral_port_range(&eph_lo, &eph_hi);
+		rs.summary = summary_new(eph_lo, eph_hi);
+		if (!rs.summary) {
+			fprintf(stderr, "rstsnoop: out of memory\n");
+			goto cleanup;
+		}
+	}
 
 	if (tracer_start(&tracer, &opts, vmlinux, on_record, &rs))
 		goto cleanup;
@@ -133,11 +163,13 @@ int main(int argc, char **argv)
 	fprintf(stderr, "rstsnoop: tracing TCP resets and failed handshakes (%s seeded %u sockets)%s\n",
 		seed_method_name(tracer_features(tracer)->seed.used),
 		tracer_features(tracer)->seed.sockets, opts.duration_s ? "" : "; Ctrl-C to stop");
-	output_header(&rs.out);
+	if (!rs.summary)
+		output_header(&rs.out);
 	flush_output(&rs);
 
+	interval_start = monotonic_ns();
 	if (opts.duration_s)
-		deadline = monotonic_seconds() + opts.duration_s;
+		deadline = interval_start + opts.duration_s * 1000000000ULL;
 	while (!stop_requested && !rs.stdout_closed) {
 		err = tracer_poll(tracer, POLL_INTERVAL_MS);
 		if (err < 0 && err != -EINTR) {
@@ -145,13 +177,17 @@ int main(int argc, char **argv)
 				strerror(-err));
 			goto cleanup;
 		}
+		if (rs.summary && monotonic_ns() - interval_start >= opts.summary_s * 1000000000ULL)
+			print_summary(&rs, &interval_start);
 		flush_output(&rs);
-		if (deadline && monotonic_seconds() >= deadline)
+		if (deadline && monotonic_ns() >= deadline)
 			break;
 	}
 
 	/* Detach first, then hand over everything the kernel still queued. */
 	tracer_stop(tracer);
+	if (rs.summary && !rs.stdout_closed)
+		print_summary(&rs, &interval_start);
 	flush_output(&rs);
 	lost = tracer_lost(tracer);
 	if (lost)
@@ -160,6 +196,7 @@ int main(int argc, char **argv)
 	exit_code = 0;
 cleanup:
 	tracer_free(tracer);
+	summary_free(rs.summary);
 	reset_reasons_free(&reasons);
 	btf__free(vmlinux);
 	return exit_code;

@@ -100,42 +100,69 @@ static const char *state_of(const struct rst_record *rec)
 	return rec->flags & RST_F_STATE ? tcp_state_name(rec->state) : NULL;
 }
 
-static void print_json(struct output *o, const struct rst_record *rec)
+/* RFC 3339 UTC with microseconds of a CLOCK_MONOTONIC time. */
+static void rfc3339(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
-	long long ns = (long long)rec->ts_ns + o->realtime_offset_ns;
+	long long ns = (long long)mono_ns + o->realtime_offset_ns;
 	time_t secs = ns / NSEC_PER_SEC;
-	char stamp[48], date[32], addr[INET6_ADDRSTRLEN];
-	struct json_writer w;
+	char date[32];
 	struct tm tm;
-	bool owner = rec->flags & RST_F_OWNER;
-	bool handshake = rec->event == RST_EV_HANDSHAKE_FAILED;
 
 	gmtime_r(&secs, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(stamp, sizeof(stamp), "%s.%06lldZ", date, (ns % NSEC_PER_SEC) / 1000);
+	snprintf(buf, size, "%s.%06lldZ", date, (ns % NSEC_PER_SEC) / 1000);
+}
 
+/* A port, or null for the folded ephemeral port of a summary row. */
+static void port_field(struct json_writer *w, const char *key, __u16 port)
+{
+	if (port)
+		jw_uint(w, key, port);
+	else
+		jw_null(w, key);
+}
+
+/* event .. rport: the fields records and summary rows share. */
+static void json_what_and_where(struct json_writer *w, const struct rst_record *rec, bool uid)
+{
+	char addr[INET6_ADDRSTRLEN];
+	bool owner = rec->flags & RST_F_OWNER;
+	bool handshake = rec->event == RST_EV_HANDSHAKE_FAILED;
+
+	jw_string(w, "event", event_name(rec->event));
+	jw_string(w, "side", handshake ? side_name(rec->side) : NULL);
+	jw_string(w, "cause", handshake ? cause_name(rec->cause) : NULL);
+	if (owner) {
+		jw_uint(w, "pid", rec->pid);
+		jw_bytes(w, "comm", rec->comm, sizeof(rec->comm));
+	} else {
+		jw_null(w, "pid");
+		jw_null(w, "comm");
+	}
+	if (uid && owner)
+		jw_uint(w, "uid", rec->uid);
+	else if (uid)
+		jw_null(w, "uid");
+	jw_string(w, "attribution", attribution_name(owner ? rec->attribution : RST_ATTR_NONE));
+	jw_string(w, "family", rec->family == AF_INET6 ? "ipv6" : "ipv4");
+	format_addr(addr, sizeof(addr), rec->family, rec->laddr);
+	jw_string(w, "laddr", addr);
+	port_field(w, "lport", rec->lport);
+	format_addr(addr, sizeof(addr), rec->family, rec->raddr);
+	jw_string(w, "raddr", addr);
+	port_field(w, "rport", rec->rport);
+}
+
+static void print_json(struct output *o, const struct rst_record *rec)
+{
+	char stamp[48];
+	struct json_writer w;
+	bool handshake = rec->event == RST_EV_HANDSHAKE_FAILED;
+
+	rfc3339(stamp, sizeof(stamp), o, rec->ts_ns);
 	jw_begin(&w, o->out);
 	jw_string(&w, "time", stamp);
-	jw_string(&w, "event", event_name(rec->event));
-	jw_string(&w, "side", handshake ? side_name(rec->side) : NULL);
-	jw_string(&w, "cause", handshake ? cause_name(rec->cause) : NULL);
-	if (owner) {
-		jw_uint(&w, "pid", rec->pid);
-		jw_bytes(&w, "comm", rec->comm, sizeof(rec->comm));
-		jw_uint(&w, "uid", rec->uid);
-	} else {
-		jw_null(&w, "pid");
-		jw_null(&w, "comm");
-		jw_null(&w, "uid");
-	}
-	jw_string(&w, "attribution", attribution_name(owner ? rec->attribution : RST_ATTR_NONE));
-	jw_string(&w, "family", rec->family == AF_INET6 ? "ipv6" : "ipv4");
-	format_addr(addr, sizeof(addr), rec->family, rec->laddr);
-	jw_string(&w, "laddr", addr);
-	jw_uint(&w, "lport", rec->lport);
-	format_addr(addr, sizeof(addr), rec->family, rec->raddr);
-	jw_string(&w, "raddr", addr);
-	jw_uint(&w, "rport", rec->rport);
+	json_what_and_where(&w, rec, true);
 	jw_string(&w, "state", state_of(rec));
 	jw_string(&w, "reason", reason_of(o, rec));
 	jw_string(&w, "rst_origin", rec->flags & RST_F_LOCAL_RST ? "local_stack" : NULL);
@@ -176,7 +203,10 @@ static void endpoint(char *buf, size_t size, const struct rst_record *rec, const
 	char a[INET6_ADDRSTRLEN];
 
 	format_addr(a, sizeof(a), rec->family, addr);
-	snprintf(buf, size, rec->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	if (!port) /* the folded ephemeral port of a summary row */
+		snprintf(buf, size, rec->family == AF_INET6 ? "[%s]:*" : "%s:*", a);
+	else
+		snprintf(buf, size, rec->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
 }
 
 /* Reason, who sent the RST, error and side, as far as known. */
@@ -205,24 +235,38 @@ static void table_detail(char *buf, size_t size, const struct output *o,
 		snprintf(buf, size, "-");
 }
 
-static void print_text(struct output *o, const struct rst_record *rec)
+/* Local wall-clock time HH:MM:SS of a CLOCK_MONOTONIC time. */
+static void wall_clock(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
-	long long ns = (long long)rec->ts_ns + o->realtime_offset_ns;
-	time_t secs = ns / NSEC_PER_SEC;
-	char clock[16], pid[16], comm[4 * RST_COMM_LEN + 1], sock[24];
-	char local[64], remote[64], detail[96];
-	const char *state = state_of(rec);
+	time_t secs = ((long long)mono_ns + o->realtime_offset_ns) / NSEC_PER_SEC;
 	struct tm tm;
 
 	localtime_r(&secs, &tm);
-	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	strftime(buf, size, "%H:%M:%S", &tm);
+}
+
+#define COMM_TEXT_SIZE (4 * RST_COMM_LEN + 1)
+
+/* PID and escaped COMM columns, "-" without an owner. */
+static void owner_columns(char *pid, size_t pid_size, char *comm, const struct rst_record *rec)
+{
 	if (rec->flags & RST_F_OWNER) {
-		snprintf(pid, sizeof(pid), "%u", rec->pid);
-		text_escape(comm, sizeof(comm), rec->comm, sizeof(rec->comm));
+		snprintf(pid, pid_size, "%u", rec->pid);
+		text_escape(comm, COMM_TEXT_SIZE, rec->comm, sizeof(rec->comm));
 	} else {
-		snprintf(pid, sizeof(pid), "-");
-		snprintf(comm, sizeof(comm), "-");
+		snprintf(pid, pid_size, "-");
+		snprintf(comm, COMM_TEXT_SIZE, "-");
 	}
+}
+
+static void print_text(struct output *o, const struct rst_record *rec)
+{
+	char clock[16], pid[16], comm[COMM_TEXT_SIZE], sock[24];
+	char local[64], remote[64], detail[96];
+	const char *state = state_of(rec);
+
+	wall_clock(clock, sizeof(clock), o, rec->ts_ns);
+	owner_columns(pid, sizeof(pid), comm, rec);
 	if (rec->sock_ino)
 		snprintf(sock, sizeof(sock), "%llu", (unsigned long long)rec->sock_ino);
 	else
@@ -240,4 +284,70 @@ void output_record(struct output *o, const struct rst_record *rec)
 		print_json(o, rec);
 	else
 		print_text(o, rec);
+}
+
+/* The record a summary row stands for, so rows render like records. */
+static void record_of_row(struct rst_record *rec, const struct summary_key *k)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->pid = k->pid;
+	rec->reason = k->reason;
+	rec->lport = k->lport;
+	rec->rport = k->rport;
+	memcpy(rec->laddr, k->laddr, sizeof(rec->laddr));
+	memcpy(rec->raddr, k->raddr, sizeof(rec->raddr));
+	memcpy(rec->comm, k->comm, sizeof(rec->comm));
+	rec->event = k->event;
+	rec->side = k->side;
+	rec->cause = k->cause;
+	rec->family = k->family;
+	rec->flags = k->flags;
+	rec->attribution = RST_ATTR_SOCKET_OWNER; /* only shown with an owner */
+}
+
+#define SUMMARY_FMT "%8s %9s %-7s %-15s %-8s %-20s %-20s %s\n"
+
+void output_summary(struct output *o, const struct summary_row *rows, size_t n, __u64 end_ns,
+		    double seconds)
+{
+	char stamp[48], clock[16], pid[16], comm[COMM_TEXT_SIZE], local[64], remote[64];
+	char detail[96], count[24], rate[32];
+	struct rst_record rec;
+
+	if (o->json) {
+		rfc3339(stamp, sizeof(stamp), o, end_ns);
+		for (size_t i = 0; i < n; i++) {
+			struct json_writer w;
+
+			record_of_row(&rec, &rows[i].key);
+			jw_begin(&w, o->out);
+			jw_string(&w, "time", stamp);
+			jw_string(&w, "summary", "interval");
+			jw_decimal(&w, "interval_s", seconds);
+			jw_uint(&w, "count", rows[i].count);
+			jw_decimal(&w, "rate_per_s", rows[i].count / seconds);
+			json_what_and_where(&w, &rec, false);
+			jw_string(&w, "reason", reason_of(o, &rec));
+			jw_string(&w, "rst_origin", rec.flags & RST_F_LOCAL_RST ? "local_stack" : NULL);
+			jw_end(&w);
+		}
+		return;
+	}
+	wall_clock(clock, sizeof(clock), o, end_ns);
+	fprintf(o->out, "%s  %zu group%s in %.1f s\n", clock, n, n == 1 ? "" : "s", seconds);
+	if (!n)
+		return;
+	fprintf(o->out, SUMMARY_FMT, "COUNT", "RATE/s", "PID", "COMM", "EVENT", "LOCAL", "REMOTE",
+		"DETAIL");
+	for (size_t i = 0; i < n; i++) {
+		record_of_row(&rec, &rows[i].key);
+		owner_columns(pid, sizeof(pid), comm, &rec);
+		endpoint(local, sizeof(local), &rec, rec.laddr, rec.lport);
+		endpoint(remote, sizeof(remote), &rec, rec.raddr, rec.rport);
+		table_detail(detail, sizeof(detail), o, &rec);
+		snprintf(count, sizeof(count), "%llu", (unsigned long long)rows[i].count);
+		snprintf(rate, sizeof(rate), "%.2f", rows[i].count / seconds);
+		fprintf(o->out, SUMMARY_FMT, count, rate, pid, comm, table_event(&rec), local, remote,
+			detail);
+	}
 }

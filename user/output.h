@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include "record.h"
 #include "kernel_names.h"
+#include "summary.h"
 
 struct output {
 	FILE *out;
@@ -23,6 +24,12 @@ void output_init(struct output *o, FILE *out, bool json, const struct reset_reas
 /* Column header of the table; nothing in JSON mode. */
 void output_header(struct output *o);
 void output_record(struct output *o, const struct rst_record *rec);
+/*
+ * One interval of --summary: its rows with count and rate, ending at
+ * CLOCK_MONOTONIC end_ns after seconds; text mode adds a heading.
+ */
+void output_summary(struct output *o, const struct summary_row *rows, size_t n, __u64 end_ns,
+		    double seconds);
 
 /* Formats addr/port as "a.b.c.d" / "2001:db8::1" into buf (>= 46 bytes). */
 void format_addr(char *buf, size_t size, int family, const __u8 *addr);

@@ -25,6 +25,7 @@ bad_input port_range "port out of range" -P 65536
 bad_input port_empty "port is not a number" -P ""
 bad_input ringbuf_not_pow2 "power of 2" --ringbuf-kb 12
 bad_input duration_junk "duration is not a number" -d 1s
+bad_input summary_zero "summary interval out of range" -s 0
 bad_input comm_too_long "process name must be" -c 0123456789abcdefg
 bad_input both_families "exclude each other" -4 -6
 bad_input seed_method "unknown seed method" --seed magic

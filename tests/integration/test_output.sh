@@ -42,3 +42,39 @@ want_true "no control bytes in the table" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]
 want_true "hostile name escaped" grep -qF '\x1b[31m"q\\\x0a\x09\xff\x01z' "$WORK/text.out"
 want_true "lines fit 120 columns" sh -c "grep rt-text '$WORK/text.out' | awk 'length > 120 { exit 1 }'"
 finish
+
+# --summary: counts and rates per process and service port, in both modes.
+summary_mode() {
+	local mode=$1 ns pid out
+	begin "summary_$mode"
+	ns=$(make_netns "sum-$mode")
+	if [ "$mode" = json ]; then
+		start_rstsnoop "sum-$mode" --json -s 1 -P 7211 || abort "rstsnoop did not start"
+	else
+		start_rstsnoop "sum-$mode" -s 1 -P 7211 || abort "rstsnoop did not start"
+	fi
+	ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 12 --interval-ms 100 \
+		--name rt-sum >"$WORK/gen" 2>&1
+	stop_rstsnoop
+	want "exit status" $? 0
+	pid=$(gen_value "$WORK/gen" pid)
+	out="$WORK/sum-$mode.out"
+	if [ "$mode" = json ]; then
+		want "attempts counted over all intervals" "$(python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+mine = [r for r in rows if r["pid"] == int(sys.argv[2])]
+assert all(r["summary"] == "interval" and r["lport"] is None and r["rport"] == 7211
+           and r["comm"] == "rt-sum" and r["cause"] == "refused" for r in mine), mine
+assert all(abs(r["rate_per_s"] - r["count"] / r["interval_s"]) < 0.01 for r in mine), mine
+print(sum(r["count"] for r in mine))' "$out" "$pid")" 12
+	else
+		want_true "header" grep -q '^ *COUNT  *RATE/s  *PID  *COMM  *EVENT  *LOCAL  *REMOTE  *DETAIL$' "$out"
+		want "attempts counted over all intervals" "$(awk -v p="$pid" \
+			'$3 == p && $4 == "rt-sum" && $5 == "refused" && $6 == "127.0.0.1:*" && $7 == "127.0.0.1:7211" { n += $1 }
+			END { print n + 0 }' "$out")" 12
+	fi
+	finish
+}
+summary_mode text
+summary_mode json

@@ -12,6 +12,7 @@
 #include "json_writer.h"
 #include "kernel_names.h"
 #include "output.h"
+#include "summary.h"
 
 int test_failed;
 char test_failure[512];
@@ -265,7 +266,61 @@ static void test_output_text(void)
 	free(s);
 }
 
+static struct rst_record sample_record(__u8 event, __u8 side, __u16 lport, __u16 rport, __u32 pid)
+{
+	struct rst_record rec = {
+		.pid = pid, .lport = lport, .rport = rport, .event = event, .side = side,
+		.family = AF_INET, .flags = RST_F_OWNER, .comm = "app",
+	};
+
+	rec.laddr[0] = rec.raddr[0] = 127;
+	rec.laddr[3] = rec.raddr[3] = 1;
+	return rec;
+}
+
+static void test_summary_groups_and_folds(void)
+{
+	struct summary *s = summary_new(32768, 60999);
+	const struct summary_row *rows;
+	struct rst_record rec;
+	size_t n;
+
+	/* a client failing from ever new ephemeral ports: one row */
+	for (int i = 0; i < 5; i++) {
+		rec = sample_record(RST_EV_HANDSHAKE_FAILED, RST_SIDE_CLIENT, 40000 + i, 7211, 42);
+		summary_add(s, &rec);
+	}
+	/* a server resetting clients: the client's ephemeral port folds */
+	rec = sample_record(RST_EV_RESET_SENT, 0, 8080, 50000, 7);
+	summary_add(s, &rec);
+	rec = sample_record(RST_EV_RESET_SENT, 0, 8080, 50001, 7);
+	summary_add(s, &rec);
+	/* both ends ephemeral: neither is folded */
+	rec = sample_record(RST_EV_RESET_RECEIVED, 0, 40000, 40001, 9);
+	summary_add(s, &rec);
+	rows = summary_rows(s, &n);
+	CHECK(n == 3);
+	CHECK(rows[0].count == 5 && rows[0].key.lport == 0 && rows[0].key.rport == 7211);
+	CHECK(rows[1].count == 2 && rows[1].key.lport == 8080 && rows[1].key.rport == 0);
+	CHECK(rows[2].count == 1 && rows[2].key.lport == 40000 && rows[2].key.rport == 40001);
+	CHECK(summary_overflow(s) == 0);
+	summary_reset(s);
+	rows = summary_rows(s, &n);
+	CHECK(n == 0);
+
+	/* more distinct groups than the table holds: counted, not lost silently */
+	for (__u32 pid = 1; pid <= 5000; pid++) {
+		rec = sample_record(RST_EV_HANDSHAKE_FAILED, RST_SIDE_CLIENT, 40000, 7211, pid);
+		summary_add(s, &rec);
+	}
+	rows = summary_rows(s, &n);
+	CHECK(n > 0 && n < 5000);
+	CHECK(n + summary_overflow(s) == 5000);
+	summary_free(s);
+}
+
 static const struct unit_test tests[] = {
+	{"unit_summary_groups_and_folds", test_summary_groups_and_folds},
 	{"unit_text_escape", test_text_escape},
 	{"unit_json_escape", test_json_escape},
 	{"unit_json_writer", test_json_writer},

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include "summary.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Distinct groups per interval; more are counted in overflow. */
+#define SUMMARY_SLOTS 4096 /* power of 2 */
+
+struct summary {
+	unsigned int eph_lo, eph_hi;
+	struct summary_row *slots; /* open addressing; count 0 = free */
+	struct summary_row *sorted;
+	size_t used;
+	__u64 overflow;
+};
+
+void ephemeral_port_range(unsigned int *lo, unsigned int *hi)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+	*lo = 32768; /* kernel default */
+	*hi = 60999;
+	if (!f)
+		return;
+	if (fscanf(f, "%u %u", lo, hi) != 2 || *lo > *hi || *hi > 65535) {
+		*lo = 32768;
+		*hi = 60999;
+	}
+	fclose(f);
+}
+
+struct summary *summary_new(unsigned int eph_lo, unsigned int eph_hi)
+{
+	struct summary *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->eph_lo = eph_lo;
+	s->eph_hi = eph_hi;
+	s->slots = calloc(SUMMARY_SLOTS, sizeof(*s->slots));
+	s->sorted = calloc(SUMMARY_SLOTS, sizeof(*s->sorted));
+	if (!s->slots || !s->sorted) {
+		summary_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void summary_free(struct summary *s)
+{
+	if (!s)
+		return;
+	free(s->slots);
+	free(s->sorted);
+	free(s);
+}
+
+static bool ephemeral(const struct summary *s, __u16 port)
+{
+	return port >= s->eph_lo && port <= s->eph_hi;
+}
+
+/*
+ * The client's end of a handshake is ephemeral by definition; for resets,
+ * a port in the ephemeral range is folded when the other one is not.
+ */
+static void make_key(const struct summary *s, const struct rst_record *rec,
+		     struct summary_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->event = rec->event;
+	k->side = rec->side;
+	k->cause = rec->cause;
+	k->family = rec->family;
+	k->flags = rec->flags & (RST_F_OWNER | RST_F_REASON | RST_F_LOCAL_RST);
+	if (rec->flags & RST_F_OWNER) {
+		k->pid = rec->pid;
+		memcpy(k->comm, rec->comm, sizeof(k->comm));
+	}
+	if (rec->flags & RST_F_REASON)
+		k->reason = rec->reason;
+	memcpy(k->laddr, rec->laddr, sizeof(k->laddr));
+	memcpy(k->raddr, rec->raddr, sizeof(k->raddr));
+	k->lport = rec->lport;
+	k->rport = rec->rport;
+	if (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_CLIENT)
+		k->lport = 0;
+	else if (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_SERVER)
+		k->rport = 0;
+	else if (ephemeral(s, rec->lport) && !ephemeral(s, rec->rport))
+		k->lport = 0;
+	else if (ephemeral(s, rec->rport) && !ephemeral(s, rec->lport))
+		k->rport = 0;
+}
+
+static __u64 hash_key(const struct summary_key *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	__u64 h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+void summary_add(struct summary *s, const struct rst_record *rec)
+{
+	struct summary_key k;
+	size_t i;
+
+	make_key(s, rec, &k);
+	i = hash_key(&k) & (SUMMARY_SLOTS - 1);
+	for (size_t probe = 0; probe < SUMMARY_SLOTS; probe++, i = (i + 1) & (SUMMARY_SLOTS - 1)) {
+		struct summary_row *row = &s->slots[i];
+
+		if (row->count && !memcmp(&row->key, &k, sizeof(k))) {
+			row->count++;
+			return;
+		}
+		if (!row->count) {
+			/* keep a quarter free so probe chains stay short */
+			if (s->used >= SUMMARY_SLOTS / 4 * 3)
+				break;
+			row->key = k;
+			row->count = 1;
+			s->used++;
+			return;
+		}
+	}
+	s->overflow++;
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct summary_row *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+const struct summary_row *summary_rows(struct summary *s, size_t *count)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < SUMMARY_SLOTS; i++)
+		if (s->slots[i].count)
+			s->sorted[n++] = s->slots[i];
+	qsort(s->sorted, n, sizeof(*s->sorted), by_count_desc);
+	*count = n;
+	return s->sorted;
+}
+
+__u64 summary_overflow(const struct summary *s)
+{
+	return s->overflow;
+}
+
+void summary_reset(struct summary *s)
+{
+	memset(s->slots, 0, SUMMARY_SLOTS * sizeof(*s->slots));
+	s->used = 0;
+	s->overflow = 0;
+}
