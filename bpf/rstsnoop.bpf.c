@@ -76,10 +76,10 @@ __u32 seeded_sockets = 0;
 
 /*
  * Layout of tcp:tcp_send_reset before Linux 6.10 (class tcp_event_sk_skb).
- * 6.10 gave the event its own layout, commit 5cb2cb3cb271 ("net: rps: add
- * reason in tcp_send_reset"), and the old class may be absent from newer BTF
- * altogether, so its fields are described here.  `state` arrived in 5.1
- * (commit 50d89abff0ce), `family` in 5.12 (commit 7f3c67e5fad2); both are
+ * Commit b533fb9cf4f7 ("rstreason: make it work in trace world", 6.10) gave
+ * the event its own layout with a reason, and newer BTF may lack the old
+ * class altogether, so its fields are described here.  Older kernels lack
+ * some of them (Debian 11's 5.10 has `state` but no `family`): each is
  * checked with bpf_core_field_exists.
  */
 struct trace_event_raw_tcp_event_sk_skb___pre610 {
@@ -207,6 +207,23 @@ static __always_inline void emit(struct rst_record *rec)
 	}
 }
 
+/*
+ * The address fields of the classic TCP events (all but the 6.10+
+ * tcp_send_reset): IPv4 in saddr/daddr, IPv6 in saddr_v6/daddr_v6.
+ */
+static __always_inline void copy_event_addrs(struct rst_record *rec, const void *saddr,
+					     const void *daddr, const void *saddr_v6,
+					     const void *daddr_v6)
+{
+	if (rec->family == AF_INET6) {
+		bpf_probe_read_kernel(rec->laddr, RST_ADDR_LEN, saddr_v6);
+		bpf_probe_read_kernel(rec->raddr, RST_ADDR_LEN, daddr_v6);
+	} else {
+		bpf_probe_read_kernel(rec->laddr, 4, saddr);
+		bpf_probe_read_kernel(rec->raddr, 4, daddr);
+	}
+}
+
 /* ---- socket-less RSTs answered by this host's own stack ---------------- */
 
 /*
@@ -309,9 +326,10 @@ int on_send_reset(void *ctx)
 	int state;
 
 	if (bpf_core_type_exists(struct trace_event_raw_tcp_send_reset)) {
-		/* 6.10+: sockaddr-sized addresses, reason, and socket-less RSTs
-		 * (commit 19822a980e19 "trace: tcp: fully support
-		 * trace_tcp_send_reset"). saddr is always the sender's end. */
+		/* 6.10+: sockaddr-sized addresses and a reason (commit
+		 * b533fb9cf4f7), and socket-less RSTs (commit 19822a980e19
+		 * "trace: tcp: fully support trace_tcp_send_reset").  saddr is
+		 * always the sender's end. */
 		struct trace_event_raw_tcp_send_reset *c = ctx;
 		__u16 family = 0;
 
@@ -337,13 +355,7 @@ int on_send_reset(void *ctx)
 				     c->family : BPF_CORE_READ(sk, __sk_common.skc_family);
 		rec.lport = c->sport;
 		rec.rport = c->dport;
-		if (rec.family == AF_INET6) {
-			bpf_probe_read_kernel(rec.laddr, RST_ADDR_LEN, c->saddr_v6);
-			bpf_probe_read_kernel(rec.raddr, RST_ADDR_LEN, c->daddr_v6);
-		} else {
-			bpf_probe_read_kernel(rec.laddr, 4, c->saddr);
-			bpf_probe_read_kernel(rec.raddr, 4, c->daddr);
-		}
+		copy_event_addrs(&rec, c->saddr, c->daddr, c->saddr_v6, c->daddr_v6);
 	}
 
 	if (!sk) {
@@ -427,13 +439,7 @@ int on_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
 			     ctx->family : BPF_CORE_READ(sk, __sk_common.skc_family);
 	rec.lport = ctx->sport;
 	rec.rport = ctx->dport;
-	if (rec.family == AF_INET6) {
-		bpf_probe_read_kernel(rec.laddr, RST_ADDR_LEN, ctx->saddr_v6);
-		bpf_probe_read_kernel(rec.raddr, RST_ADDR_LEN, ctx->daddr_v6);
-	} else {
-		bpf_probe_read_kernel(rec.laddr, 4, ctx->saddr);
-		bpf_probe_read_kernel(rec.raddr, 4, ctx->daddr);
-	}
+	copy_event_addrs(&rec, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
 	rec.netns = sk_netns(sk);
 	from_local = take_local_rst(&rec, rec.netns, &local);
 
@@ -461,8 +467,8 @@ int on_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
 	rec.event = RST_EV_RESET_RECEIVED;
 	rec.state = state;
 	rec.flags |= RST_F_STATE;
-	/* sock_cookie is in the event since 5.6 (commit 6dc4c2526f6d) and is
-	 * generated there; older kernels: read whatever was assigned. */
+	/* Where the event carries sock_cookie it generated one; without
+	 * the field, read whatever the kernel assigned (0: none yet). */
 	rec.sock_cookie = bpf_core_field_exists(ctx->sock_cookie) ?
 				  ctx->sock_cookie :
 				  BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
@@ -520,13 +526,7 @@ static __always_inline void handshake_failed(struct trace_event_raw_inet_sock_se
 	rec.family = sc->family;
 	rec.lport = sc->sport;
 	rec.rport = sc->dport;
-	if (rec.family == AF_INET6) {
-		bpf_probe_read_kernel(rec.laddr, RST_ADDR_LEN, ctx->saddr_v6);
-		bpf_probe_read_kernel(rec.raddr, RST_ADDR_LEN, ctx->daddr_v6);
-	} else {
-		bpf_probe_read_kernel(rec.laddr, 4, ctx->saddr);
-		bpf_probe_read_kernel(rec.raddr, 4, ctx->daddr);
-	}
+	copy_event_addrs(&rec, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
 	rec.netns = sk_netns(sk);
 	rec.sock_cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	if (si && si->local_rst) {

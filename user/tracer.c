@@ -42,8 +42,9 @@ static bool enum_has_value(const struct btf *btf, const char *type, const char *
 
 static void probe_features(struct tracer_features *f, const struct btf *btf)
 {
-	/* Commit 5cb2cb3cb271 (6.10) gave tcp_send_reset its own event
-	 * struct; the same release made it report socket-less RSTs. */
+	/* Commit b533fb9cf4f7 (6.10) gave tcp_send_reset its own event
+	 * struct with a reason; the same release made it report socket-less
+	 * RSTs (commit 19822a980e19). */
 	f->send_reset_v610 = btf_has(btf, "trace_event_raw_tcp_send_reset", BTF_KIND_STRUCT);
 	f->reset_reasons = btf_has(btf, "sk_rst_reason", BTF_KIND_ENUM);
 	f->kfree_skb_reason = enum_has_value(btf, "skb_drop_reason", "SKB_DROP_REASON_NO_SOCKET");
