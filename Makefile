@@ -30,14 +30,17 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-BPF_OBJS := $(OUT)/rstsnoop.bpf.o $(OUT)/seed.bpf.o
-SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
+# Each bpf/*.bpf.c is one compilation unit; `bpftool gen object` links them
+# into one object (shared maps are __weak, so each exists once), and one
+# skeleton serves the loader.
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(wildcard bpf/*.bpf.c))
+SKELS := $(OUT)/rstsnoop.skel.h
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 
 .DELETE_ON_ERROR:
-.SECONDARY: $(BPF_OBJS) $(SKELS)
+.SECONDARY: $(BPF_OBJS) $(OUT)/rstsnoop.linked.o $(SKELS)
 .PHONY: all clean test unit vmlinux bench
 
 all: $(OUT)/rstsnoop
@@ -50,9 +53,13 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUT)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
 
-$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+$(OUT)/rstsnoop.linked.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUT)/rstsnoop.skel.h: $(OUT)/rstsnoop.linked.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name rstsnoop_bpf > $@
 
 # Every user object may include a skeleton: build them first.
 $(OUT)/user/%.o: user/%.c $(SKELS) | $(OUT)/user

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Map value types of the kernel side, and the two maps the tracer shares
- * with the seeding iterator (seed.bpf.c): the loader hands the tracer's
- * `seeds` and `listeners` to the iterator object (bpf_map__reuse_fd), so
- * both write one table.  The tracer's private maps are in rstsnoop.bpf.c.
+ * The maps of the kernel side and their value types.  Both compilation
+ * units (rstsnoop.bpf.c, seed.bpf.c) include this file; the definitions are
+ * __weak so that `bpftool gen object` links them into one object with one
+ * copy of each map.
  *
  * Every table is bounded: the LRU ones forget the oldest entry when full,
  * and entries are removed when their socket reaches CLOSE.
@@ -72,13 +72,46 @@ struct {
 	__uint(max_entries, MAX_SEEDED_SOCKETS);
 	__type(key, __u64);
 	__type(value, struct rst_owner);
-} seeds SEC(".maps");
+} seeds SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_LISTENERS);
 	__type(key, struct rst_listener_key);
 	__type(value, struct rst_listener);
-} listeners SEC(".maps");
+} listeners SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 2 << 20); /* the loader sets --ringbuf-kb */
+} records SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_records SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_TRACKED_SOCKETS);
+	__type(key, __u64);
+	__type(value, struct rst_sock_info);
+} socks SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PARKED_RSTS);
+	__type(key, struct rst_flow_key);
+	__type(value, struct rst_local_rst);
+} local_rsts SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rst_closing_ring);
+} closing SEC(".maps") __weak;
 
 #endif /* RSTSNOOP_MAPS_BPF_H */

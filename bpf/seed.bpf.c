@@ -3,8 +3,9 @@
  * Start-up seeding: walk every open file of every task once (BPF task_file
  * iterator, Linux 5.8+) and record the owner of each TCP socket by inode,
  * and each listener by port, so that sockets opened before rstsnoop started
- * are attributed too.  Loaded separately from the tracer: where iterators
- * are refused, the loader falls back to /proc.
+ * are attributed too.  Linked into the tracer's object (one BTF parse, one
+ * set of maps); where the kernel refuses iterators the loader loads the
+ * tracer without it and falls back to /proc.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,8 +17,6 @@
 #define AF_INET 2
 #define AF_INET6 10
 #define IPPROTO_TCP 6
-
-char LICENSE[] SEC("license") = "GPL";
 
 SEC("iter/task_file")
 int seed_sockets(struct bpf_iter__task_file *ctx)

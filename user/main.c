@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 	struct reset_reasons reasons = {0};
 	struct run_state rs = {0};
 	struct tracer *tracer = NULL;
+	struct tracer_features features;
 	struct btf *vmlinux = NULL;
 	__u64 deadline = 0, interval_start = 0;
 	unsigned int eph_lo, eph_hi;
@@ -134,6 +135,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rstsnoop: out of memory\n");
 		goto cleanup;
 	}
+	tracer_probe_features(&features, vmlinux);
+	/* libbpf parses its own copy to load: do not hold two at once. */
+	btf__free(vmlinux);
+	vmlinux = NULL;
 	if (install_signal_handlers()) {
 		fprintf(stderr, "rstsnoop: cannot install signal handlers: %s\n", strerror(errno));
 		goto cleanup;
@@ -148,7 +153,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (tracer_start(&tracer, &opts, vmlinux, on_record, &rs))
+	if (tracer_start(&tracer, &opts, &features, on_record, &rs))
 		goto cleanup;
 	if (tracer_seed(tracer, opts.seed, opts.verbose) && opts.seed != SEED_AUTO)
 		goto cleanup;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "seed.h"
 #include "record.h"
-#include "seed.skel.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -18,29 +17,17 @@
 
 /* ---- BPF iterator ------------------------------------------------------- */
 
-static int seed_by_iterator(int seeds_fd, int listeners_fd, unsigned int *count)
+static int seed_by_iterator(struct bpf_program *iterator, unsigned int *count)
 {
-	struct seed_bpf *skel = seed_bpf__open();
-	struct bpf_link *link = NULL;
-	int iter_fd = -1, err = 0;
+	struct bpf_link *link;
+	int iter_fd, err = 0;
 	char buf[4096];
 	ssize_t n;
 
 	*count = 0;
-	if (!skel)
+	link = bpf_program__attach_iter(iterator, NULL);
+	if (!link)
 		return -errno;
-	err = bpf_map__reuse_fd(skel->maps.seeds, seeds_fd);
-	if (!err)
-		err = bpf_map__reuse_fd(skel->maps.listeners, listeners_fd);
-	if (!err)
-		err = seed_bpf__load(skel);
-	if (err)
-		goto out;
-	link = bpf_program__attach_iter(skel->progs.seed_sockets, NULL);
-	if (!link) {
-		err = -errno;
-		goto out;
-	}
 	iter_fd = bpf_iter_create(bpf_link__fd(link));
 	if (iter_fd < 0) {
 		err = -errno;
@@ -51,11 +38,9 @@ static int seed_by_iterator(int seeds_fd, int listeners_fd, unsigned int *count)
 		*count += n / sizeof(__u64);
 	if (n < 0)
 		err = -errno;
+	close(iter_fd);
 out:
-	if (iter_fd >= 0)
-		close(iter_fd);
 	bpf_link__destroy(link);
-	seed_bpf__destroy(skel);
 	return err;
 }
 
@@ -283,17 +268,18 @@ out:
 	return err;
 }
 
-int seed_sockets(enum seed_method want, int seeds_fd, int listeners_fd, bool verbose,
-		 struct seed_result *res)
+int seed_sockets(enum seed_method want, struct bpf_program *iterator, int seeds_fd,
+		 int listeners_fd, bool verbose, struct seed_result *res)
 {
-	int err;
+	int err = -EOPNOTSUPP;
 
 	res->used = SEED_NONE;
 	res->sockets = 0;
 	if (want == SEED_NONE)
 		return 0;
 	if (want == SEED_AUTO || want == SEED_ITER) {
-		err = seed_by_iterator(seeds_fd, listeners_fd, &res->sockets);
+		if (iterator)
+			err = seed_by_iterator(iterator, &res->sockets);
 		if (!err) {
 			res->used = SEED_ITER;
 			return 0;

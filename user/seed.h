@@ -16,8 +16,14 @@ struct seed_result {
 	unsigned int sockets;  /* sockets attributed */
 };
 
-/* Returns 0, or a negative errno when the method asked for failed. */
-int seed_sockets(enum seed_method want, int seeds_fd, int listeners_fd, bool verbose,
-		 struct seed_result *res);
+struct bpf_program;
+
+/*
+ * iterator: the tracer's loaded task_file iterator, or NULL where the
+ * kernel refused it.  Returns 0, or a negative errno when the method asked
+ * for failed.
+ */
+int seed_sockets(enum seed_method want, struct bpf_program *iterator, int seeds_fd,
+		 int listeners_fd, bool verbose, struct seed_result *res);
 
 #endif

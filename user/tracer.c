@@ -4,6 +4,7 @@
 #include "rstsnoop.skel.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ struct tracer {
 	struct rstsnoop_bpf *skel;
 	struct ring_buffer *rb;
 	struct tracer_features feat;
+	bool iterator_loaded;
 	int ncpus;
 };
 
@@ -40,7 +42,7 @@ static bool enum_has_value(const struct btf *btf, const char *type, const char *
 	return false;
 }
 
-static void probe_features(struct tracer_features *f, const struct btf *btf)
+void tracer_probe_features(struct tracer_features *f, const struct btf *btf)
 {
 	/* Commit b533fb9cf4f7 (6.10) gave tcp_send_reset its own event
 	 * struct with a reason; the same release made it report socket-less
@@ -48,6 +50,7 @@ static void probe_features(struct tracer_features *f, const struct btf *btf)
 	f->send_reset_v610 = btf_has(btf, "trace_event_raw_tcp_send_reset", BTF_KIND_STRUCT);
 	f->reset_reasons = btf_has(btf, "sk_rst_reason", BTF_KIND_ENUM);
 	f->kfree_skb_reason = enum_has_value(btf, "skb_drop_reason", "SKB_DROP_REASON_NO_SOCKET");
+	memset(&f->seed, 0, sizeof(f->seed));
 }
 
 static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
@@ -63,11 +66,30 @@ static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
 	skel->rodata->wakeup_bytes = (__u64)o->ringbuf_kb * 1024 / 8;
 }
 
-int tracer_start(struct tracer **out, const struct rst_options *opts, const struct btf *vmlinux,
-		 ring_buffer_sample_fn on_record, void *ctx)
+/* Opens and loads the object; with_iterator: include the seeding iterator. */
+static int load_object(struct tracer *t, const struct rst_options *opts, bool with_iterator)
+{
+	t->skel = rstsnoop_bpf__open();
+	if (!t->skel)
+		return -errno;
+	set_filters(t->skel, opts);
+	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
+	/* tcp_send_reset sees closed-port RSTs itself since 6.10; before,
+	 * the dropped SYN is the only trace (drop reasons since 5.17). */
+	bpf_program__set_autoload(t->skel->progs.on_kfree_skb,
+				  !t->feat.send_reset_v610 && t->feat.kfree_skb_reason);
+	bpf_program__set_autoload(t->skel->progs.seed_sockets, with_iterator);
+	bpf_program__set_autoattach(t->skel->progs.seed_sockets, false); /* run by seed.c */
+	t->iterator_loaded = with_iterator;
+	return rstsnoop_bpf__load(t->skel);
+}
+
+int tracer_start(struct tracer **out, const struct rst_options *opts,
+		 const struct tracer_features *features, ring_buffer_sample_fn on_record, void *ctx)
 {
 	struct tracer *t = calloc(1, sizeof(*t));
 	long page = sysconf(_SC_PAGESIZE);
+	bool want_iterator;
 	int err;
 
 	*out = NULL;
@@ -80,22 +102,19 @@ int tracer_start(struct tracer **out, const struct rst_options *opts, const stru
 		err = -EINVAL;
 		goto fail;
 	}
-	probe_features(&t->feat, vmlinux);
+	t->feat = *features;
 
-	t->skel = rstsnoop_bpf__open();
-	if (!t->skel) {
-		err = -errno;
-		fprintf(stderr, "rstsnoop: cannot open the BPF object: %s\n", strerror(-err));
-		goto fail;
+	want_iterator = opts->seed == SEED_AUTO || opts->seed == SEED_ITER;
+	err = load_object(t, opts, want_iterator);
+	if (err && want_iterator && opts->seed == SEED_AUTO) {
+		/* Locked-down kernels may refuse the iterator (a tracing
+		 * program) yet accept tracepoints: go on without it. */
+		if (opts->verbose)
+			fprintf(stderr, "rstsnoop: load with the seeding iterator failed (%s); "
+					"loading without it\n", strerror(-err));
+		rstsnoop_bpf__destroy(t->skel);
+		err = load_object(t, opts, false);
 	}
-	set_filters(t->skel, opts);
-	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
-	/* tcp_send_reset sees closed-port RSTs itself since 6.10; before,
-	 * the dropped SYN is the only trace (drop reasons since 5.17). */
-	bpf_program__set_autoload(t->skel->progs.on_kfree_skb,
-				  !t->feat.send_reset_v610 && t->feat.kfree_skb_reason);
-
-	err = rstsnoop_bpf__load(t->skel);
 	if (err) {
 		fprintf(stderr, "rstsnoop: the kernel refused the BPF programs: %s (run with -v)\n",
 			strerror(-err));
@@ -107,6 +126,10 @@ int tracer_start(struct tracer **out, const struct rst_options *opts, const stru
 			strerror(-err));
 		goto fail;
 	}
+	/* libbpf parsed the kernel's BTF (about 13 MB here) to load and freed
+	 * it into the heap: give it back before the ring buffer, whose data
+	 * pages count twice in RSS (mapped twice), is mapped. */
+	malloc_trim(0);
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.records), on_record, ctx, NULL);
 	if (!t->rb) {
 		err = -errno;
@@ -122,8 +145,9 @@ fail:
 
 int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 {
-	int err = seed_sockets(method, bpf_map__fd(t->skel->maps.seeds),
-			       bpf_map__fd(t->skel->maps.listeners), verbose, &t->feat.seed);
+	int err = seed_sockets(method, t->iterator_loaded ? t->skel->progs.seed_sockets : NULL,
+			       bpf_map__fd(t->skel->maps.seeds), bpf_map__fd(t->skel->maps.listeners),
+			       verbose, &t->feat.seed);
 
 	if (err)
 		fprintf(stderr, "rstsnoop: seeding sockets with %s failed: %s\n",

@@ -22,9 +22,11 @@ struct tracer_features {
 
 struct tracer;
 
+/* Reads from the kernel's BTF what this kernel offers. */
+void tracer_probe_features(struct tracer_features *f, const struct btf *vmlinux);
 /* Loads and attaches; on_record gets every record.  Prints its own error. */
-int tracer_start(struct tracer **out, const struct rst_options *opts, const struct btf *vmlinux,
-		 ring_buffer_sample_fn on_record, void *ctx);
+int tracer_start(struct tracer **out, const struct rst_options *opts,
+		 const struct tracer_features *features, ring_buffer_sample_fn on_record, void *ctx);
 /* Seeds sockets that existed before start (after attach, so none slips by). */
 int tracer_seed(struct tracer *t, enum seed_method method, bool verbose);
 const struct tracer_features *tracer_features(const struct tracer *t);

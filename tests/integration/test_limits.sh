@@ -5,8 +5,9 @@
 
 begin "tiny_ringbuf_under_load"
 ns=$(make_netns tiny)
-start_rstsnoop tiny --json -P 7211 --ringbuf-kb 4 || abort "rstsnoop did not start"
-ip netns exec "$ns" "$RSTGEN" connect --port 7211 --seconds 2 >"$WORK/gen" 2>&1
+# filters run before the lost count: only this test's records can count
+start_rstsnoop tiny --json -P 7211 -c rt-tiny --ringbuf-kb 4 || abort "rstsnoop did not start"
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --seconds 2 --name rt-tiny >"$WORK/gen" 2>&1
 want_true "still running after the storm" kill -0 "$RST_PID"
 stop_rstsnoop
 want "exit status" $? 0
