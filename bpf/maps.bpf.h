@@ -96,6 +96,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_TRACKED_SOCKETS);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU); /* per-CPU LRU lists: no global lock */
 	__type(key, __u64);
 	__type(value, struct rst_sock_info);
 } socks SEC(".maps") __weak;
@@ -103,6 +104,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_PARKED_RSTS);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU); /* per-CPU LRU lists: no global lock */
 	__type(key, struct rst_flow_key);
 	__type(value, struct rst_local_rst);
 } local_rsts SEC(".maps") __weak;

@@ -235,17 +235,14 @@ static __always_inline bool take_local_rst(const struct rst_record *rec, __u32 n
 	return true;
 }
 
-static __always_inline bool skb_from_loopback(const struct sk_buff *skb)
-{
-	return BPF_CORE_READ(skb, dev, flags) & IFF_LOOPBACK;
-}
-
 /* A RST for which the kernel had no socket (closed port, stray segment). */
 static __always_inline void socketless_reset(struct rst_record *rec, const struct sk_buff *skb)
 {
-	__u32 netns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	__u32 netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
 
-	if (skb_from_loopback(skb)) {
+	/* The SYN came in over loopback: its sender is on this host. */
+	if (BPF_CORE_READ(dev, flags) & IFF_LOOPBACK) {
 		park_local_rst(rec, netns);
 		return;
 	}
@@ -271,16 +268,30 @@ static __always_inline const struct rst_closing *recently_closed(const struct so
 	return NULL;
 }
 
-static __always_inline void copy_sockaddr(const __u8 *sa, __u8 *addr, __u16 *port, __u16 family)
-{
-	__be16 port_be = 0;
+/* sockaddr_in or sockaddr_in6 as the 6.10+ event stores it (28 bytes). */
+struct event_sockaddr {
+	__u16 family;
+	__be16 port;
+	union {
+		__u8 v4[4];
+		struct {
+			__u32 flowinfo;
+			__u8 v6[16];
+		};
+	};
+	__u32 scope_id;
+};
 
-	bpf_probe_read_kernel(&port_be, sizeof(port_be), sa + 2);
-	*port = bpf_ntohs(port_be);
-	if (family == AF_INET6)
-		bpf_probe_read_kernel(addr, RST_ADDR_LEN, sa + 8); /* sin6_addr */
+_Static_assert(sizeof(struct event_sockaddr) == 28, "sizeof(struct sockaddr_in6)");
+
+static __always_inline void copy_sockaddr(const struct event_sockaddr *sa, __u8 *addr,
+					  __u16 *port)
+{
+	*port = bpf_ntohs(sa->port);
+	if (sa->family == AF_INET6)
+		__builtin_memcpy(addr, sa->v6, RST_ADDR_LEN);
 	else
-		bpf_probe_read_kernel(addr, 4, sa + 4); /* sin_addr */
+		__builtin_memcpy(addr, sa->v4, 4);
 }
 
 SEC("tracepoint/tcp/tcp_send_reset")
@@ -299,19 +310,21 @@ int on_send_reset(void *ctx)
 		 * "trace: tcp: fully support trace_tcp_send_reset").  saddr is
 		 * always the sender's end. */
 		struct trace_event_raw_tcp_send_reset *c = ctx;
-		__u16 family = 0;
+		struct event_sockaddr src, dst;
 
 		sk = c->skaddr;
 		skb = c->skbaddr;
 		state = c->state;
 		rec.reason = c->reason;
 		rec.flags |= RST_F_REASON;
-		bpf_probe_read_kernel(&family, sizeof(family), c->saddr);
-		if (family != AF_INET && family != AF_INET6)
+		/* one read per address: every helper call counts on this path */
+		bpf_probe_read_kernel(&src, sizeof(src), c->saddr);
+		bpf_probe_read_kernel(&dst, sizeof(dst), c->daddr);
+		if (src.family != AF_INET && src.family != AF_INET6)
 			return 0;
-		rec.family = family;
-		copy_sockaddr(c->saddr, rec.laddr, &rec.lport, family);
-		copy_sockaddr(c->daddr, rec.raddr, &rec.rport, family);
+		rec.family = src.family;
+		copy_sockaddr(&src, rec.laddr, &rec.lport);
+		copy_sockaddr(&dst, rec.raddr, &rec.rport);
 	} else {
 		struct trace_event_raw_tcp_event_sk_skb___pre610 *c = ctx;
 
