@@ -32,7 +32,8 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing
 fi
 
-# The kernel matrix boots Debian's 6.1 and 6.12 kernels: fetch them once.
+# The kernel matrix boots Debian's 5.10 (bullseye), 6.1 and 6.12 kernels:
+# fetch them once.
 case " $* " in
 *" --test "* | *" --bench "*)
 	"$(dirname "$0")/../tests/vm/fetch-kernels.sh" >/dev/null ||

@@ -1,13 +1,13 @@
 #!/bin/bash
-# Kernel matrix: run the VM scenarios on Debian's 6.1 and 6.12 kernels under
-# QEMU (TCG) and on the host kernel.
+# Kernel matrix: run the VM scenarios on Debian's 5.10 (bullseye), 6.1 and
+# 6.12 (bookworm) kernels under QEMU (TCG) and on the host kernel.
 #
-#   tests/vm/matrix.sh [-k "6.1 6.12 host"] [-j JOBS] [-v] [SCENARIO...]
+#   tests/vm/matrix.sh [-k "5.10 6.1 6.12 host"] [-j JOBS] [-v] [SCENARIO...]
 #
 # SCENARIO  scenario scripts (default: tests/vm/scenarios/*.sh); they are
 #           all put in one initramfs, so each kernel boots once.
 # -k        kernels: Debian series fetched by fetch-kernels.sh, and/or "host"
-#           (default $MATRIX_KERNELS or "6.1 6.12 host")
+#           (default $MATRIX_KERNELS or "5.10 6.1 6.12 host")
 # -j        kernels run at the same time (default $MATRIX_JOBS or 2)
 # -v        print every kernel's whole console (default: only on failure)
 #
@@ -30,7 +30,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${RSTSNOOP_CACHE:-$repo/.cache}
-kernels=${MATRIX_KERNELS:-"6.1 6.12 host"}
+kernels=${MATRIX_KERNELS:-"5.10 6.1 6.12 host"}
 jobs_max=${MATRIX_JOBS:-2}
 verbose=0
 while getopts k:j:vh opt; do
