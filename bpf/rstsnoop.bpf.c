@@ -235,14 +235,74 @@ static __always_inline bool take_local_rst(const struct rst_record *rec, __u32 n
 	return true;
 }
 
-/* A RST for which the kernel had no socket (closed port, stray segment). */
-static __always_inline void socketless_reset(struct rst_record *rec, const struct sk_buff *skb)
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_RST 0x04
+#define TCP_FLAG_ACK 0x10
+
+/*
+ * The TCP segment that made the stack answer with a RST, from its headers:
+ * this host's end is the segment's destination.  th: the TCP header where
+ * the caller knows it (skb->data inside tcp_v{4,6}_rcv), or NULL to find it
+ * behind the IP header.  False for anything but TCP.
+ */
+static __always_inline bool read_segment(const struct sk_buff *skb, const __u8 *th,
+					 struct rst_record *rec, __u8 *tcp_flags)
+{
+	const __u8 *ip = BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
+	__u8 first = 0, l4proto = 0;
+	__be16 ports[2];
+
+	bpf_probe_read_kernel(&first, 1, ip);
+	if (first >> 4 == 4) {
+		bpf_probe_read_kernel(&l4proto, 1, ip + 9);
+		rec->family = AF_INET;
+		bpf_probe_read_kernel(rec->raddr, 4, ip + 12);
+		bpf_probe_read_kernel(rec->laddr, 4, ip + 16);
+		if (!th)
+			th = ip + (first & 0x0f) * 4;
+	} else if (first >> 4 == 6) {
+		bpf_probe_read_kernel(&l4proto, 1, ip + 6);
+		rec->family = AF_INET6;
+		bpf_probe_read_kernel(rec->raddr, RST_ADDR_LEN, ip + 8);
+		bpf_probe_read_kernel(rec->laddr, RST_ADDR_LEN, ip + 24);
+		if (!th)
+			th = ip + 40; /* extension headers are not followed */
+	} else {
+		return false;
+	}
+	if (l4proto != IPPROTO_TCP)
+		return false;
+	bpf_probe_read_kernel(ports, sizeof(ports), th);
+	bpf_probe_read_kernel(tcp_flags, 1, th + 13);
+	rec->rport = bpf_ntohs(ports[0]);
+	rec->lport = bpf_ntohs(ports[1]);
+	return true;
+}
+
+/* Flags of the segment tcp_v{4,6}_send_reset answers: skb->data is its TCP header. */
+static __always_inline __u8 segment_flags(const struct sk_buff *skb)
+{
+	const __u8 *th = BPF_CORE_READ(skb, data);
+	__u8 flags = 0;
+
+	bpf_probe_read_kernel(&flags, 1, th + 13);
+	return flags;
+}
+
+/*
+ * A RST for which the kernel had no socket (closed port, stray segment).
+ * Answering a SYN that came in over loopback, it goes to a local connect()
+ * still in SYN_SENT, whose record takes it (parked); any other socket-less
+ * RST, also one to a local TIME_WAIT socket, is a record of its own.
+ */
+static __always_inline void socketless_reset(struct rst_record *rec, const struct sk_buff *skb,
+					     __u8 tcp_flags)
 {
 	struct net_device *dev = BPF_CORE_READ(skb, dev);
 	__u32 netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
 
-	/* The SYN came in over loopback: its sender is on this host. */
-	if (BPF_CORE_READ(dev, flags) & IFF_LOOPBACK) {
+	if ((BPF_CORE_READ(dev, flags) & IFF_LOOPBACK) &&
+	    (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
 		park_local_rst(rec, netns);
 		return;
 	}
@@ -341,8 +401,14 @@ int on_send_reset(void *ctx)
 
 	if (!sk) {
 		if (skb)
-			socketless_reset(&rec, skb);
+			socketless_reset(&rec, skb, segment_flags(skb));
 		return 0;
+	}
+	if (state == TCP_LISTEN && skb) {
+		/* A listener's own addresses name no peer: take the segment's. */
+		__u8 flags;
+
+		read_segment(skb, BPF_CORE_READ(skb, data), &rec, &flags);
 	}
 
 	rec.netns = sk_netns(sk);
@@ -607,44 +673,18 @@ int on_kfree_skb(struct trace_event_raw_kfree_skb___reason *ctx)
 {
 	struct rst_record rec = {.source = RST_SRC_KFREE_SKB};
 	struct sk_buff *skb = ctx->skbaddr;
-	unsigned char *head;
-	__u16 nh, th_off, proto = ctx->protocol;
-	__u8 tcp_flags = 0, ihl = 0, l4proto = 0;
-	__be16 ports[2];
+	__u8 tcp_flags = 0;
 
 	if (ctx->reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
 		return 0;
-	head = BPF_CORE_READ(skb, head);
-	nh = BPF_CORE_READ(skb, network_header);
 	/* the event stores ntohs(skb->protocol) */
-	if (proto == 0x0800) {
-		bpf_probe_read_kernel(&ihl, 1, head + nh);
-		bpf_probe_read_kernel(&l4proto, 1, head + nh + 9);
-		if (l4proto != IPPROTO_TCP)
-			return 0;
-		rec.family = AF_INET;
-		/* the SYN's destination is this host's end */
-		bpf_probe_read_kernel(rec.raddr, 4, head + nh + 12);
-		bpf_probe_read_kernel(rec.laddr, 4, head + nh + 16);
-		th_off = nh + (ihl & 0x0f) * 4;
-	} else if (proto == 0x86DD) {
-		bpf_probe_read_kernel(&l4proto, 1, head + nh + 6);
-		if (l4proto != IPPROTO_TCP)
-			return 0; /* extension headers: not followed */
-		rec.family = AF_INET6;
-		bpf_probe_read_kernel(rec.raddr, RST_ADDR_LEN, head + nh + 8);
-		bpf_probe_read_kernel(rec.laddr, RST_ADDR_LEN, head + nh + 24);
-		th_off = nh + 40;
-	} else {
+	if (ctx->protocol != 0x0800 && ctx->protocol != 0x86DD)
 		return 0;
-	}
-	bpf_probe_read_kernel(ports, sizeof(ports), head + th_off);
-	bpf_probe_read_kernel(&tcp_flags, 1, head + th_off + 13);
+	if (!read_segment(skb, NULL, &rec, &tcp_flags))
+		return 0;
 	/* The stack answers everything but a RST with a RST (tcp_v4_send_reset) */
-	if (tcp_flags & 0x04)
+	if (tcp_flags & TCP_FLAG_RST)
 		return 0;
-	rec.rport = bpf_ntohs(ports[0]);
-	rec.lport = bpf_ntohs(ports[1]);
-	socketless_reset(&rec, skb);
+	socketless_reset(&rec, skb, tcp_flags);
 	return 0;
 }
