@@ -16,7 +16,6 @@
 #define MAX_TRACKED_SOCKETS 65536
 #define MAX_SEEDED_SOCKETS 65536
 #define MAX_LISTENERS 16384
-#define MAX_PARKED_RSTS 4096
 
 /* Sockets seen entering SYN_SENT or LISTEN, keyed by kernel address. */
 struct rst_sock_info {
@@ -42,6 +41,28 @@ struct rst_flow_key {
 struct rst_local_rst {
 	__u32 reason;
 	__u32 flags; /* RST_F_REASON when reason is valid */
+};
+
+/*
+ * Per CPU: the last RSTs the stack sent without a socket to a local
+ * connect()'s SYN, by the connecting socket's flow.  A ring, not a hash
+ * map: the connecting socket takes its RST right after, on this CPU (the
+ * RST is queued to this CPU's backlog and handled there, in softirq or in
+ * the connecting task's release_sock), and an insert and a delete in a
+ * hash map cost more than the rest of the refused-connect path.  A RST
+ * nobody takes is simply overwritten.
+ */
+#define PARKED_SLOTS 8
+
+struct rst_parked {
+	struct rst_flow_key key; /* netns 0: empty */
+	struct rst_local_rst rst;
+};
+
+struct rst_parked_ring {
+	__u32 next;
+	__u32 pad;
+	struct rst_parked slot[PARKED_SLOTS];
 };
 
 /*
@@ -102,12 +123,11 @@ struct {
 } socks SEC(".maps") __weak;
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_PARKED_RSTS);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU); /* per-CPU LRU lists: no global lock */
-	__type(key, struct rst_flow_key);
-	__type(value, struct rst_local_rst);
-} local_rsts SEC(".maps") __weak;
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rst_parked_ring);
+} parked_rsts SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -83,14 +83,22 @@ static __always_inline bool is_full_sock(int state)
 	return state != TCP_TIME_WAIT && state != TCP_NEW_SYN_RECV;
 }
 
-/* Inode of the socket's file: what /proc/PID/fd and `ss -e` show. */
+/*
+ * Inode of the socket's file: what /proc/PID/fd and `ss -e` show.  The
+ * inode sits right behind the struct socket (struct socket_alloc, what
+ * SOCK_INODE() uses): two reads instead of walking socket->file->f_inode.
+ */
 static __always_inline __u64 sock_ino(const struct sock *sk)
 {
 	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
+	__u64 ino = 0;
 
 	if (!sock)
 		return 0;
-	return BPF_CORE_READ(sock, file, f_inode, i_ino);
+	bpf_probe_read_kernel(&ino, sizeof(ino),
+			      (void *)sock + bpf_core_field_offset(struct socket_alloc, vfs_inode) +
+				      bpf_core_field_offset(struct inode, i_ino));
+	return ino;
 }
 
 static __always_inline void owner_from_current(struct rst_owner *o)
@@ -194,24 +202,41 @@ static __always_inline void copy_event_addrs(struct rst_record *rec, const void 
 
 /* ---- socket-less RSTs answered by this host's own stack ---------------- */
 
+static __always_inline bool same_flow(const struct rst_flow_key *a, const struct rst_flow_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	for (int i = 0; i < sizeof(*a) / sizeof(__u32); i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
 /*
  * A RST the stack sent without a socket, to a SYN that came in over
  * loopback, went to a local connect().  Park it under the connecting
- * socket's 4-tuple; that socket's own record picks it up, so a refused
- * local connect is one record for the connecting process.
+ * socket's flow; that socket's own record picks it up, so a refused local
+ * connect is one record for the connecting process.
  */
 static __always_inline void park_local_rst(const struct rst_record *rst, __u32 netns)
 {
-	struct rst_flow_key key = {};
-	struct rst_local_rst val = {.reason = rst->reason, .flags = rst->flags & RST_F_REASON};
+	struct rst_parked_ring *ring;
+	struct rst_parked *slot;
+	__u32 zero = 0;
 
-	key.netns = netns;
-	key.family = rst->family;
-	key.lport = rst->rport; /* the peer's end is the connector's local end */
-	key.rport = rst->lport;
-	__builtin_memcpy(key.laddr, rst->raddr, RST_ADDR_LEN);
-	__builtin_memcpy(key.raddr, rst->laddr, RST_ADDR_LEN);
-	bpf_map_update_elem(&local_rsts, &key, &val, BPF_ANY);
+	ring = bpf_map_lookup_elem(&parked_rsts, &zero);
+	if (!ring)
+		return;
+	slot = &ring->slot[ring->next++ % PARKED_SLOTS];
+	__builtin_memset(&slot->key, 0, sizeof(slot->key));
+	slot->key.netns = netns;
+	slot->key.family = rst->family;
+	slot->key.lport = rst->rport; /* the peer's end is the connector's local end */
+	slot->key.rport = rst->lport;
+	__builtin_memcpy(slot->key.laddr, rst->raddr, RST_ADDR_LEN);
+	__builtin_memcpy(slot->key.raddr, rst->laddr, RST_ADDR_LEN);
+	slot->rst.reason = rst->reason;
+	slot->rst.flags = rst->flags & RST_F_REASON;
 }
 
 /* Take a parked local RST addressed to this socket, if any. */
@@ -219,20 +244,28 @@ static __always_inline bool take_local_rst(const struct rst_record *rec, __u32 n
 					   struct rst_local_rst *out)
 {
 	struct rst_flow_key key = {};
-	struct rst_local_rst *val;
+	struct rst_parked_ring *ring;
+	__u32 zero = 0;
 
+	ring = bpf_map_lookup_elem(&parked_rsts, &zero);
+	if (!ring)
+		return false;
 	key.netns = netns;
 	key.family = rec->family;
 	key.lport = rec->lport;
 	key.rport = rec->rport;
 	__builtin_memcpy(key.laddr, rec->laddr, RST_ADDR_LEN);
 	__builtin_memcpy(key.raddr, rec->raddr, RST_ADDR_LEN);
-	val = bpf_map_lookup_elem(&local_rsts, &key);
-	if (!val)
-		return false;
-	*out = *val;
-	bpf_map_delete_elem(&local_rsts, &key);
-	return true;
+	for (int i = 0; i < PARKED_SLOTS; i++) {
+		struct rst_parked *slot = &ring->slot[i];
+
+		if (same_flow(&slot->key, &key)) {
+			*out = slot->rst;
+			slot->key.netns = 0; /* taken */
+			return true;
+		}
+	}
+	return false;
 }
 
 #define TCP_FLAG_SYN 0x02
@@ -546,6 +579,31 @@ struct state_change {
 	__u16 family;
 };
 
+/*
+ * This event's address arrays sit at 4-byte aligned offsets (the layout is
+ * the same since 4.16), so they are read with direct context loads, which
+ * cost far less than a helper call each on this busy path.
+ */
+static __always_inline void copy_state_addrs(struct rst_record *rec,
+					     struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	__u32 *l = (__u32 *)rec->laddr, *r = (__u32 *)rec->raddr;
+
+	if (rec->family == AF_INET6) {
+		l[0] = *(__u32 *)&ctx->saddr_v6[0];
+		l[1] = *(__u32 *)&ctx->saddr_v6[4];
+		l[2] = *(__u32 *)&ctx->saddr_v6[8];
+		l[3] = *(__u32 *)&ctx->saddr_v6[12];
+		r[0] = *(__u32 *)&ctx->daddr_v6[0];
+		r[1] = *(__u32 *)&ctx->daddr_v6[4];
+		r[2] = *(__u32 *)&ctx->daddr_v6[8];
+		r[3] = *(__u32 *)&ctx->daddr_v6[12];
+	} else {
+		l[0] = *(__u32 *)ctx->saddr;
+		r[0] = *(__u32 *)ctx->daddr;
+	}
+}
+
 static __always_inline void handshake_failed(struct trace_event_raw_inet_sock_set_state *ctx,
 					     const struct state_change *sc,
 					     const struct rst_sock_info *si)
@@ -573,7 +631,7 @@ static __always_inline void handshake_failed(struct trace_event_raw_inet_sock_se
 	rec.family = sc->family;
 	rec.lport = sc->sport;
 	rec.rport = sc->dport;
-	copy_event_addrs(&rec, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	copy_state_addrs(&rec, ctx);
 	rec.netns = sk_netns(sk);
 	rec.sock_cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	if (si && si->local_rst) {

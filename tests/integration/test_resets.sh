@@ -15,7 +15,11 @@ server_reset() {
 		--name rt-server >"$WORK/serve-$how" 2>&1 &
 	BG_PIDS+=($!)
 	for _ in $(seq 50); do grep -q ready "$WORK/serve-$how" && break; sleep 0.05; done
-	ip netns exec "$ns" "$RSTGEN" client --port $port --count 1 --bytes 10 \
+	# linger: no data, or it may reach the server after its close and draw
+	# a second, socket-less RST; unread: the data is what the close drops
+	local bytes=0
+	[ "$how" = unread ] && bytes=10
+	ip netns exec "$ns" "$RSTGEN" client --port $port --count 1 --bytes $bytes \
 		--name rt-client >"$WORK/client-$how" 2>&1
 	wait "${BG_PIDS[-1]}"
 	stop_rstsnoop
@@ -33,7 +37,7 @@ server_reset() {
 	want "server socket inode known" "$($QUERY "$out" count netns="$nsino" event=reset_sent \
 		sock_ino=null)" 0
 	finish
-	$QUERY "$out" values reason netns="$nsino" event=reset_sent >"$WORK/reason-$how"
+	$QUERY "$out" values reason netns="$nsino" event=reset_sent pid="$spid" >"$WORK/reason-$how"
 }
 
 server_reset linger

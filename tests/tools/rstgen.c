@@ -503,10 +503,14 @@ static int send_bytes(int fd, uint64_t len)
 
 /*
  * Block until the peer resets (ECONNRESET -> reset) or closes (EOF -> ok).
- * Whatever the peer sends is discarded. Returns false when stopped first.
+ * Whatever the peer sends is discarded. A connection still open at the
+ * deadline gets a grace second to end (abandoning it would make the peer's
+ * RST an event the counts do not show), then counts as other. Returns false
+ * when stopped by SIGTERM/SIGINT (the attempt does not count).
  */
 static bool await_end(int fd, struct tally *t, double deadline)
 {
+	const double grace = 1.0;
 	char buf[4096];
 
 	for (;;) {
@@ -526,8 +530,15 @@ static bool await_end(int fd, struct tally *t, double deadline)
 			t->other++;
 			return true;
 		}
-		if (wait_for(fd, POLLIN, false, deadline) != WAIT_READY)
+		switch (wait_for(fd, POLLIN, false, deadline > 0 ? deadline + grace : 0)) {
+		case WAIT_READY:
+			break;
+		case WAIT_TIMEOUT:
+			t->other++;
+			return true;
+		case WAIT_STOP:
 			return false;
+		}
 	}
 }
 
