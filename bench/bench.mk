@@ -1,0 +1,19 @@
+# bench/bench.mk - the rstsnoop benchmark (issue 4); `include bench/bench.mk`
+# from the top Makefile.
+#   make bench        build rstsnoop and rstgen, run bench/run.sh (root;
+#                     ~12 min with the defaults), print the table and write
+#                     bench/results.md
+#   make bench-build  build the benchmark and check its scripts without
+#                     running it (what CI does: a measurement, not a test)
+# Knobs go through the environment: BENCH_SECONDS=5 BENCH_ROUNDS=7 make bench
+# (all of them are listed at the top of bench/run.sh).
+
+# rstsnoop and the load generator rstgen are built by the top Makefile.
+
+.PHONY: bench bench-build
+bench: $(OUT)/rstsnoop $(OUT)/rstgen
+	RSTSNOOP=$(OUT)/rstsnoop RSTGEN=$(OUT)/rstgen bench/run.sh
+
+bench-build: $(OUT)/rstsnoop $(OUT)/rstgen
+	bash -n bench/run.sh
+	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' bench/report.py
