@@ -37,6 +37,7 @@ PACKET_PROG_TYPES = {"sched_cls", "sched_act", "xdp", "cgroup_skb", "socket_filt
 TOOL_LABEL = {
     "rstsnoop-json": "rstsnoop --json > file",
     "rstsnoop-text": "rstsnoop (text) > file",
+    "rstsnoop-summary": "rstsnoop --json -s 1 > file",
     "tcpdump": "tcpdump -w /dev/null (RST filter)",
     "bpftrace": "bpftrace bench/peer.bt > file",
 }
@@ -142,7 +143,7 @@ class Run:
         refused, reset = int(c.get("refused", 0)), int(c.get("reset", 0))
         if self.tool == "tcpdump":
             return [(("rst_packets",), rsts, rsts)]  # every RST on our lo
-        if self.tool not in ("rstsnoop-json", "bpftrace"):
+        if self.tool not in ("rstsnoop-json", "rstsnoop-summary", "bpftrace"):
             return None  # text output is for people; nothing to count reliably
         hf = ("handshake_failed",)
         rst = ("reset_sent", "reset_received")
@@ -175,7 +176,8 @@ class Run:
         out = os.path.join(self.path, "tracer.out")
         err = read_text(os.path.join(self.path, "tracer.err"))
         counts = {}
-        if self.tool == "rstsnoop-json":
+        if self.tool in ("rstsnoop-json", "rstsnoop-summary"):
+            # a summary row stands for "count" records
             with open(out, errors="replace") as f:
                 for line in f:
                     try:
@@ -187,7 +189,7 @@ class Run:
                         self.bad += 1
                     elif self._ours(rec):
                         ev = str(rec.get("event"))
-                        counts[ev] = counts.get(ev, 0) + 1
+                        counts[ev] = counts.get(ev, 0) + int(rec.get("count", 1))
                     else:
                         self.foreign += 1
             m = re.search(r"^rstsnoop: lost (\d+) records", err, re.M)

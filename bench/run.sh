@@ -18,7 +18,7 @@
 #   BENCH_SECONDS    length of one load run, seconds        (default 3)
 #   BENCH_ROUNDS     paired rounds per workload and tool     (default 5)
 #   BENCH_WORKLOADS  subset of: refused reset accepted bulk  (default all)
-#   BENCH_TOOLS      subset of: rstsnoop-json rstsnoop-text tcpdump bpftrace
+#   BENCH_TOOLS      subset of: rstsnoop-json rstsnoop-text rstsnoop-summary tcpdump bpftrace
 #   BENCH_RESULTS    Markdown output     (default bench/results.md)
 #   BENCH_KEEP=1     keep the raw per-run files (path printed at the end)
 #   BENCH_SETTLE     pause between load end and stopping the tracer (0.2;
@@ -35,7 +35,7 @@ RSTGEN=$(realpath -m "${RSTGEN:-$ROOT/$OUT/rstgen}")
 RUN_SECS=${BENCH_SECONDS:-3}
 ROUNDS=${BENCH_ROUNDS:-5}
 WORKLOADS=${BENCH_WORKLOADS:-refused reset accepted bulk}
-TOOLS=${BENCH_TOOLS:-rstsnoop-json rstsnoop-text tcpdump bpftrace}
+TOOLS=${BENCH_TOOLS:-rstsnoop-json rstsnoop-text rstsnoop-summary tcpdump bpftrace}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results.md}
 KEEP=${BENCH_KEEP:-0}
 SETTLE=${BENCH_SETTLE:-0.2} # seconds between the end of the load and SIGINT
@@ -218,6 +218,9 @@ start_tracer() {
 		pattern='^rstsnoop: tracing' ;;
 	rstsnoop-text)
 		"$RSTSNOOP" >"$out" 2>"$err" &
+		pattern='^rstsnoop: tracing' ;;
+	rstsnoop-summary)
+		"$RSTSNOOP" --json --summary 1 >"$out" 2>"$err" &
 		pattern='^rstsnoop: tracing' ;;
 	tcpdump)
 		ip netns exec "$NS" tcpdump -i lo -n -w /dev/null 'tcp[tcpflags] & tcp-rst != 0' \

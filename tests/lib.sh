@@ -9,7 +9,6 @@ RSTSNOOP=${RSTSNOOP:-$OUT/rstsnoop}
 RSTGEN=${RSTGEN:-$OUT/rstgen}
 QUERY="python3 $TOP/tests/integration/query.py"
 WORK=$(mktemp -d /tmp/rstsnoop-test.XXXXXX)
-NETNS_CREATED=()
 BG_PIDS=()
 RST_PID=""
 
@@ -19,7 +18,9 @@ cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	for ns in "${NETNS_CREATED[@]}"; do
+	# make_netns runs in $(...): its names are found by this run's prefix
+	# ($$ is the same in subshells)
+	for ns in $(ip netns list | awk -v p="rst$$-" 'index($1, p) == 1 { print $1 }'); do
 		ip netns del "$ns" 2>/dev/null
 	done
 	rm -rf "$WORK"
@@ -41,7 +42,6 @@ check() {
 make_netns() {
 	local ns="rst$$-$1"
 	ip netns add "$ns" || return 1
-	NETNS_CREATED+=("$ns")
 	ip -n "$ns" link set lo up
 	echo "$ns"
 }
@@ -81,6 +81,16 @@ start_rstsnoop() {
 		sleep 0.05
 	done
 	echo "rstsnoop did not start: $(head -c 300 "$WORK/$tag.err")" >&2
+	return 1
+}
+
+# Waits (up to 5 s) until FILE holds a line matching PATTERN, e.g. a
+# server's "ready".
+wait_for_line() {
+	for _ in $(seq 100); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
 	return 1
 }
 

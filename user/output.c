@@ -301,6 +301,7 @@ static void record_of_row(struct rst_record *rec, const struct summary_key *k)
 	rec->side = k->side;
 	rec->cause = k->cause;
 	rec->family = k->family;
+	rec->netns = k->netns;
 	rec->flags = k->flags;
 	rec->attribution = RST_ATTR_SOCKET_OWNER; /* only shown with an owner */
 }
@@ -329,6 +330,7 @@ void output_summary(struct output *o, const struct summary_row *rows, size_t n, 
 			json_what_and_where(&w, &rec, false);
 			jw_string(&w, "reason", reason_of(o, &rec));
 			jw_string(&w, "rst_origin", rec.flags & RST_F_LOCAL_RST ? "local_stack" : NULL);
+			jw_uint(&w, "netns", rec.netns);
 			jw_end(&w);
 		}
 		return;

@@ -15,10 +15,11 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
 
-static const char *const required_tracepoints[][2] = {
-	{"tcp/tcp_send_reset", "4.15"},
-	{"tcp/tcp_receive_reset", "4.15"},
-	{"sock/inet_sock_set_state", "4.16"},
+/* tracefs path below events/, the name users know, the kernel that added it */
+static const char *const required_tracepoints[][3] = {
+	{"tcp/tcp_send_reset", "tcp:tcp_send_reset", "4.15"},
+	{"tcp/tcp_receive_reset", "tcp:tcp_receive_reset", "4.15"},
+	{"sock/inet_sock_set_state", "sock:inet_sock_set_state", "4.16"},
 };
 
 static int effective_caps(unsigned long long *caps)
@@ -96,7 +97,7 @@ int preflight_check(bool verbose)
 		snprintf(path, sizeof(path), "%s/events/%s", tracing, required_tracepoints[i][0]);
 		if (access(path, F_OK)) {
 			fprintf(stderr, "rstsnoop: kernel lacks tracepoint %s (needs Linux %s+)\n",
-				required_tracepoints[i][0], required_tracepoints[i][1]);
+				required_tracepoints[i][1], required_tracepoints[i][2]);
 			return -1;
 		}
 	}

@@ -75,6 +75,7 @@ static void make_key(const struct summary *s, const struct rst_record *rec,
 	k->side = rec->side;
 	k->cause = rec->cause;
 	k->family = rec->family;
+	k->netns = rec->netns;
 	k->flags = rec->flags & (RST_F_OWNER | RST_F_REASON | RST_F_LOCAL_RST);
 	if (rec->flags & RST_F_OWNER) {
 		k->pid = rec->pid;

@@ -16,13 +16,14 @@
 struct summary_key {
 	__u32 pid; /* with RST_F_OWNER */
 	__u32 reason;
+	__u32 netns; /* one port in two namespaces: two services */
 	__u16 lport; /* 0: ephemeral, folded */
 	__u16 rport;
 	__u8 laddr[RST_ADDR_LEN];
 	__u8 raddr[RST_ADDR_LEN];
 	char comm[RST_COMM_LEN];
 	__u8 event, side, cause, family, flags;
-	__u8 pad[3];
+	__u8 pad[7];
 };
 
 struct summary_row {

@@ -44,29 +44,39 @@ for key in "kernel:" "tcp_send_reset layout:" "reset reasons:" "closed-port RSTs
 done
 finish
 
-begin "not_root"
-if command -v setpriv >/dev/null; then
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
-		"$RSTSNOOP" >"$WORK/nr.out" 2>"$WORK/nr.err"
+# startup_error NAME PATTERN CMD...: rstsnoop (run by CMD) cannot run here:
+# exit status 1, one line on stderr matching PATTERN, nothing on stdout.
+startup_error() {
+	local name=$1 pattern=$2
+	shift 2
+	begin "$name"
+	"$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
 	want "exit status" $? 1
-	want "stderr lines" "$(wc -l <"$WORK/nr.err")" 1
-	want_true "names the capabilities ($(cat "$WORK/nr.err"))" \
-		grep -q "missing capabilities: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN" "$WORK/nr.err"
+	want "stderr lines" "$(wc -l <"$WORK/$name.err")" 1
+	want_true "stderr names it ($(cat "$WORK/$name.err"))" grep -q "$pattern" "$WORK/$name.err"
+	want "stdout" "$(wc -c <"$WORK/$name.out")" 0
+	finish
+}
+
+if command -v setpriv >/dev/null; then
+	startup_error not_root "missing capabilities: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+		"$RSTSNOOP"
 else
-	skip_scenario "setpriv not installed"
+	skip not_root "setpriv not installed"
 fi
-finish
 
 # A kernel without BTF, shown to rstsnoop by hiding /sys/kernel/btf in a
 # private mount namespace.
-begin "no_btf"
-unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && exec '$RSTSNOOP'" \
-	>"$WORK/nb.out" 2>"$WORK/nb.err"
-want "exit status" $? 1
-want "stderr lines" "$(wc -l <"$WORK/nb.err")" 1
-want_true "names BTF and the minimum kernel ($(cat "$WORK/nb.err"))" \
-	grep -q "no BTF.*Linux 5.8" "$WORK/nb.err"
-finish
+startup_error no_btf "no BTF.*Linux 5.8" \
+	unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && exec '$RSTSNOOP'"
+
+# A kernel without tcp:tcp_send_reset, shown to rstsnoop as a tracefs that
+# lacks it (a tmpfs with the other two events, in a private mount namespace).
+startup_error missing_tracepoint "kernel lacks tracepoint tcp:tcp_send_reset (needs Linux 4.15+)" \
+	unshare -m sh -c "mount -t tmpfs none /sys/kernel/tracing &&
+		mkdir -p /sys/kernel/tracing/events/tcp/tcp_receive_reset \
+			/sys/kernel/tracing/events/sock/inet_sock_set_state && exec '$RSTSNOOP'"
 
 # tracefs unmounted: rstsnoop mounts it (in a private mount namespace, so
 # the host's mounts stay as they are).

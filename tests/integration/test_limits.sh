@@ -52,7 +52,7 @@ start_rstsnoop maps --json || abort "rstsnoop did not start"
 ip netns exec "$ns" "$RSTGEN" serve --port 7500 --close normal --count 200 --name rt-maps-srv \
 	>"$WORK/srv" 2>&1 &
 spid=$!
-for _ in $(seq 50); do grep -q ready "$WORK/srv" && break; sleep 0.05; done
+wait_for_line "$WORK/srv" ready
 want "listener registered while it listens" "$(entries_of listeners $spid)" 1
 ip netns exec "$ns" "$RSTGEN" connect --port 7500 --count 200 --name rt-maps-cli >"$WORK/cli" 2>&1
 cpid=$(gen_value "$WORK/cli" pid)

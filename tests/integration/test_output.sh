@@ -65,9 +65,10 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 mine = [r for r in rows if r["pid"] == int(sys.argv[2])]
 assert all(r["summary"] == "interval" and r["lport"] is None and r["rport"] == 7211
+           and r["netns"] == int(sys.argv[3])
            and r["comm"] == "rt-sum" and r["cause"] == "refused" for r in mine), mine
 assert all(abs(r["rate_per_s"] - r["count"] / r["interval_s"]) < 0.01 for r in mine), mine
-print(sum(r["count"] for r in mine))' "$out" "$pid")" 12
+print(sum(r["count"] for r in mine))' "$out" "$pid" "$(netns_inode "$ns")")" 12
 	else
 		want_true "header" grep -q '^ *COUNT  *RATE/s  *PID  *COMM  *EVENT  *LOCAL  *REMOTE  *DETAIL$' "$out"
 		want "attempts counted over all intervals" "$(awk -v p="$pid" \

@@ -14,7 +14,7 @@ server_reset() {
 	ip netns exec "$ns" "$RSTGEN" serve --port $port --close "$how" --count 1 \
 		--name rt-server >"$WORK/serve-$how" 2>&1 &
 	BG_PIDS+=($!)
-	for _ in $(seq 50); do grep -q ready "$WORK/serve-$how" && break; sleep 0.05; done
+	wait_for_line "$WORK/serve-$how" ready
 	# linger: no data, or it may reach the server after its close and draw
 	# a second, socket-less RST; unread: the data is what the close drops
 	local bytes=0
@@ -120,7 +120,7 @@ nsino=$(netns_inode "$ns")
 ip netns exec "$ns" "$RSTGEN" serve --port 7302 --count 1 --name rt-lsn >"$WORK/lsn" 2>&1 &
 spid=$!
 BG_PIDS+=($spid)
-for _ in $(seq 50); do grep -q ready "$WORK/lsn" && break; sleep 0.05; done
+wait_for_line "$WORK/lsn" ready
 start_rstsnoop lsnack --json || abort "rstsnoop did not start"
 ip netns exec "$ns" python3 "$TOP/tests/integration/send_segment.py" 127.0.0.1 40002 127.0.0.1 7302 A
 stop_rstsnoop

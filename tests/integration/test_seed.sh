@@ -12,12 +12,12 @@ preexisting() {
 		--name rt-old-srv >"$WORK/srv" 2>&1 &
 	spid=$!
 	BG_PIDS+=($spid)
-	for _ in $(seq 50); do grep -q ready "$WORK/srv" && break; sleep 0.05; done
+	wait_for_line "$WORK/srv" ready
 	ip netns exec "$ns" "$RSTGEN" client --port $port --count 1 --hold --name rt-old-cli \
 		>"$WORK/cli" 2>&1 &
 	cpid=$!
 	BG_PIDS+=($cpid)
-	for _ in $(seq 50); do grep -q ready "$WORK/cli" && break; sleep 0.05; done
+	wait_for_line "$WORK/cli" ready
 	sleep 0.2 # the server has accepted
 
 	start_rstsnoop "seed-$method" --json --seed "$method" ||
@@ -61,7 +61,7 @@ ip netns exec "$ns" "$RSTGEN" serve --port 7401 --close unread --count 1 --name 
 	>"$WORK/lsn" 2>&1 &
 spid=$!
 BG_PIDS+=($spid)
-for _ in $(seq 50); do grep -q ready "$WORK/lsn" && break; sleep 0.05; done
+wait_for_line "$WORK/lsn" ready
 start_rstsnoop seed-listener --json || abort "rstsnoop did not start"
 ip netns exec "$ns" "$RSTGEN" client --port 7401 --count 1 --bytes 5 --name rt-new-cli >/dev/null 2>&1
 wait $spid
