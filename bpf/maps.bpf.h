@@ -25,6 +25,7 @@ struct rst_sock_info {
 	__u8 got_rst;	     /* a RST arrived during the handshake */
 	__u8 local_rst;	     /* ... and this host's stack sent it */
 	__u8 reason_flags;   /* RST_F_REASON when reason is valid */
+	__u8 role;	     /* RST_F_CLIENT (connect()) or RST_F_SERVER (listen()) */
 };
 
 /* A connection as seen from one end, in one network namespace. */
@@ -78,7 +79,8 @@ struct rst_closing {
 	struct rst_owner owner;
 	__u8 prev_state;
 	__u8 has_owner;
-	__u8 pad[6];
+	__u8 role;
+	__u8 pad[5];
 };
 
 struct rst_closing_ring {

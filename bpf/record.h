@@ -55,6 +55,8 @@ enum rst_source {
 #define RST_F_OWNER	0x02 /* pid, uid, comm are valid */
 #define RST_F_LOCAL_RST 0x04 /* the RST came from this host's own stack, socket-less */
 #define RST_F_STATE	0x08 /* state is the TCP state before the incident */
+#define RST_F_CLIENT	0x10 /* the socket was made by connect() */
+#define RST_F_SERVER	0x20 /* a listener, or a socket a listener accepted */
 
 struct rst_record {
 	__u64 ts_ns;	   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */

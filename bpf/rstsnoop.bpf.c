@@ -108,22 +108,25 @@ static __always_inline void owner_from_current(struct rst_owner *o)
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 
-static __always_inline void set_owner(struct rst_record *rec, const struct rst_owner *o, __u8 how)
+/* role: RST_F_CLIENT or RST_F_SERVER where known, else 0 */
+static __always_inline void set_owner(struct rst_record *rec, const struct rst_owner *o, __u8 how,
+				      __u8 role)
 {
 	rec->pid = o->pid;
 	rec->uid = o->uid;
 	__builtin_memcpy(rec->comm, o->comm, sizeof(rec->comm));
-	rec->flags |= RST_F_OWNER;
+	rec->flags |= RST_F_OWNER | role;
 	rec->attribution = how;
 }
 
 /*
  * Who owns a socket that has no entry of its own: a socket that existed
  * before we started (seeded by inode), or a server-side child, which belongs
- * to its listener's owner until something better is known.
+ * to its listener's owner until something better is known.  *role says
+ * which of the two it was (a seeded socket's role is not known).
  */
 static __always_inline const struct rst_owner *owner_by_lookup(const struct sock *sk, int state,
-							    __u32 netns, __u16 lport)
+							    __u32 netns, __u16 lport, __u8 *role)
 {
 	struct rst_listener_key lk = {.netns = netns, .port = lport};
 	struct rst_listener *l;
@@ -132,10 +135,12 @@ static __always_inline const struct rst_owner *owner_by_lookup(const struct sock
 		__u64 ino = sock_ino(sk);
 		const struct rst_owner *o = ino ? bpf_map_lookup_elem(&seeds, &ino) : NULL;
 
+		*role = 0;
 		if (o)
 			return o;
 	}
 	l = bpf_map_lookup_elem(&listeners, &lk);
+	*role = RST_F_SERVER;
 	return l ? &l->owner : NULL;
 }
 
@@ -392,6 +397,7 @@ int on_send_reset(void *ctx)
 {
 	struct rst_record rec = {.source = RST_SRC_SEND_RESET};
 	const struct rst_owner *owner = NULL;
+	__u8 role = 0;
 	const struct rst_closing *stash;
 	const struct sock *sk;
 	const struct sk_buff *skb;
@@ -454,17 +460,21 @@ int on_send_reset(void *ctx)
 		stash = recently_closed(sk);
 		if (stash) {
 			rec.state = stash->prev_state;
-			if (stash->has_owner)
+			if (stash->has_owner) {
 				owner = &stash->owner;
+				role = stash->role;
+			}
 		}
 	} else {
 		struct rst_sock_info *si = bpf_map_lookup_elem(&socks, &(__u64){(__u64)sk});
 
-		if (si && si->has_owner)
+		if (si && si->has_owner) {
 			owner = &si->owner;
+			role = si->role;
+		}
 	}
 	if (!owner)
-		owner = owner_by_lookup(sk, state, rec.netns, rec.lport);
+		owner = owner_by_lookup(sk, state, rec.netns, rec.lport, &role);
 	if (rec.state && rec.state != TCP_CLOSE)
 		rec.flags |= RST_F_STATE;
 	/* close() orphans the socket only after its RST went out */
@@ -472,7 +482,7 @@ int on_send_reset(void *ctx)
 		rec.sock_ino = sock_ino(sk);
 
 	if (owner)
-		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER);
+		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER, role);
 	else if (state == TCP_CLOSE && is_full_sock(rec.state)) {
 		/* The kernel puts a socket in CLOSE before an active reset only
 		 * in close(), disconnect() and abort, which run in the context
@@ -480,7 +490,7 @@ int on_send_reset(void *ctx)
 		struct rst_owner cur = {};
 
 		owner_from_current(&cur);
-		set_owner(&rec, &cur, RST_ATTR_CURRENT);
+		set_owner(&rec, &cur, RST_ATTR_CURRENT, 0);
 	}
 
 	switch (rec.state) {
@@ -510,6 +520,7 @@ int on_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
 	__u64 key = (__u64)sk;
 	struct rst_local_rst local;
 	const struct rst_owner *owner = NULL;
+	__u8 role = 0;
 	struct rst_sock_info *si;
 	bool from_local;
 	int state;
@@ -552,12 +563,14 @@ int on_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
 	rec.sock_cookie = bpf_core_field_exists(ctx->sock_cookie) ?
 				  ctx->sock_cookie :
 				  BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	if (si && si->has_owner)
+	if (si && si->has_owner) {
 		owner = &si->owner;
-	else
-		owner = owner_by_lookup(sk, state, rec.netns, rec.lport);
+		role = si->role;
+	} else {
+		owner = owner_by_lookup(sk, state, rec.netns, rec.lport, &role);
+	}
 	if (owner)
-		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER);
+		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER, role);
 	rec.sock_ino = sock_ino(sk);
 	if (from_local) {
 		rec.flags |= RST_F_LOCAL_RST | local.flags;
@@ -610,6 +623,7 @@ static __always_inline void handshake_failed(struct trace_event_raw_inet_sock_se
 {
 	struct rst_record rec = {.source = RST_SRC_SET_STATE};
 	const struct rst_owner *owner = NULL;
+	__u8 role = 0;
 	const struct sock *sk = sc->sk;
 	int err = BPF_CORE_READ(sk, sk_err);
 
@@ -638,12 +652,14 @@ static __always_inline void handshake_failed(struct trace_event_raw_inet_sock_se
 		rec.flags |= RST_F_LOCAL_RST | si->reason_flags;
 		rec.reason = si->reason;
 	}
-	if (si && si->has_owner)
+	if (si && si->has_owner) {
 		owner = &si->owner;
-	else
-		owner = owner_by_lookup(sk, sc->oldstate, rec.netns, rec.lport);
+		role = si->role;
+	} else {
+		owner = owner_by_lookup(sk, sc->oldstate, rec.netns, rec.lport, &role);
+	}
 	if (owner)
-		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER);
+		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER, role);
 	rec.sock_ino = sock_ino(sk);
 	emit(&rec);
 }
@@ -666,8 +682,10 @@ static __always_inline void on_close(struct trace_event_raw_inet_sock_set_state 
 		slot->sk = key;
 		slot->prev_state = sc->oldstate;
 		slot->has_owner = si && si->has_owner;
-		if (slot->has_owner)
+		if (slot->has_owner) {
 			slot->owner = si->owner;
+			slot->role = si->role;
+		}
 	}
 
 	if (sc->oldstate == TCP_LISTEN) {
@@ -691,6 +709,7 @@ static __always_inline void on_connect_or_listen(const struct state_change *sc)
 	/* connect() and listen() run in the owner's context. */
 	owner_from_current(&si.owner);
 	si.has_owner = 1;
+	si.role = sc->newstate == TCP_LISTEN ? RST_F_SERVER : RST_F_CLIENT;
 	bpf_map_update_elem(&socks, &key, &si, BPF_ANY);
 	if (sc->newstate == TCP_LISTEN) {
 		struct rst_listener_key lk = {.netns = sk_netns(sc->sk), .port = sc->sport};

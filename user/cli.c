@@ -51,7 +51,7 @@ static const struct argp_option options[] = {
 	 0},
 	{"seed", OPT_SEED, "METHOD", 0,
 	 "How to attribute sockets opened before start: auto (default), iter, proc, none", 0},
-	{"features", OPT_FEATURES, NULL, 0, "Print the kernel facilities this run uses and exit",
+	{"features", OPT_FEATURES, NULL, 0, "Print the kernel facilities in use and exit",
 	 0},
 	{"verbose", 'v', NULL, 0, "Show libbpf messages", 0},
 	{},

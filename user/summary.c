@@ -64,8 +64,9 @@ static bool ephemeral(const struct summary *s, __u16 port)
 }
 
 /*
- * The client's end of a handshake is ephemeral by definition; for resets,
- * a port in the ephemeral range is folded when the other one is not.
+ * The client's end is folded: known from the record where the kernel side
+ * knew the socket's role (connect() or a listener), else a port in the
+ * ephemeral range is folded when the other one is not.
  */
 static void make_key(const struct summary *s, const struct rst_record *rec,
 		     struct summary_key *k)
@@ -76,7 +77,8 @@ static void make_key(const struct summary *s, const struct rst_record *rec,
 	k->cause = rec->cause;
 	k->family = rec->family;
 	k->netns = rec->netns;
-	k->flags = rec->flags & (RST_F_OWNER | RST_F_REASON | RST_F_LOCAL_RST);
+	k->flags = rec->flags & (RST_F_OWNER | RST_F_REASON | RST_F_LOCAL_RST | RST_F_CLIENT |
+				 RST_F_SERVER);
 	if (rec->flags & RST_F_OWNER) {
 		k->pid = rec->pid;
 		memcpy(k->comm, rec->comm, sizeof(k->comm));
@@ -87,9 +89,11 @@ static void make_key(const struct summary *s, const struct rst_record *rec,
 	memcpy(k->raddr, rec->raddr, sizeof(k->raddr));
 	k->lport = rec->lport;
 	k->rport = rec->rport;
-	if (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_CLIENT)
+	if ((rec->flags & RST_F_CLIENT) ||
+	    (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_CLIENT))
 		k->lport = 0;
-	else if (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_SERVER)
+	else if ((rec->flags & RST_F_SERVER) ||
+		 (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_SERVER))
 		k->rport = 0;
 	else if (ephemeral(s, rec->lport) && !ephemeral(s, rec->rport))
 		k->lport = 0;

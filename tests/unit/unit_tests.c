@@ -298,11 +298,25 @@ static void test_summary_groups_and_folds(void)
 	/* both ends ephemeral: neither is folded */
 	rec = sample_record(RST_EV_RESET_RECEIVED, 0, 40000, 40001, 9);
 	summary_add(s, &rec);
+	/* ... unless the kernel side knew the socket's role */
+	rec = sample_record(RST_EV_RESET_SENT, 0, 45000, 50000, 11);
+	rec.flags |= RST_F_SERVER;
+	summary_add(s, &rec);
+	rec = sample_record(RST_EV_RESET_SENT, 0, 45000, 50001, 11);
+	rec.flags |= RST_F_SERVER;
+	summary_add(s, &rec);
+	rec = sample_record(RST_EV_RESET_RECEIVED, 0, 50002, 45000, 12);
+	rec.flags |= RST_F_CLIENT;
+	summary_add(s, &rec);
 	rows = summary_rows(s, &n);
-	CHECK(n == 3);
+	CHECK(n == 5);
 	CHECK(rows[0].count == 5 && rows[0].key.lport == 0 && rows[0].key.rport == 7211);
 	CHECK(rows[1].count == 2 && rows[1].key.lport == 8080 && rows[1].key.rport == 0);
-	CHECK(rows[2].count == 1 && rows[2].key.lport == 40000 && rows[2].key.rport == 40001);
+	CHECK(rows[2].count == 2 && rows[2].key.lport == 45000 && rows[2].key.rport == 0);
+	CHECK((rows[3].key.pid == 9 && rows[3].key.lport == 40000 && rows[3].key.rport == 40001) ||
+	      (rows[4].key.pid == 9 && rows[4].key.lport == 40000 && rows[4].key.rport == 40001));
+	CHECK((rows[3].key.pid == 12 && rows[3].key.lport == 0 && rows[3].key.rport == 45000) ||
+	      (rows[4].key.pid == 12 && rows[4].key.lport == 0 && rows[4].key.rport == 45000));
 	CHECK(summary_overflow(s) == 0);
 	summary_reset(s);
 	rows = summary_rows(s, &n);
