@@ -11,6 +11,10 @@
  *   skb:kfree_skb             (kernels before 6.10 only) a SYN dropped for
  *                             lack of a socket, which the stack answered
  *                             with a RST that tcp_send_reset does not show
+ *
+ * Helpers live beside it by concern: sock.bpf.h (sockets and owners),
+ * packet.bpf.h (addresses and segment headers), rings.bpf.h (per-CPU hand-
+ * overs between tracepoints), maps.bpf.h (every map).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -18,17 +22,15 @@
 #include <bpf/bpf_endian.h>
 #include "record.h"
 #include "maps.bpf.h"
+#include "packet.bpf.h"
+#include "rings.bpf.h"
+#include "sock.bpf.h"
 
-#define AF_INET 2
-#define AF_INET6 10
-#define IPPROTO_TCP 6
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
 #define IFF_LOOPBACK 0x8
 
 char LICENSE[] SEC("license") = "GPL";
-
-
 
 /* Filters, set by the loader before load (0 / false = no filter). */
 const volatile __u32 filter_pid = 0;
@@ -38,9 +40,6 @@ const volatile bool filter_comm_set = false;
 const volatile char filter_comm[RST_COMM_LEN] = {};
 /* Wake user space only once this much is queued; it polls otherwise. */
 const volatile __u64 wakeup_bytes = 256 * 1024;
-
-/* Written by the loader after seeding: lets the hot path skip seed look-ups. */
-__u32 seeded_sockets = 0;
 
 /*
  * Layout of tcp:tcp_send_reset before Linux 6.10 (class tcp_event_sk_skb).
@@ -72,77 +71,6 @@ struct trace_event_raw_kfree_skb___reason {
 	unsigned short protocol;
 	enum skb_drop_reason reason;
 } __attribute__((preserve_access_index));
-
-static __always_inline __u32 sk_netns(const struct sock *sk)
-{
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-}
-
-static __always_inline bool is_full_sock(int state)
-{
-	return state != TCP_TIME_WAIT && state != TCP_NEW_SYN_RECV;
-}
-
-/*
- * Inode of the socket's file: what /proc/PID/fd and `ss -e` show.  The
- * inode sits right behind the struct socket (struct socket_alloc, what
- * SOCK_INODE() uses): two reads instead of walking socket->file->f_inode.
- */
-static __always_inline __u64 sock_ino(const struct sock *sk)
-{
-	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
-	__u64 ino = 0;
-
-	if (!sock)
-		return 0;
-	bpf_probe_read_kernel(&ino, sizeof(ino),
-			      (void *)sock + bpf_core_field_offset(struct socket_alloc, vfs_inode) +
-				      bpf_core_field_offset(struct inode, i_ino));
-	return ino;
-}
-
-static __always_inline void owner_from_current(struct rst_owner *o)
-{
-	o->pid = bpf_get_current_pid_tgid() >> 32;
-	o->uid = (__u32)bpf_get_current_uid_gid();
-	bpf_get_current_comm(o->comm, sizeof(o->comm));
-}
-
-/* role: RST_F_CLIENT or RST_F_SERVER where known, else 0 */
-static __always_inline void set_owner(struct rst_record *rec, const struct rst_owner *o, __u8 how,
-				      __u8 role)
-{
-	rec->pid = o->pid;
-	rec->uid = o->uid;
-	__builtin_memcpy(rec->comm, o->comm, sizeof(rec->comm));
-	rec->flags |= RST_F_OWNER | role;
-	rec->attribution = how;
-}
-
-/*
- * Who owns a socket that has no entry of its own: a socket that existed
- * before we started (seeded by inode), or a server-side child, which belongs
- * to its listener's owner until something better is known.  *role says
- * which of the two it was (a seeded socket's role is not known).
- */
-static __always_inline const struct rst_owner *owner_by_lookup(const struct sock *sk, int state,
-							    __u32 netns, __u16 lport, __u8 *role)
-{
-	struct rst_listener_key lk = {.netns = netns, .port = lport};
-	struct rst_listener *l;
-
-	if (seeded_sockets && is_full_sock(state)) {
-		__u64 ino = sock_ino(sk);
-		const struct rst_owner *o = ino ? bpf_map_lookup_elem(&seeds, &ino) : NULL;
-
-		*role = 0;
-		if (o)
-			return o;
-	}
-	l = bpf_map_lookup_elem(&listeners, &lk);
-	*role = RST_F_SERVER;
-	return l ? &l->owner : NULL;
-}
 
 static __always_inline bool passes_filters(const struct rst_record *rec)
 {
@@ -188,144 +116,7 @@ static __always_inline void emit(struct rst_record *rec)
 	}
 }
 
-/*
- * The address fields of the classic TCP events (all but the 6.10+
- * tcp_send_reset): IPv4 in saddr/daddr, IPv6 in saddr_v6/daddr_v6.
- */
-static __always_inline void copy_event_addrs(struct rst_record *rec, const void *saddr,
-					     const void *daddr, const void *saddr_v6,
-					     const void *daddr_v6)
-{
-	if (rec->family == AF_INET6) {
-		bpf_probe_read_kernel(rec->laddr, RST_ADDR_LEN, saddr_v6);
-		bpf_probe_read_kernel(rec->raddr, RST_ADDR_LEN, daddr_v6);
-	} else {
-		bpf_probe_read_kernel(rec->laddr, 4, saddr);
-		bpf_probe_read_kernel(rec->raddr, 4, daddr);
-	}
-}
-
 /* ---- socket-less RSTs answered by this host's own stack ---------------- */
-
-static __always_inline bool same_flow(const struct rst_flow_key *a, const struct rst_flow_key *b)
-{
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
-
-	for (int i = 0; i < sizeof(*a) / sizeof(__u32); i++)
-		if (x[i] != y[i])
-			return false;
-	return true;
-}
-
-/*
- * A RST the stack sent without a socket, to a SYN that came in over
- * loopback, went to a local connect().  Park it under the connecting
- * socket's flow; that socket's own record picks it up, so a refused local
- * connect is one record for the connecting process.
- */
-static __always_inline void park_local_rst(const struct rst_record *rst, __u32 netns)
-{
-	struct rst_parked_ring *ring;
-	struct rst_parked *slot;
-	__u32 zero = 0;
-
-	ring = bpf_map_lookup_elem(&parked_rsts, &zero);
-	if (!ring)
-		return;
-	slot = &ring->slot[ring->next++ % PARKED_SLOTS];
-	__builtin_memset(&slot->key, 0, sizeof(slot->key));
-	slot->key.netns = netns;
-	slot->key.family = rst->family;
-	slot->key.lport = rst->rport; /* the peer's end is the connector's local end */
-	slot->key.rport = rst->lport;
-	__builtin_memcpy(slot->key.laddr, rst->raddr, RST_ADDR_LEN);
-	__builtin_memcpy(slot->key.raddr, rst->laddr, RST_ADDR_LEN);
-	slot->rst.reason = rst->reason;
-	slot->rst.flags = rst->flags & RST_F_REASON;
-}
-
-/* Take a parked local RST addressed to this socket, if any. */
-static __always_inline bool take_local_rst(const struct rst_record *rec, __u32 netns,
-					   struct rst_local_rst *out)
-{
-	struct rst_flow_key key = {};
-	struct rst_parked_ring *ring;
-	__u32 zero = 0;
-
-	ring = bpf_map_lookup_elem(&parked_rsts, &zero);
-	if (!ring)
-		return false;
-	key.netns = netns;
-	key.family = rec->family;
-	key.lport = rec->lport;
-	key.rport = rec->rport;
-	__builtin_memcpy(key.laddr, rec->laddr, RST_ADDR_LEN);
-	__builtin_memcpy(key.raddr, rec->raddr, RST_ADDR_LEN);
-	for (int i = 0; i < PARKED_SLOTS; i++) {
-		struct rst_parked *slot = &ring->slot[i];
-
-		if (same_flow(&slot->key, &key)) {
-			*out = slot->rst;
-			slot->key.netns = 0; /* taken */
-			return true;
-		}
-	}
-	return false;
-}
-
-#define TCP_FLAG_SYN 0x02
-#define TCP_FLAG_RST 0x04
-#define TCP_FLAG_ACK 0x10
-
-/*
- * The TCP segment that made the stack answer with a RST, from its headers:
- * this host's end is the segment's destination.  th: the TCP header where
- * the caller knows it (skb->data inside tcp_v{4,6}_rcv), or NULL to find it
- * behind the IP header.  False for anything but TCP.
- */
-static __always_inline bool read_segment(const struct sk_buff *skb, const __u8 *th,
-					 struct rst_record *rec, __u8 *tcp_flags)
-{
-	const __u8 *ip = BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
-	__u8 first = 0, l4proto = 0;
-	__be16 ports[2];
-
-	bpf_probe_read_kernel(&first, 1, ip);
-	if (first >> 4 == 4) {
-		bpf_probe_read_kernel(&l4proto, 1, ip + 9);
-		rec->family = AF_INET;
-		bpf_probe_read_kernel(rec->raddr, 4, ip + 12);
-		bpf_probe_read_kernel(rec->laddr, 4, ip + 16);
-		if (!th)
-			th = ip + (first & 0x0f) * 4;
-	} else if (first >> 4 == 6) {
-		bpf_probe_read_kernel(&l4proto, 1, ip + 6);
-		rec->family = AF_INET6;
-		bpf_probe_read_kernel(rec->raddr, RST_ADDR_LEN, ip + 8);
-		bpf_probe_read_kernel(rec->laddr, RST_ADDR_LEN, ip + 24);
-		if (!th)
-			th = ip + 40; /* extension headers are not followed */
-	} else {
-		return false;
-	}
-	if (l4proto != IPPROTO_TCP)
-		return false;
-	bpf_probe_read_kernel(ports, sizeof(ports), th);
-	bpf_probe_read_kernel(tcp_flags, 1, th + 13);
-	rec->rport = bpf_ntohs(ports[0]);
-	rec->lport = bpf_ntohs(ports[1]);
-	return true;
-}
-
-/* Flags of the segment tcp_v{4,6}_send_reset answers: skb->data is its TCP header. */
-static __always_inline __u8 segment_flags(const struct sk_buff *skb)
-{
-	const __u8 *th = BPF_CORE_READ(skb, data);
-	__u8 flags = 0;
-
-	bpf_probe_read_kernel(&flags, 1, th + 13);
-	return flags;
-}
 
 /*
  * A RST for which the kernel had no socket (closed port, stray segment).
@@ -351,46 +142,6 @@ static __always_inline void socketless_reset(struct rst_record *rec, const struc
 }
 
 /* ---- tcp:tcp_send_reset ------------------------------------------------- */
-
-/* What the CLOSE transition of sk on this CPU left for its RST, if any. */
-static __always_inline const struct rst_closing *recently_closed(const struct sock *sk)
-{
-	__u32 zero = 0;
-	struct rst_closing_ring *ring = bpf_map_lookup_elem(&closing, &zero);
-
-	if (!ring)
-		return NULL;
-	for (int i = 0; i < CLOSING_SLOTS; i++)
-		if (ring->slot[i].sk == (__u64)sk)
-			return &ring->slot[i];
-	return NULL;
-}
-
-/* sockaddr_in or sockaddr_in6 as the 6.10+ event stores it (28 bytes). */
-struct event_sockaddr {
-	__u16 family;
-	__be16 port;
-	union {
-		__u8 v4[4];
-		struct {
-			__u32 flowinfo;
-			__u8 v6[16];
-		};
-	};
-	__u32 scope_id;
-};
-
-_Static_assert(sizeof(struct event_sockaddr) == 28, "sizeof(struct sockaddr_in6)");
-
-static __always_inline void copy_sockaddr(const struct event_sockaddr *sa, __u8 *addr,
-					  __u16 *port)
-{
-	*port = bpf_ntohs(sa->port);
-	if (sa->family == AF_INET6)
-		__builtin_memcpy(addr, sa->v6, RST_ADDR_LEN);
-	else
-		__builtin_memcpy(addr, sa->v4, 4);
-}
 
 SEC("tracepoint/tcp/tcp_send_reset")
 int on_send_reset(void *ctx)
@@ -591,31 +342,6 @@ struct state_change {
 	__u16 dport;
 	__u16 family;
 };
-
-/*
- * This event's address arrays sit at 4-byte aligned offsets (the layout is
- * the same since 4.16), so they are read with direct context loads, which
- * cost far less than a helper call each on this busy path.
- */
-static __always_inline void copy_state_addrs(struct rst_record *rec,
-					     struct trace_event_raw_inet_sock_set_state *ctx)
-{
-	__u32 *l = (__u32 *)rec->laddr, *r = (__u32 *)rec->raddr;
-
-	if (rec->family == AF_INET6) {
-		l[0] = *(__u32 *)&ctx->saddr_v6[0];
-		l[1] = *(__u32 *)&ctx->saddr_v6[4];
-		l[2] = *(__u32 *)&ctx->saddr_v6[8];
-		l[3] = *(__u32 *)&ctx->saddr_v6[12];
-		r[0] = *(__u32 *)&ctx->daddr_v6[0];
-		r[1] = *(__u32 *)&ctx->daddr_v6[4];
-		r[2] = *(__u32 *)&ctx->daddr_v6[8];
-		r[3] = *(__u32 *)&ctx->daddr_v6[12];
-	} else {
-		l[0] = *(__u32 *)ctx->saddr;
-		r[0] = *(__u32 *)ctx->daddr;
-	}
-}
 
 static __always_inline void handshake_failed(struct trace_event_raw_inet_sock_set_state *ctx,
 					     const struct state_change *sc,

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Addresses, ports and TCP flags: from the tracepoints' own fields, and
+ * from the headers of the segment a RST answered.  Included by
+ * rstsnoop.bpf.c only.
+ */
+#ifndef RSTSNOOP_PACKET_BPF_H
+#define RSTSNOOP_PACKET_BPF_H
+
+#include "sock.bpf.h"
+
+/*
+ * The address fields of the classic TCP events (all but the 6.10+
+ * tcp_send_reset): IPv4 in saddr/daddr, IPv6 in saddr_v6/daddr_v6.
+ */
+static __always_inline void copy_event_addrs(struct rst_record *rec, const void *saddr,
+					     const void *daddr, const void *saddr_v6,
+					     const void *daddr_v6)
+{
+	if (rec->family == AF_INET6) {
+		bpf_probe_read_kernel(rec->laddr, RST_ADDR_LEN, saddr_v6);
+		bpf_probe_read_kernel(rec->raddr, RST_ADDR_LEN, daddr_v6);
+	} else {
+		bpf_probe_read_kernel(rec->laddr, 4, saddr);
+		bpf_probe_read_kernel(rec->raddr, 4, daddr);
+	}
+}
+
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_RST 0x04
+#define TCP_FLAG_ACK 0x10
+
+/*
+ * The TCP segment that made the stack answer with a RST, from its headers:
+ * this host's end is the segment's destination.  th: the TCP header where
+ * the caller knows it (skb->data inside tcp_v{4,6}_rcv), or NULL to find it
+ * behind the IP header.  False for anything but TCP.
+ */
+static __always_inline bool read_segment(const struct sk_buff *skb, const __u8 *th,
+					 struct rst_record *rec, __u8 *tcp_flags)
+{
+	const __u8 *ip = BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
+	__u8 first = 0, l4proto = 0;
+	__be16 ports[2];
+
+	bpf_probe_read_kernel(&first, 1, ip);
+	if (first >> 4 == 4) {
+		bpf_probe_read_kernel(&l4proto, 1, ip + 9);
+		rec->family = AF_INET;
+		bpf_probe_read_kernel(rec->raddr, 4, ip + 12);
+		bpf_probe_read_kernel(rec->laddr, 4, ip + 16);
+		if (!th)
+			th = ip + (first & 0x0f) * 4;
+	} else if (first >> 4 == 6) {
+		bpf_probe_read_kernel(&l4proto, 1, ip + 6);
+		rec->family = AF_INET6;
+		bpf_probe_read_kernel(rec->raddr, RST_ADDR_LEN, ip + 8);
+		bpf_probe_read_kernel(rec->laddr, RST_ADDR_LEN, ip + 24);
+		if (!th)
+			th = ip + 40; /* extension headers are not followed */
+	} else {
+		return false;
+	}
+	if (l4proto != IPPROTO_TCP)
+		return false;
+	bpf_probe_read_kernel(ports, sizeof(ports), th);
+	bpf_probe_read_kernel(tcp_flags, 1, th + 13);
+	rec->rport = bpf_ntohs(ports[0]);
+	rec->lport = bpf_ntohs(ports[1]);
+	return true;
+}
+
+/* Flags of the segment tcp_v{4,6}_send_reset answers: skb->data is its TCP header. */
+static __always_inline __u8 segment_flags(const struct sk_buff *skb)
+{
+	const __u8 *th = BPF_CORE_READ(skb, data);
+	__u8 flags = 0;
+
+	bpf_probe_read_kernel(&flags, 1, th + 13);
+	return flags;
+}
+
+/* sockaddr_in or sockaddr_in6 as the 6.10+ event stores it (28 bytes). */
+struct event_sockaddr {
+	__u16 family;
+	__be16 port;
+	union {
+		__u8 v4[4];
+		struct {
+			__u32 flowinfo;
+			__u8 v6[16];
+		};
+	};
+	__u32 scope_id;
+};
+
+_Static_assert(sizeof(struct event_sockaddr) == 28, "sizeof(struct sockaddr_in6)");
+
+static __always_inline void copy_sockaddr(const struct event_sockaddr *sa, __u8 *addr,
+					  __u16 *port)
+{
+	*port = bpf_ntohs(sa->port);
+	if (sa->family == AF_INET6)
+		__builtin_memcpy(addr, sa->v6, RST_ADDR_LEN);
+	else
+		__builtin_memcpy(addr, sa->v4, 4);
+}
+
+/*
+ * This event's address arrays sit at 4-byte aligned offsets (the layout is
+ * the same since 4.16), so they are read with direct context loads, which
+ * cost far less than a helper call each on this busy path.
+ */
+static __always_inline void copy_state_addrs(struct rst_record *rec,
+					     struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	__u32 *l = (__u32 *)rec->laddr, *r = (__u32 *)rec->raddr;
+
+	if (rec->family == AF_INET6) {
+		l[0] = *(__u32 *)&ctx->saddr_v6[0];
+		l[1] = *(__u32 *)&ctx->saddr_v6[4];
+		l[2] = *(__u32 *)&ctx->saddr_v6[8];
+		l[3] = *(__u32 *)&ctx->saddr_v6[12];
+		r[0] = *(__u32 *)&ctx->daddr_v6[0];
+		r[1] = *(__u32 *)&ctx->daddr_v6[4];
+		r[2] = *(__u32 *)&ctx->daddr_v6[8];
+		r[3] = *(__u32 *)&ctx->daddr_v6[12];
+	} else {
+		l[0] = *(__u32 *)ctx->saddr;
+		r[0] = *(__u32 *)ctx->daddr;
+	}
+}
+
+#endif /* RSTSNOOP_PACKET_BPF_H */
