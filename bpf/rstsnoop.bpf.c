@@ -224,17 +224,14 @@ int on_send_reset(void *ctx)
 			role = si->role;
 		}
 	}
-	if (!owner)
-		owner = owner_by_lookup(sk, state, rec.netns, rec.lport, &role);
 	if (rec.state && rec.state != TCP_CLOSE)
 		rec.flags |= RST_F_STATE;
 	/* close() orphans the socket only after its RST went out */
 	if (is_full_sock(state))
 		rec.sock_ino = sock_ino(sk);
 
-	if (owner)
-		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER, role);
-	else if (state == TCP_CLOSE && is_full_sock(rec.state)) {
+	if (!attribute_socket_owner(&rec, sk, state, owner, role) && state == TCP_CLOSE &&
+	    is_full_sock(rec.state)) {
 		/* The kernel puts a socket in CLOSE before an active reset only
 		 * in close(), disconnect() and abort, which run in the context
 		 * of the task that asked for them. */
@@ -270,8 +267,6 @@ int on_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
 	const struct sock *sk = ctx->skaddr;
 	__u64 key = (__u64)sk;
 	struct rst_local_rst local;
-	const struct rst_owner *owner = NULL;
-	__u8 role = 0;
 	struct rst_sock_info *si;
 	bool from_local;
 	int state;
@@ -314,14 +309,8 @@ int on_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
 	rec.sock_cookie = bpf_core_field_exists(ctx->sock_cookie) ?
 				  ctx->sock_cookie :
 				  BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	if (si && si->has_owner) {
-		owner = &si->owner;
-		role = si->role;
-	} else {
-		owner = owner_by_lookup(sk, state, rec.netns, rec.lport, &role);
-	}
-	if (owner)
-		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER, role);
+	attribute_socket_owner(&rec, sk, state, si && si->has_owner ? &si->owner : NULL,
+			       si ? si->role : 0);
 	rec.sock_ino = sock_ino(sk);
 	if (from_local) {
 		rec.flags |= RST_F_LOCAL_RST | local.flags;
@@ -348,8 +337,6 @@ static __always_inline void handshake_failed(struct trace_event_raw_inet_sock_se
 					     const struct rst_sock_info *si)
 {
 	struct rst_record rec = {.source = RST_SRC_SET_STATE};
-	const struct rst_owner *owner = NULL;
-	__u8 role = 0;
 	const struct sock *sk = sc->sk;
 	int err = BPF_CORE_READ(sk, sk_err);
 
@@ -378,14 +365,8 @@ static __always_inline void handshake_failed(struct trace_event_raw_inet_sock_se
 		rec.flags |= RST_F_LOCAL_RST | si->reason_flags;
 		rec.reason = si->reason;
 	}
-	if (si && si->has_owner) {
-		owner = &si->owner;
-		role = si->role;
-	} else {
-		owner = owner_by_lookup(sk, sc->oldstate, rec.netns, rec.lport, &role);
-	}
-	if (owner)
-		set_owner(&rec, owner, RST_ATTR_SOCKET_OWNER, role);
+	attribute_socket_owner(&rec, sk, sc->oldstate, si && si->has_owner ? &si->owner : NULL,
+			       si ? si->role : 0);
 	rec.sock_ino = sock_ino(sk);
 	emit(&rec);
 }

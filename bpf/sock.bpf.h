@@ -86,4 +86,21 @@ static __always_inline const struct rst_owner *owner_by_lookup(const struct sock
 	return l ? &l->owner : NULL;
 }
 
+/*
+ * Names the record's owner: own (the socket's entry, or what its CLOSE
+ * left) where known, else whoever owner_by_lookup() finds.  False when
+ * nobody is known.
+ */
+static __always_inline bool attribute_socket_owner(struct rst_record *rec, const struct sock *sk,
+						   int state, const struct rst_owner *own,
+						   __u8 role)
+{
+	if (!own)
+		own = owner_by_lookup(sk, state, rec->netns, rec->lport, &role);
+	if (!own)
+		return false;
+	set_owner(rec, own, RST_ATTR_SOCKET_OWNER, role);
+	return true;
+}
+
 #endif /* RSTSNOOP_SOCK_BPF_H */
