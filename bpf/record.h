@@ -57,6 +57,13 @@ enum rst_source {
 #define RST_F_STATE	0x08 /* state is the TCP state before the incident */
 #define RST_F_CLIENT	0x10 /* the socket was made by connect() */
 #define RST_F_SERVER	0x20 /* a listener, or a socket a listener accepted */
+/*
+ * An AF_INET6 socket carrying IPv4 (a v4-mapped peer, ::ffff:a.b.c.d): what
+ * dual-stack clients such as Java do.  family, laddr and raddr then describe
+ * the wire (IPv4), as tcpdump and the peer see it; this flag keeps the fact
+ * that the socket itself is IPv6.
+ */
+#define RST_F_V4MAPPED	0x40
 
 struct rst_record {
 	__u64 ts_ns;	   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
