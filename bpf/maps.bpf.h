@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The maps of the kernel side and their value types.  Both compilation
- * units (rstsnoop.bpf.c, seed.bpf.c) include this file; the definitions are
- * __weak so that `bpftool gen object` links them into one object with one
- * copy of each map.
+ * The maps of the kernel side and their value types.  Every compilation
+ * unit (one per hook) includes this file; the definitions are __weak so
+ * that `bpftool gen object` links them into one object with one copy of
+ * each map.
  *
  * Every table is bounded: the LRU ones forget the oldest entry when full,
  * and entries are removed when their socket reaches CLOSE.

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Addresses, ports and TCP flags: from the tracepoints' own fields, and
- * from the headers of the segment a RST answered.  Included by
- * rstsnoop.bpf.c only.
+ * from the headers of the segment a RST answered.
  */
 #ifndef RSTSNOOP_PACKET_BPF_H
 #define RSTSNOOP_PACKET_BPF_H

@@ -2,7 +2,7 @@
 /*
  * The two per-CPU rings that carry facts from one tracepoint to the next on
  * the same CPU: RSTs the stack sent without a socket to a local connect(),
- * and sockets that just moved to CLOSE.  Included by rstsnoop.bpf.c only.
+ * and sockets that just moved to CLOSE.
  */
 #ifndef RSTSNOOP_RINGS_BPF_H
 #define RSTSNOOP_RINGS_BPF_H

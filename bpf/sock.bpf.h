@@ -1,19 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Sockets and their owners: what a record says about the socket (netns,
- * inode) and the process it belongs to.  Included by rstsnoop.bpf.c only.
+ * inode) and the process it belongs to.
  */
 #ifndef RSTSNOOP_SOCK_BPF_H
 #define RSTSNOOP_SOCK_BPF_H
 
+#include "config.bpf.h"
 #include "maps.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
 #define IPPROTO_TCP 6
-
-/* Written by the loader after seeding: lets the hot path skip seed look-ups. */
-__u32 seeded_sockets = 0;
 
 static __always_inline __u32 sk_netns(const struct sock *sk)
 {

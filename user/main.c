@@ -165,6 +165,7 @@ int main(int argc, char **argv)
 	if (opts.verbose)
 		tracer_print_features(tracer, stderr);
 
+	tracer_arm(tracer);
 	fprintf(stderr, "rstsnoop: tracing TCP resets and failed handshakes (%s seeded %u sockets)%s\n",
 		seed_method_name(tracer_features(tracer)->seed.used),
 		tracer_features(tracer)->seed.sockets, opts.duration_s ? "" : "; Ctrl-C to stop");

@@ -32,7 +32,13 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose);
 const struct tracer_features *tracer_features(const struct tracer *t);
 /* Waits up to timeout_ms for a wakeup, then hands over all queued records. */
 int tracer_poll(struct tracer *t, int timeout_ms);
-/* Detaches every program and hands over what is still queued. */
+/*
+ * Starts making records.  Until then the attached programs only gather facts
+ * (owners, parked RSTs): call it once everything is attached and seeded, so
+ * that no record is made from a partial set of programs.
+ */
+void tracer_arm(struct tracer *t);
+/* Stops making records, detaches every program, hands over what is queued. */
 int tracer_stop(struct tracer *t);
 /* Records the kernel side could not queue (ring buffer full). */
 __u64 tracer_lost(const struct tracer *t);
