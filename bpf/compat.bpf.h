@@ -104,9 +104,15 @@ static __always_inline bool send_reset_pre610(void *ctx, struct send_reset_event
 static __always_inline bool read_send_reset(void *ctx, struct send_reset_event *ev,
 					    struct rst_record *rec)
 {
+	bool ok;
+
 	if (bpf_core_type_exists(struct trace_event_raw_tcp_send_reset))
-		return send_reset_v610(ctx, ev, rec);
-	return send_reset_pre610(ctx, ev, rec);
+		ok = send_reset_v610(ctx, ev, rec);
+	else
+		ok = send_reset_pre610(ctx, ev, rec);
+	if (ok)
+		unmap_v4(rec);
+	return ok;
 }
 
 /* Address family of a tcp_event_sk event (tcp_receive_reset): the field

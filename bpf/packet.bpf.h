@@ -130,4 +130,27 @@ static __always_inline void copy_state_addrs(struct rst_record *rec,
 	}
 }
 
+/*
+ * A dual-stack (AF_INET6) socket talking to a v4-mapped address
+ * (::ffff:a.b.c.d) sends IPv4 on the wire.  The record describes the wire,
+ * as tcpdump and the peer see it, and keeps the socket's own family in
+ * RST_F_V4MAPPED; -4/-6 and the fold of the stack's socket-less RST (which
+ * is IPv4) then match.  The remote address decides: the local address of a
+ * socket that never got one is ::, which becomes 0.0.0.0.
+ */
+static __always_inline void unmap_v4(struct rst_record *rec)
+{
+	__u32 *r = (__u32 *)rec->raddr, *l = (__u32 *)rec->laddr;
+	const __u32 v4mapped = bpf_htonl(0x0000ffff);
+
+	if (rec->family != AF_INET6 || r[0] || r[1] || r[2] != v4mapped)
+		return;
+	r[0] = r[3];
+	r[1] = r[2] = r[3] = 0;
+	l[0] = !l[0] && !l[1] && l[2] == v4mapped ? l[3] : 0;
+	l[1] = l[2] = l[3] = 0;
+	rec->family = AF_INET;
+	rec->flags |= RST_F_V4MAPPED;
+}
+
 #endif /* RSTSNOOP_PACKET_BPF_H */

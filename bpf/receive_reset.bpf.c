@@ -52,6 +52,7 @@ int on_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
 	rec.lport = ctx->sport;
 	rec.rport = ctx->dport;
 	copy_event_addrs(&rec, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
+	unmap_v4(&rec);
 	rec.netns = sk_netns(sk);
 	from_local = take_local_rst(&rec, rec.netns, &local);
 

@@ -54,6 +54,7 @@ static __always_inline void handshake_failed(struct trace_event_raw_inet_sock_se
 	rec.lport = sc->sport;
 	rec.rport = sc->dport;
 	copy_state_addrs(&rec, ctx);
+	unmap_v4(&rec);
 	rec.netns = sk_netns(sk);
 	rec.sock_cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	if (si && si->local_rst) {
