@@ -18,6 +18,9 @@ const volatile __u16 filter_port __weak = 0;
 const volatile __u8 filter_family __weak = 0;
 const volatile bool filter_comm_set __weak = false;
 const volatile char filter_comm[RST_COMM_LEN] __weak = {};
+/* The programs key the owner table by socket cookie (BTF-typed programs),
+ * not by address (classic ones): the seeding iterator follows suit. */
+const volatile bool keys_are_cookies __weak = false;
 /* Wake user space only once this much is queued; it polls otherwise. */
 const volatile __u64 wakeup_bytes __weak = 256 * 1024;
 

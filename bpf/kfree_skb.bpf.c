@@ -27,7 +27,7 @@ int on_kfree_skb(struct trace_event_raw_kfree_skb___reason *ctx)
 	/* the event stores ntohs(skb->protocol) */
 	if (ctx->protocol != ETH_P_IP && ctx->protocol != ETH_P_IPV6)
 		return 0;
-	if (!read_segment(skb, NULL, &rec, &tcp_flags))
+	if (!read_segment(skb_network_start(skb), NULL, &rec, &tcp_flags))
 		return 0;
 	/* The stack answers everything but a RST with a RST (tcp_v4_send_reset) */
 	if (tcp_flags & TCP_FLAG_RST)

@@ -11,8 +11,6 @@
 #include "rings.bpf.h"
 #include "packet.bpf.h"
 
-#define IFF_LOOPBACK 0x8
-
 /*
  * rec: the RST, this host's end first.  Answering a SYN that came in over
  * loopback, it goes to a local connect() still in SYN_SENT, whose record
@@ -22,11 +20,10 @@
 static __always_inline void socketless_reset(struct rst_record *rec, const struct sk_buff *skb,
 					     __u8 tcp_flags)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	__u32 netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	bool loopback;
+	__u32 netns = skb_dev_netns(skb, &loopback);
 
-	if ((BPF_CORE_READ(dev, flags) & IFF_LOOPBACK) &&
-	    (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
+	if (loopback && (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
 		park_local_rst(rec, netns);
 		return;
 	}

@@ -33,6 +33,7 @@ enum {
 	OPT_RINGBUF_KB,
 	OPT_SEED,
 	OPT_FEATURES,
+	OPT_PROGRAMS,
 };
 
 static const struct argp_option options[] = {
@@ -52,6 +53,9 @@ static const struct argp_option options[] = {
 	{"seed", OPT_SEED, "METHOD", 0,
 	 "How to attribute sockets opened before start: auto (default), iter, proc, none", 0},
 	{"features", OPT_FEATURES, NULL, 0, "Print the kernel facilities in use and exit",
+	 0},
+	{"programs", OPT_PROGRAMS, "KIND", 0,
+	 "Kernel programs: auto (default: BTF-typed where the kernel takes them), btf, classic",
 	 0},
 	{"verbose", 'v', NULL, 0, "Show libbpf messages", 0},
 	{},
@@ -150,6 +154,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FEATURES:
 		o->features = true;
+		break;
+	case OPT_PROGRAMS:
+		if (!strcmp(arg, "auto"))
+			o->programs = PROGRAMS_AUTO;
+		else if (!strcmp(arg, "btf"))
+			o->programs = PROGRAMS_BTF;
+		else if (!strcmp(arg, "classic"))
+			o->programs = PROGRAMS_CLASSIC;
+		else
+			argp_failure(state, 2, 0, "unknown program kind (auto, btf, classic): %s", arg);
 		break;
 	case 'v':
 		o->verbose = true;

@@ -14,6 +14,12 @@ enum seed_method {
 	SEED_NONE,
 };
 
+enum program_choice {
+	PROGRAMS_AUTO,	  /* BTF-typed where the kernel takes them, else classic */
+	PROGRAMS_BTF,	  /* tp_btf only */
+	PROGRAMS_CLASSIC, /* classic tracepoints only */
+};
+
 struct rst_options {
 	bool json;
 	bool verbose;
@@ -27,6 +33,7 @@ struct rst_options {
 	unsigned int summary_s;	 /* 0: a line per record; else counts every N s */
 	unsigned int ringbuf_kb;
 	enum seed_method seed;
+	enum program_choice programs;
 };
 
 /*

@@ -199,6 +199,11 @@ int main(int argc, char **argv)
 	if (lost)
 		fprintf(stderr, "rstsnoop: lost %llu records (ring buffer full; try --ringbuf-kb)\n",
 			(unsigned long long)lost);
+	lost = tracer_owner_collisions(tracer);
+	if (lost)
+		fprintf(stderr, "rstsnoop: %llu sockets lost their owner entry to another socket "
+				"(owner table full); their records may lack the process\n",
+			(unsigned long long)lost);
 	exit_code = 0;
 cleanup:
 	tracer_free(tracer);

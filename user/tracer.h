@@ -17,6 +17,7 @@ struct tracer_features {
 	bool send_reset_v610;	/* tcp_send_reset with reason and socket-less RSTs */
 	bool kfree_skb_reason;	/* skb:kfree_skb with SKB_DROP_REASON_NO_SOCKET */
 	bool reset_reasons;	/* enum sk_rst_reason in BTF */
+	bool btf_programs;	/* the BTF-typed (tp_btf) programs loaded, not the classic ones */
 	struct seed_result seed;
 };
 
@@ -42,6 +43,9 @@ void tracer_arm(struct tracer *t);
 int tracer_stop(struct tracer *t);
 /* Records the kernel side could not queue (ring buffer full). */
 __u64 tracer_lost(const struct tracer *t);
+/* Live sockets whose owner entry another socket took (owner table full or
+ * a hash collision): their records may lack the owner. */
+__u64 tracer_owner_collisions(const struct tracer *t);
 void tracer_free(struct tracer *t);
 
 /* Human-readable facility list for --features and -v. */
