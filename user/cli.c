@@ -136,15 +136,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->ringbuf_kb = v;
 		break;
 	case OPT_SEED:
-		if (!strcmp(arg, "auto"))
-			o->seed = SEED_AUTO;
-		else if (!strcmp(arg, "iter"))
-			o->seed = SEED_ITER;
-		else if (!strcmp(arg, "proc"))
-			o->seed = SEED_PROC;
-		else if (!strcmp(arg, "none"))
-			o->seed = SEED_NONE;
-		else
+		if (seed_method_parse(arg, &o->seed))
 			argp_failure(state, 2, 0, "unknown seed method (auto, iter, proc, none): %s",
 				     arg);
 		break;
@@ -173,19 +165,4 @@ int cli_parse(int argc, char **argv, struct rst_options *opts)
 	/* argp's own usage errors exit 64: make every input error exit 2. */
 	argp_err_exit_status = 2;
 	return argp_parse(&argp, argc, argv, 0, NULL, opts);
-}
-
-const char *seed_method_name(enum seed_method m)
-{
-	switch (m) {
-	case SEED_AUTO:
-		return "auto";
-	case SEED_ITER:
-		return "bpf-iterator";
-	case SEED_PROC:
-		return "procfs";
-	case SEED_NONE:
-		return "none";
-	}
-	return "?";
 }

@@ -6,13 +6,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "record.h"
-
-enum seed_method {
-	SEED_AUTO, /* BPF iterator, /proc when the kernel refuses it */
-	SEED_ITER,
-	SEED_PROC,
-	SEED_NONE,
-};
+#include "seed.h"
 
 struct rst_options {
 	bool json;
@@ -38,7 +32,5 @@ int cli_parse(int argc, char **argv, struct rst_options *opts);
 /* Strict unsigned parse: digits only, no sign, no trailing junk. */
 int parse_uint(const char *s, unsigned long long min, unsigned long long max,
 	       unsigned long long *out);
-
-const char *seed_method_name(enum seed_method m);
 
 #endif
