@@ -125,3 +125,20 @@ want "exit status" "$(cat "$WORK/cs.rc" 2>/dev/null)" 0
 want "stderr only the start line" "$(grep -vc '^rstsnoop: tracing' "$WORK/cs.err")" 0
 want "one line read" "$(wc -l <"$WORK/cs.out")" 1
 finish
+
+# stdout on a full file system (a 64 KiB tmpfs in a private mount
+# namespace): unlike a closed pipe, that is lost output and must say so.
+begin "full_disk"
+ns=$(make_netns full)
+mkdir "$WORK/full"
+unshare -m sh -c "mount -t tmpfs -o size=64k none '$WORK/full' &&
+	'$RSTSNOOP' --json -d 30 >'$WORK/full/out' 2>'$WORK/full.err'; echo \$? >'$WORK/full.rc'" &
+BG_PIDS+=($!)
+for _ in $(seq 100); do grep -q '^rstsnoop: tracing' "$WORK/full.err" 2>/dev/null && break; sleep 0.05; done
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --seconds 3 >/dev/null 2>&1
+for _ in $(seq 200); do [ -s "$WORK/full.rc" ] && break; sleep 0.05; done
+want "exit status" "$(cat "$WORK/full.rc" 2>/dev/null)" 1
+want "stderr: the start line and one more" "$(grep -vc '^rstsnoop: tracing' "$WORK/full.err")" 1
+want_true "stderr names ENOSPC ($(tail -n 1 "$WORK/full.err"))" \
+	grep -q '^rstsnoop: writing the output failed: No space left on device$' "$WORK/full.err"
+finish
