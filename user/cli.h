@@ -4,6 +4,8 @@
 #define RSTSNOOP_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "record.h"
 #include "seed.h"
@@ -23,11 +25,18 @@ struct rst_options {
 	enum seed_method seed;
 };
 
+enum cli_status {
+	CLI_RUN,       /* opts are set: go on */
+	CLI_EXIT,      /* --help or --version was printed to out: exit 0 */
+	CLI_BAD_INPUT, /* err holds one line naming the problem: exit 2 */
+};
+
 /*
- * Fills opts from argv.  Returns 0, or exits: 0 after --help/--version,
- * 2 (with one line on stderr) for invalid input.
+ * Fills opts from argv.  Never exits and never prints to stderr, so a
+ * fuzzer can call it again and again; getopt may reorder argv.
  */
-int cli_parse(int argc, char **argv, struct rst_options *opts);
+enum cli_status cli_parse(int argc, char **argv, struct rst_options *opts, FILE *out,
+			  char *err, size_t err_size);
 
 /* Strict unsigned parse: digits only, no sign, no trailing junk. */
 int parse_uint(const char *s, unsigned long long min, unsigned long long max,

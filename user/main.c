@@ -30,14 +30,14 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+static bool libbpf_debug;
+
+/* libbpf's warnings reach the user; its debug chatter only with -v. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	if (level == LIBBPF_DEBUG && !libbpf_debug)
+		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-static int quiet_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	return 0;
 }
 
 static int install_signal_handlers(void)
@@ -154,6 +154,7 @@ int main(int argc, char **argv)
 {
 	static char stdout_buf[1 << 16];
 	struct rst_options opts;
+	char cli_error[256];
 	struct reset_reasons reasons = {0};
 	struct run_state rs = {0};
 	struct tracer *tracer = NULL;
@@ -164,8 +165,18 @@ int main(int argc, char **argv)
 	int err, exit_code = 1;
 	__u64 lost;
 
-	cli_parse(argc, argv, &opts);
-	libbpf_set_print(opts.verbose ? libbpf_print : quiet_libbpf_print);
+	switch (cli_parse(argc, argv, &opts, stdout, cli_error, sizeof(cli_error))) {
+	case CLI_RUN:
+		break;
+	case CLI_EXIT:
+		flush_output(&rs);
+		return output_exit_code(&rs);
+	case CLI_BAD_INPUT:
+		fprintf(stderr, "rstsnoop: %s (see --help)\n", cli_error);
+		return 2;
+	}
+	libbpf_debug = opts.verbose;
+	libbpf_set_print(libbpf_print);
 	/* Records are flushed after every batch, not every line: one write
 	 * per poll round keeps a reset storm cheap. */
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));

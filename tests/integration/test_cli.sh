@@ -2,7 +2,8 @@
 # Command line, start-up errors, signals and the end of output.
 . "$(dirname "$0")/../lib.sh"
 
-# bad_input NAME EXPECTED-STDERR-PATTERN ARGS...: exit 2, one line naming it.
+# bad_input NAME EXPECTED-STDERR-PATTERN ARGS...: exit 2, one line naming it,
+# as "rstsnoop: ..." (not the binary's path), with nothing else.
 bad_input() {
 	local name=$1 pattern=$2 rc
 	shift 2
@@ -10,13 +11,15 @@ bad_input() {
 	"$RSTSNOOP" "$@" >"$WORK/bad.out" 2>"$WORK/bad.err"
 	rc=$?
 	want "exit status" $rc 2
-	want "stderr lines" "$(grep -vc '^Try\|^Usage' "$WORK/bad.err")" 1
-	want_true "stderr names the problem ($(head -1 "$WORK/bad.err"))" grep -q "$pattern" "$WORK/bad.err"
+	want "stderr lines" "$(wc -l <"$WORK/bad.err")" 1
+	want_true "stderr names the problem ($(head -1 "$WORK/bad.err"))" grep -q "^rstsnoop: .*$pattern" "$WORK/bad.err"
 	want "stdout" "$(wc -c <"$WORK/bad.out")" 0
 	finish
 }
 
-bad_input unknown_option "unrecognized option" --frobnicate
+bad_input unknown_option "unrecognized option: --frobnicate" --frobnicate
+bad_input unknown_short_option "unrecognized option: -x" -4x
+bad_input missing_value "option needs a value: -p" -p
 bad_input pid_not_number "PID is not a number: 12x" -p 12x
 bad_input pid_zero "PID out of range" -p 0
 bad_input pid_too_big "PID out of range" -p 99999999
@@ -34,6 +37,11 @@ bad_input extra_argument "unexpected argument" foo
 begin "version_and_help"
 want_true "--version" sh -c "'$RSTSNOOP' --version | grep -q '^rstsnoop [0-9]'"
 want_true "--help shows examples" sh -c "'$RSTSNOOP' --help | grep -q 'EXAMPLES'"
+"$RSTSNOOP" --help >"$WORK/help" 2>&1
+"$RSTSNOOP" -h >"$WORK/h" 2>&1
+want "-h exit status" $? 0
+want_true "-h prints what --help does" cmp -s "$WORK/help" "$WORK/h"
+want_true "--help to a full device fails" sh -c "! '$RSTSNOOP' --help >/dev/full 2>/dev/null"
 finish
 
 begin "features"

@@ -123,6 +123,51 @@ static void test_parse_uint(void)
 	CHECK(parse_uint("99999999999999999999999", 1, 100, &v) == -EINVAL);
 }
 
+/* cli_parse on a copy of args (getopt may reorder them). */
+static enum cli_status parse(struct rst_options *o, char *err, const char *const *args)
+{
+	char *argv[16];
+	int argc = 0;
+	FILE *out = fopen("/dev/null", "w");
+	enum cli_status st;
+
+	argv[argc++] = "rstsnoop";
+	while (*args && argc < 15)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	err[0] = '\0';
+	st = cli_parse(argc, argv, o, out, err, 128);
+	fclose(out);
+	return st;
+}
+
+/* Parsing returns a status instead of exiting, call after call (a fuzzer's need). */
+static void test_cli_parse(void)
+{
+	struct rst_options o;
+	char err[128];
+
+	CHECK(parse(&o, err, (const char *const[]){"--json", "-p", "42", "-s", "5", NULL}) ==
+	      CLI_RUN);
+	CHECK(o.json && o.pid == 42 && o.summary_s == 5 && o.ringbuf_kb == 2048);
+	CHECK(parse(&o, err, (const char *const[]){"-p", NULL}) == CLI_BAD_INPUT);
+	CHECK_STR(err, "option needs a value: -p");
+	CHECK(parse(&o, err, (const char *const[]){"--frobnicate", NULL}) == CLI_BAD_INPUT);
+	CHECK_STR(err, "unrecognized option: --frobnicate");
+	CHECK(parse(&o, err, (const char *const[]){"-4", "-x", NULL}) == CLI_BAD_INPUT);
+	CHECK_STR(err, "unrecognized option: -x");
+	CHECK(parse(&o, err, (const char *const[]){"--seed", "proc", "-c", "curl", NULL}) ==
+	      CLI_RUN);
+	CHECK(o.seed == SEED_PROC && o.comm_set && !strcmp(o.comm, "curl") && !o.json);
+	CHECK(parse(&o, err, (const char *const[]){"-h", NULL}) == CLI_EXIT);
+	CHECK(parse(&o, err, (const char *const[]){"--version", NULL}) == CLI_EXIT);
+	CHECK(parse(&o, err, (const char *const[]){"-d", "1s", NULL}) == CLI_BAD_INPUT);
+	CHECK_STR(err, "duration is not a number: 1s");
+	CHECK(parse(&o, err, (const char *const[]){"x", NULL}) == CLI_BAD_INPUT);
+	CHECK_STR(err, "unexpected argument: x");
+	CHECK(parse(&o, err, (const char *const[]){NULL}) == CLI_RUN && o.seed == SEED_AUTO);
+}
+
 /* A BTF with enum sk_rst_reason numbered as the named kernel does. */
 static struct btf *btf_with_reasons(const char *const *names, int count)
 {
@@ -493,6 +538,7 @@ static const struct unit_test tests[] = {
 	{"unit_json_escape", test_json_escape},
 	{"unit_json_writer", test_json_writer},
 	{"unit_parse_uint", test_parse_uint},
+	{"unit_cli_parse", test_cli_parse},
 	{"unit_reset_reasons_follow_kernel_numbering", test_reset_reasons_follow_kernel_numbering},
 	{"unit_names", test_names},
 	{"unit_output_json", test_output_json},
