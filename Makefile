@@ -91,7 +91,7 @@ clean:
 -include $(wildcard $(OUT)/*.d $(OUT)/user/*.d $(OUT)/tests/*.d)
 
 # ---- tests ---------------------------------------------------------------
-UNIT_LIB_OBJS := $(filter-out $(OUT)/user/main.o $(OUT)/user/tracer.o \
+UNIT_LIB_OBJS := $(filter-out $(OUT)/user/main.o $(OUT)/user/tracer.o $(OUT)/user/features.o \
 			$(OUT)/user/preflight.o,$(USER_OBJS))
 
 $(OUT)/tests/unit_tests: tests/unit/unit_tests.c $(UNIT_LIB_OBJS) $(OUT)/build-flags | $(OUT)/tests

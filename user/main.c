@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "features.h"
 #include "kernel_names.h"
 #include "output.h"
 #include "preflight.h"
@@ -177,6 +178,11 @@ int main(int argc, char **argv)
 	}
 	libbpf_debug = opts.verbose;
 	libbpf_set_print(libbpf_print);
+	if (opts.features) {
+		features_report(&opts, stdout);
+		flush_output(&rs);
+		return output_exit_code(&rs);
+	}
 	/* Records are flushed after every batch, not every line: one write
 	 * per poll round keeps a reset storm cheap. */
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
@@ -214,14 +220,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	if (tracer_seed(tracer, opts.seed, opts.verbose) && opts.seed != SEED_AUTO)
 		goto cleanup;
-	if (opts.features) {
-		tracer_print_features(tracer, stdout);
-		flush_output(&rs);
-		exit_code = output_exit_code(&rs);
-		goto cleanup;
-	}
 	if (opts.verbose)
-		tracer_print_features(tracer, stderr);
+		features_print(stderr, &features, 0, tracer_features(tracer), NULL);
 
 	fprintf(stderr, "rstsnoop: tracing TCP resets and failed handshakes (%s seeded %u sockets)%s\n",
 		seed_method_name(tracer_features(tracer)->seed.used),

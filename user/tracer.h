@@ -38,7 +38,4 @@ int tracer_stop(struct tracer *t);
 __u64 tracer_lost(const struct tracer *t);
 void tracer_free(struct tracer *t);
 
-/* Human-readable facility list for --features and -v. */
-void tracer_print_features(const struct tracer *t, FILE *out);
-
 #endif

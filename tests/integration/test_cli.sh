@@ -52,6 +52,35 @@ for key in "kernel:" "tcp_send_reset layout:" "reset reasons:" "closed-port RSTs
 done
 finish
 
+# --features is for bug reports, which users write without root: what an
+# unprivileged user can read (the kernel's BTF is world-readable) is
+# reported, and what needs privileges says it was not checked.
+begin "features_unprivileged"
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+		"$RSTSNOOP" --features >"$WORK/featu.out" 2>"$WORK/featu.err"
+	want "exit status" $? 0
+	# the same kernel facts as root sees
+	for key in "kernel:" "tcp_send_reset layout:" "reset reasons:" "closed-port RSTs:"; do
+		want "line '$key'" "$(grep "^$key" "$WORK/featu.out")" "$(grep "^$key" "$WORK/feat")"
+	done
+	want_true "seeding not checked" grep -q '^seeding: not checked: ' "$WORK/featu.out"
+	want_true "stderr names the missing privilege ($(cat "$WORK/featu.err"))" \
+		grep -q 'missing capabilities' "$WORK/featu.err"
+else
+	skip_scenario "setpriv not installed"
+fi
+finish
+
+begin "features_without_btf"
+unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && exec '$RSTSNOOP' --features" \
+	>"$WORK/featb.out" 2>"$WORK/featb.err"
+want "exit status" $? 0
+want_true "says BTF is not readable" grep -q '^kernel BTF: not readable: No such file' "$WORK/featb.out"
+want_true "layout unknown" grep -q '^tcp_send_reset layout: unknown' "$WORK/featb.out"
+want_true "kernel line still there" grep -q '^kernel: ' "$WORK/featb.out"
+finish
+
 # startup_error NAME PATTERN CMD...: rstsnoop (run by CMD) cannot run here:
 # exit status 1, one line on stderr matching PATTERN, nothing on stdout.
 startup_error() {
