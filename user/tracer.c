@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -314,29 +313,4 @@ void tracer_free(struct tracer *t)
 	ring_buffer__free(t->rb);
 	rstsnoop_bpf__destroy(t->skel);
 	free(t);
-}
-
-void tracer_print_features(const struct tracer *t, FILE *out)
-{
-	const struct tracer_features *f = &t->feat;
-	struct utsname u;
-
-	if (!uname(&u))
-		fprintf(out, "kernel: %s %s\n", u.release, u.machine);
-	fprintf(out, "tcp_send_reset layout: %s\n",
-		f->send_reset_v610 ? "6.10+ (reason, socket-less RSTs)" :
-				     "4.15-6.9 (tcp_event_sk_skb, full sockets only)");
-	fprintf(out, "reset reasons: %s\n",
-		f->reset_reasons ? "yes (names from kernel BTF)" : "no (kernel before 6.10)");
-	fprintf(out, "closed-port RSTs: %s\n",
-		f->send_reset_v610    ? "tcp:tcp_send_reset" :
-		f->kfree_skb_reason ? "skb:kfree_skb (drop reason NO_SOCKET)" :
-				      "local connects only (client side)");
-	fprintf(out, "programs: %s\n",
-		f->btf_programs ? "BTF-typed (tp_btf), direct loads" :
-				  "classic tracepoints, bpf_probe_read_kernel");
-	fprintf(out, "owner tracking: sock:inet_sock_set_state, direct-mapped table keyed by %s\n",
-		f->btf_programs ? "socket cookie" : "socket address");
-	fprintf(out, "seeding: %s (%u sockets)\n", seed_method_name(f->seed.used), f->seed.sockets);
-	fprintf(out, "record transport: BPF ring buffer, batched wakeups\n");
 }

@@ -48,7 +48,4 @@ __u64 tracer_lost(const struct tracer *t);
 __u64 tracer_owner_collisions(const struct tracer *t);
 void tracer_free(struct tracer *t);
 
-/* Human-readable facility list for --features and -v. */
-void tracer_print_features(const struct tracer *t, FILE *out);
-
 #endif
