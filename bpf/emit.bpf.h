@@ -9,6 +9,18 @@
 #include "config.bpf.h"
 #include "maps.bpf.h"
 
+/* name equals filter_comm (a kernel name is NUL-padded to RST_COMM_LEN) */
+static __always_inline bool comm_matches(const char *name)
+{
+	for (int i = 0; i < RST_COMM_LEN; i++) {
+		if (name[i] != filter_comm[i])
+			return false;
+		if (!name[i])
+			break;
+	}
+	return true;
+}
+
 static __always_inline bool passes_filters(const struct rst_record *rec)
 {
 	if (filter_family && rec->family != filter_family)
@@ -17,16 +29,11 @@ static __always_inline bool passes_filters(const struct rst_record *rec)
 		return false;
 	if (filter_pid && (!(rec->flags & RST_F_OWNER) || rec->pid != filter_pid))
 		return false;
-	if (filter_comm_set) {
-		if (!(rec->flags & RST_F_OWNER))
-			return false;
-		for (int i = 0; i < RST_COMM_LEN; i++) {
-			if (rec->comm[i] != filter_comm[i])
-				return false;
-			if (!rec->comm[i])
-				break;
-		}
-	}
+	/* -c names the process or the thread that acted: a Java program's
+	 * worker threads carry their own names */
+	if (filter_comm_set && (!(rec->flags & RST_F_OWNER) ||
+				(!comm_matches(rec->comm) && !comm_matches(rec->thread))))
+		return false;
 	return true;
 }
 

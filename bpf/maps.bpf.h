@@ -17,6 +17,7 @@
 #define OWNER_SLOTS 65536 /* power of 2: the slot is a masked hash */
 #define MAX_SEEDED_SOCKETS 65536
 #define MAX_LISTENERS 16384
+#define MAX_PROCESSES 16384
 
 /*
  * Who owns a socket, from connect() or listen() to its CLOSE, and a little
@@ -125,6 +126,22 @@ struct rst_closing_ring {
 	__u32 pad;
 	struct rst_closing slot[CLOSING_SLOTS];
 };
+
+/* Who each process is beyond its pid (struct rst_process), by pid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PROCESSES);
+	__type(key, __u32);
+	__type(value, struct rst_process);
+} procs SEC(".maps") __weak;
+
+/* Per CPU: room to build a struct rst_process, too big for the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rst_process);
+} process_scratch SEC(".maps") __weak;
 
 /* Sockets that existed before rstsnoop started, by inode. */
 struct {

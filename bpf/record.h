@@ -66,30 +66,36 @@ enum rst_source {
 #define RST_F_V4MAPPED	0x40
 
 struct rst_record {
-	__u64 ts_ns;	   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 sock_cookie; /* 0: the kernel never assigned one */
-	__u64 sock_ino;	   /* 0: socket had no file (not accepted, kernel socket) */
-	__u32 pid;	   /* tgid */
+	__u64 ts_ns;	     /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 sock_cookie;   /* 0: the kernel never assigned one */
+	__u64 sock_ino;	     /* 0: socket had no file (not accepted, kernel socket) */
+	__u64 proc_start_ns; /* the owner process's start (task start_time, CLOCK_MONOTONIC):
+				with pid it names one process; 0: unknown */
+	__u32 pid;	     /* tgid */
+	__u32 tid;	     /* the thread that connect()ed, listen()ed or closed; 0: unknown */
 	__u32 uid;
-	__u32 netns;	   /* inode number of the network namespace */
-	__s32 error;	   /* sk_err on handshake_failed, else 0 */
-	__u32 reason;	   /* enum sk_rst_reason, valid with RST_F_REASON */
-	__u16 lport;	   /* host byte order; this host's end first */
+	__u32 netns;	     /* inode number of the network namespace */
+	__s32 error;	     /* sk_err on handshake_failed, else 0 */
+	__u32 reason;	     /* enum sk_rst_reason, valid with RST_F_REASON */
+	__u16 lport;	     /* host byte order; this host's end first */
 	__u16 rport;
 	__u8 laddr[RST_ADDR_LEN];
 	__u8 raddr[RST_ADDR_LEN];
-	char comm[RST_COMM_LEN]; /* raw bytes from the kernel: hostile input */
-	__u8 event;		 /* enum rst_event */
-	__u8 side;		 /* enum rst_side */
-	__u8 cause;		 /* enum rst_cause */
-	__u8 attribution;	 /* enum rst_attribution */
-	__u8 family;		 /* AF_INET or AF_INET6 */
-	__u8 state;		 /* TCP state before the incident, with RST_F_STATE */
-	__u8 flags;		 /* RST_F_* */
-	__u8 source;		 /* enum rst_source */
+	/* names: raw bytes from the kernel, hostile input */
+	char comm[RST_COMM_LEN];   /* the process's (its main thread's) name */
+	char thread[RST_COMM_LEN]; /* the name of the thread tid */
+	__u8 event;		   /* enum rst_event */
+	__u8 side;		   /* enum rst_side */
+	__u8 cause;		   /* enum rst_cause */
+	__u8 attribution;	   /* enum rst_attribution */
+	__u8 family;		   /* AF_INET or AF_INET6 */
+	__u8 state;		   /* TCP state before the incident, with RST_F_STATE */
+	__u8 flags;		   /* RST_F_* */
+	__u8 source;		   /* enum rst_source */
+	__u32 pad;
 };
 
-#define RST_RECORD_SIZE 104
+#define RST_RECORD_SIZE 136
 
 /*
  * Map entries the loader writes too (start-up seeding of sockets that
@@ -97,10 +103,35 @@ struct rst_record {
  */
 /* Who a socket belongs to. */
 struct rst_owner {
-	__u64 ino; /* socket inode: the key of seeded entries */
+	__u64 ino;	     /* socket inode: the key of seeded entries */
+	__u64 proc_start_ns; /* see struct rst_record */
 	__u32 pid;
+	__u32 tid;
 	__u32 uid;
+	__u32 pad;
 	char comm[RST_COMM_LEN];
+	char thread[RST_COMM_LEN];
+};
+
+/*
+ * What names a process beyond its pid, kept once per process (map
+ * `procs`, keyed by pid, filled by the kernel side when the process first
+ * makes or listens on a socket, and by the seeding): user space joins it to
+ * records by pid and proc_start_ns, so it still works after a short-lived
+ * process exited.
+ */
+#define RST_CMDLINE_LEN 256
+
+struct rst_process {
+	__u64 start_ns;	 /* task start_time: tells a reused pid apart */
+	__u64 cgroup_id; /* cgroup v2 id (the inode of its directory); 0: none */
+	__u32 pid;
+	__u32 ppid;	      /* the parent (real_parent's tgid) when captured */
+	__u32 cmdline_len;    /* bytes of cmdline, NULs between arguments */
+	__u32 cmdline_cut;    /* 1: the command line was longer and is cut */
+	char comm[RST_COMM_LEN];	/* the main thread's name */
+	char parent_comm[RST_COMM_LEN];
+	char cmdline[RST_CMDLINE_LEN]; /* raw bytes from user memory: hostile input */
 };
 
 struct rst_listener_key {

@@ -19,6 +19,32 @@
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 
+/*
+ * Who the process is (struct rst_process), from its task: its command line
+ * lies in its own memory, which this iterator cannot read; the loader
+ * reads it from /proc while the process is alive.
+ */
+static void note_seeded_process(const struct task_struct *task, const struct rst_owner *o)
+{
+	const struct rst_process *known = bpf_map_lookup_elem(&procs, &o->pid);
+	struct rst_process *p;
+	__u32 zero = 0;
+
+	if (known && known->start_ns == o->proc_start_ns)
+		return;
+	p = bpf_map_lookup_elem(&process_scratch, &zero);
+	if (!p)
+		return;
+	__builtin_memset(p, 0, sizeof(*p));
+	p->start_ns = o->proc_start_ns;
+	p->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	p->pid = o->pid;
+	p->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	__builtin_memcpy(p->comm, o->comm, sizeof(p->comm));
+	BPF_CORE_READ_INTO(&p->parent_comm, task, real_parent, comm);
+	bpf_map_update_elem(&procs, &o->pid, p, BPF_ANY);
+}
+
 SEC("iter/task_file")
 int seed_sockets(struct bpf_iter__task_file *ctx)
 {
@@ -47,7 +73,10 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 	o.ino = BPF_CORE_READ(file, f_inode, i_ino);
 	o.pid = task->tgid;
 	o.uid = BPF_CORE_READ(task, cred, uid.val);
+	o.proc_start_ns = task->start_time;
+	/* which thread made the socket is not known: tid 0, no thread name */
 	bpf_probe_read_kernel_str(o.comm, sizeof(o.comm), task->comm);
+	note_seeded_process(task, &o);
 	/* A socket shared after fork() keeps its first (lowest pid) owner. */
 	if (bpf_map_update_elem(&seeds, &o.ino, &o, BPF_NOEXIST) == 0)
 		bpf_seq_write(ctx->meta->seq, &o.ino, sizeof(o.ino)); /* loader counts these */

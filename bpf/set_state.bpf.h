@@ -104,7 +104,6 @@ static __always_inline void on_connect_or_listen(const struct state_change *sc)
 
 	/* connect() and listen() run in the owner's context. */
 	owner_from_current(&owner);
-	owner.ino = 0;
 	owner_claim(sc->key, &owner, role);
 	if (sc->newstate == TCP_LISTEN) {
 		struct rst_listener_key lk = {.netns = sk_netns(sc->sk), .port = sc->sport};

@@ -213,11 +213,72 @@ static __always_inline void owner_release(__u64 key)
 
 /* ---- attribution -------------------------------------------------------- */
 
+/*
+ * Keeps who the process is beyond its pid (struct rst_process), once per
+ * process: the command line, the parent and the cgroup are read when the
+ * process first makes or listens on a socket, in its own context (the
+ * command line is in its memory), so they are known even after it exits.
+ */
+static __always_inline void note_process(const struct rst_owner *o,
+					 const struct task_struct *leader)
+{
+	const struct rst_process *known = bpf_map_lookup_elem(&procs, &o->pid);
+	const struct task_struct *parent;
+	struct rst_process *p;
+	unsigned long arg_start, arg_end, len;
+	struct mm_struct *mm;
+	__u32 zero = 0;
+
+	if (known && known->start_ns == o->proc_start_ns)
+		return;
+	p = bpf_map_lookup_elem(&process_scratch, &zero);
+	if (!p)
+		return;
+	p->start_ns = o->proc_start_ns;
+	p->cgroup_id = bpf_get_current_cgroup_id();
+	p->pid = o->pid;
+	__builtin_memcpy(p->comm, o->comm, sizeof(p->comm));
+	parent = BPF_CORE_READ(leader, real_parent);
+	p->ppid = BPF_CORE_READ(parent, tgid);
+	BPF_CORE_READ_INTO(&p->parent_comm, parent, comm);
+	mm = BPF_CORE_READ(leader, mm);
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	len = arg_end > arg_start ? arg_end - arg_start : 0;
+	p->cmdline_cut = len > RST_CMDLINE_LEN;
+	if (len > RST_CMDLINE_LEN)
+		len = RST_CMDLINE_LEN;
+	barrier_var(len);
+	if (len && len <= RST_CMDLINE_LEN && !bpf_probe_read_user(p->cmdline, len, (void *)arg_start))
+		p->cmdline_len = len;
+	else
+		p->cmdline_len = 0;
+	bpf_map_update_elem(&procs, &o->pid, p, BPF_ANY);
+}
+
+/* The running task's process and thread, for connect(), listen() and
+ * close(), which run in the owner's context. */
 static __always_inline void owner_from_current(struct rst_owner *o)
 {
-	o->pid = bpf_get_current_pid_tgid() >> 32;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+#ifdef RST_BTF_PROGS
+	const struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
+
+	o->proc_start_ns = leader->start_time;
+	__builtin_memcpy(o->comm, leader->comm, sizeof(o->comm));
+#else
+	const struct task_struct *leader =
+		BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), group_leader);
+
+	o->proc_start_ns = BPF_CORE_READ(leader, start_time);
+	BPF_CORE_READ_INTO(&o->comm, leader, comm);
+#endif
+	o->ino = 0;
+	o->pid = pid_tgid >> 32;
+	o->tid = (__u32)pid_tgid;
 	o->uid = (__u32)bpf_get_current_uid_gid();
-	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	bpf_get_current_comm(o->thread, sizeof(o->thread));
+	note_process(o, leader);
 }
 
 /* role: RST_F_CLIENT or RST_F_SERVER where known, else 0 */
@@ -225,8 +286,11 @@ static __always_inline void set_owner(struct rst_record *rec, const struct rst_o
 				      __u8 role)
 {
 	rec->pid = o->pid;
+	rec->tid = o->tid;
 	rec->uid = o->uid;
+	rec->proc_start_ns = o->proc_start_ns;
 	__builtin_memcpy(rec->comm, o->comm, sizeof(rec->comm));
+	__builtin_memcpy(rec->thread, o->thread, sizeof(rec->thread));
 	rec->flags |= RST_F_OWNER | role;
 	rec->attribution = how;
 }
