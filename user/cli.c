@@ -33,6 +33,7 @@ enum {
 	OPT_RINGBUF_KB,
 	OPT_SEED,
 	OPT_FEATURES,
+	OPT_READY_FILE,
 };
 
 static const struct argp_option options[] = {
@@ -52,6 +53,10 @@ static const struct argp_option options[] = {
 	{"seed", OPT_SEED, "METHOD", 0,
 	 "How to attribute sockets opened before start: auto (default), iter, proc, none", 0},
 	{"features", OPT_FEATURES, NULL, 0, "Print the kernel facilities in use and exit",
+	 0},
+	{"ready-file", OPT_READY_FILE, "PATH", 0,
+	 "Once tracing has started, create PATH holding this process's PID; removed at exit. "
+	 "Remove PATH before starting, then wait for it and check the PID",
 	 0},
 	{"verbose", 'v', NULL, 0, "Show libbpf messages", 0},
 	{},
@@ -150,6 +155,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FEATURES:
 		o->features = true;
+		break;
+	case OPT_READY_FILE:
+		if (!arg[0])
+			argp_failure(state, 2, 0, "--ready-file needs a path");
+		o->ready_file = arg;
 		break;
 	case 'v':
 		o->verbose = true;

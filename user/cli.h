@@ -27,6 +27,7 @@ struct rst_options {
 	unsigned int summary_s;	 /* 0: a line per record; else counts every N s */
 	unsigned int ringbuf_kb;
 	enum seed_method seed;
+	const char *ready_file; /* written once tracing has started, else NULL */
 };
 
 /*

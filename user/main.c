@@ -17,6 +17,7 @@
 #include "kernel_names.h"
 #include "output.h"
 #include "preflight.h"
+#include "ready_file.h"
 #include "summary.h"
 #include "tracer.h"
 
@@ -171,6 +172,8 @@ int main(int argc, char **argv)
 	if (!rs.summary)
 		output_header(&rs.out);
 	flush_output(&rs);
+	if (opts.ready_file && ready_file_write(opts.ready_file))
+		goto cleanup;
 
 	interval_start = monotonic_ns();
 	if (opts.duration_s)
@@ -200,6 +203,8 @@ int main(int argc, char **argv)
 			(unsigned long long)lost);
 	exit_code = 0;
 cleanup:
+	if (opts.ready_file)
+		ready_file_remove(opts.ready_file);
 	tracer_free(tracer);
 	summary_free(rs.summary);
 	reset_reasons_free(&reasons);
