@@ -21,7 +21,7 @@ remote_refused() {
 	ip -n $a link set mxva$$ up
 	ip -n $b link set mxvb$$ up
 	ain=$(netns_ino $a) bin=$(netns_ino $b)
-	# -Z root: the VM has no tcpdump user to drop privileges to;
+	# -Z root (also for -r): the VM has no tcpdump user to drop privileges to;
 	# --immediate-mode: a SIGINT must not drop packets still in a capture block
 	ip netns exec $a tcpdump -Z root --immediate-mode -i mxva$$ -U -w "$T/$name.pcap" \
 		'tcp[tcpflags] & tcp-rst != 0 or ip6' >/dev/null 2>"$T/$name.tcpdump" &
@@ -40,7 +40,7 @@ remote_refused() {
 	expect "$name.status" "exit status" $? 0
 	kill -INT $dpid
 	wait $dpid
-	wire=$(tcpdump -r "$T/$name.pcap" -nn \
+	wire=$(tcpdump -Z root -r "$T/$name.pcap" -nn \
 		'tcp[tcpflags] & tcp-rst != 0 or (ip6 and ip6[53] & 4 != 0)' 2>/dev/null |
 		grep -c "$addr\.7211 >")
 	expect "$name.wire" "RSTs on the wire (tcpdump)" "$wire" $ATTEMPTS
@@ -52,8 +52,7 @@ remote_refused() {
 		# nothing is made up in their place
 		expect "$name.sent_none" "records in the refusing netns" \
 			"$(count "$name" netns="$ain")" 0
-		skip "$name.sent" "this kernel traces no socket-less RST (tcp_send_reset has" \
-			"no reason field, skb:kfree_skb no drop reason)"
+		skip "$name.sent" "this kernel traces no socket-less RST (tcp_send_reset has no reason field, skb:kfree_skb no drop reason)"
 	else
 		expect "$name.sent" "socket-less reset_sent, one per RST on the wire" \
 			"$(count "$name" netns="$ain" event=reset_sent pid=null attribution=none \
