@@ -82,6 +82,10 @@ $(OUT)/rstgen: tests/tools/rstgen.c $(OUT)/build-flags | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@ -lpthread
 
+$(OUT)/jsonq: tests/tools/jsonq.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@
+
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_H)
 
@@ -106,7 +110,7 @@ unit: $(OUT)/tests/unit_tests
 # the kernel matrix under QEMU.  Root only; prints "N passed, N failed".
 # CI builds the benchmark (bench-build) but does not run it: a measurement,
 # not a test.
-test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/tests/unit_tests bench-build
+test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/jsonq $(OUT)/tests/unit_tests bench-build
 	OUT=$(abspath $(OUT)) tests/run.sh
 
 include bench/bench.mk

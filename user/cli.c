@@ -34,6 +34,7 @@ enum {
 	OPT_SEED,
 	OPT_FEATURES,
 	OPT_PROGRAMS,
+	OPT_READY_FILE,
 };
 
 /* One table drives getopt and --help, so they cannot disagree. */
@@ -61,6 +62,8 @@ static const struct cli_option cli_options[] = {
 	{"features", OPT_FEATURES, NULL, "Print the kernel facilities in use and exit"},
 	{"programs", OPT_PROGRAMS, "KIND",
 	 "Kernel programs: auto (default: BTF-typed where the\nkernel takes them, else classic), btf, classic"},
+	{"ready-file", OPT_READY_FILE, "PATH",
+	 "Once tracing has started, create PATH holding this\nprocess's PID; removed at exit. Remove PATH before\nstarting, then wait for it and check the PID"},
 	{"verbose", 'v', NULL, "Also show libbpf's debug messages"},
 	{"help", 'h', NULL, "Show this help"},
 	{"version", 'V', NULL, "Print the version"},
@@ -204,6 +207,11 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 			o->programs = PROGRAMS_CLASSIC;
 		else
 			return bad_input(e, "unknown program kind (auto, btf, classic): %s", arg);
+		break;
+	case OPT_READY_FILE:
+		if (!arg[0])
+			return bad_input(e, "--ready-file needs a path");
+		o->ready_file = arg;
 		break;
 	case 'v':
 		o->verbose = true;

@@ -30,6 +30,7 @@ struct rst_options {
 	unsigned int ringbuf_kb;
 	enum seed_method seed;
 	enum program_choice programs;
+	const char *ready_file; /* written once tracing has started, else NULL */
 };
 
 enum cli_status {

@@ -4,8 +4,9 @@
 #
 #   run-scenarios.sh SCENARIO.sh...
 #
-# Each scenario runs as `/bin/sh SCENARIO.sh` (dash on Debian and in the VM) in a fresh scratch directory
-# ($SCENARIO_TMP, also its cwd) with a time limit of $SCENARIO_TIMEOUT
+# Each scenario runs as `/bin/sh SCENARIO.sh` (dash on Debian and in the VM)
+# in a fresh scratch directory ($SCENARIO_TMP, also its cwd), with
+# $SCENARIO_LIB naming the helpers it sources (scenario-lib.sh), with a time limit of $SCENARIO_TIMEOUT
 # seconds (default 120). Its stdout+stderr go to our stdout. The scenario
 # prints its own result lines:
 #   PASS <name>
@@ -16,6 +17,9 @@
 # nothing passes silently. Exit status: 1 if any FAIL line was printed.
 
 : "${SCENARIO_TIMEOUT:=120}"
+# The scenarios' helpers, next to this runner (in the VM and on the host).
+SCENARIO_LIB=$(cd "$(dirname "$0")" && pwd)/scenario-lib.sh
+export SCENARIO_LIB
 base=${TMPDIR:-/tmp}/scenarios.$$
 mkdir -p "$base" || exit 1
 failed=0
