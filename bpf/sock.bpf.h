@@ -86,6 +86,12 @@ static __always_inline void sock_endpoints(const struct sock *sk, struct rst_rec
 	sock_addrs(sk, rec);
 }
 
+/* The cookie, given the socket's key: they are the same here. */
+static __always_inline __u64 sock_cookie_of(const struct sock *sk, __u64 key)
+{
+	return key;
+}
+
 /* Inode of the socket's file: what /proc/PID/fd and `ss -e` show. */
 static __always_inline __u64 sock_ino(const struct sock *sk)
 {
@@ -123,6 +129,11 @@ static __always_inline __u64 sk_cookie(const struct sock *sk)
 static __always_inline __u64 sock_key(const struct sock *sk)
 {
 	return (__u64)sk;
+}
+
+static __always_inline __u64 sock_cookie_of(const struct sock *sk, __u64 key)
+{
+	return sk_cookie(sk);
 }
 
 /*
@@ -222,13 +233,22 @@ static __always_inline void owner_release(__u64 key)
 static __always_inline void note_process(const struct rst_owner *o,
 					 const struct task_struct *leader)
 {
-	const struct rst_process *known = bpf_map_lookup_elem(&procs, &o->pid);
+	struct rst_last_process *last;
+	const struct rst_process *known;
 	const struct task_struct *parent;
 	struct rst_process *p;
 	unsigned long arg_start, arg_end, len;
 	struct mm_struct *mm;
 	__u32 zero = 0;
 
+	last = bpf_map_lookup_elem(&last_process, &zero);
+	if (last && last->pid == o->pid && last->start_ns == o->proc_start_ns)
+		return;
+	if (last) {
+		last->pid = o->pid;
+		last->start_ns = o->proc_start_ns;
+	}
+	known = bpf_map_lookup_elem(&procs, &o->pid);
 	if (known && known->start_ns == o->proc_start_ns)
 		return;
 	p = bpf_map_lookup_elem(&process_scratch, &zero);
