@@ -15,7 +15,7 @@
 #include "record.h"
 
 #define OWNER_SLOTS 65536 /* power of 2: the slot is a masked hash */
-#define MAX_SEEDED_SOCKETS 65536
+#define MAX_SEEDED_SOCKETS 262144
 #define MAX_LISTENERS 16384
 #define MAX_PROCESSES 16384
 
@@ -158,10 +158,18 @@ struct {
 	__type(value, struct rst_last_process);
 } last_process SEC(".maps") __weak;
 
-/* Sockets that existed before rstsnoop started, by inode. */
+/*
+ * Sockets that existed before rstsnoop started, by inode.  Not an LRU: a
+ * full table must refuse (and the refusal be counted in seed_overflow),
+ * not quietly forget an earlier seed.  Entries stay after their socket
+ * closed: socket inode numbers come from get_next_ino(), a 32-bit counter,
+ * so none is reused during a run.  Allocated as filled: most hosts have far
+ * fewer sockets than the table holds.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_SEEDED_SOCKETS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
 	__type(value, struct rst_owner);
 } seeds SEC(".maps") __weak;
@@ -191,6 +199,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct rst_owner_slot);
 } socks SEC(".maps") __weak;
+
+/* Sockets that existed at start but found the seeds table full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} seed_overflow SEC(".maps") __weak;
 
 /* Live sockets that lost their owner slot to another socket. */
 struct {

@@ -224,6 +224,7 @@ static void read_owner(const char *pid, struct rst_owner *o)
 
 /* Walks /proc/PID/fd of one process and seeds its TCP sockets. */
 static unsigned int seed_process(const char *pid, const struct socket_table *t, int seeds_fd,
+				 unsigned int *overflow,
 				 int listeners_fd)
 {
 	char path[320], link[64];
@@ -259,6 +260,8 @@ static unsigned int seed_process(const char *pid, const struct socket_table *t, 
 		owner.ino = s->ino;
 		if (bpf_map_update_elem(seeds_fd, &s->ino, &owner, BPF_NOEXIST) == 0)
 			count++;
+		else if (errno == E2BIG)
+			(*overflow)++; /* the table is full */
 		if (s->listening) {
 			struct rst_listener_key lk = {.netns = s->netns, .port = s->lport};
 			struct rst_listener l = {.owner = owner};
@@ -270,7 +273,8 @@ static unsigned int seed_process(const char *pid, const struct socket_table *t, 
 	return count;
 }
 
-static int seed_by_procfs(int seeds_fd, int listeners_fd, unsigned int *count)
+static int seed_by_procfs(int seeds_fd, int listeners_fd, unsigned int *count,
+			  unsigned int *overflow)
 {
 	struct socket_table t = {0};
 	struct dirent *d;
@@ -289,7 +293,7 @@ static int seed_by_procfs(int seeds_fd, int listeners_fd, unsigned int *count)
 	}
 	while ((d = readdir(proc)))
 		if (is_pid_dir(d))
-			*count += seed_process(d->d_name, &t, seeds_fd, listeners_fd);
+			*count += seed_process(d->d_name, &t, seeds_fd, overflow, listeners_fd);
 	closedir(proc);
 out:
 	free(t.v);
@@ -304,6 +308,7 @@ int seed_sockets(enum seed_method want, struct bpf_program *iterator, int seeds_
 
 	res->used = SEED_NONE;
 	res->sockets = 0;
+	res->overflow = 0;
 	if (want == SEED_NONE)
 		return 0;
 	if (want == SEED_AUTO || want == SEED_ITER) {
@@ -319,7 +324,7 @@ int seed_sockets(enum seed_method want, struct bpf_program *iterator, int seeds_
 			fprintf(stderr, "rstsnoop: BPF iterator refused (%s), seeding from /proc\n",
 				strerror(-err));
 	}
-	err = seed_by_procfs(seeds_fd, listeners_fd, &res->sockets);
+	err = seed_by_procfs(seeds_fd, listeners_fd, &res->sockets, &res->overflow);
 	if (!err)
 		res->used = SEED_PROC;
 	return err;

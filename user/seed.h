@@ -25,6 +25,8 @@ const char *seed_method_name(enum seed_method m);
 struct seed_result {
 	enum seed_method used; /* SEED_ITER, SEED_PROC or SEED_NONE */
 	unsigned int sockets;  /* sockets attributed */
+	unsigned int overflow; /* sockets the seeds table had no room for (/proc seeding; the
+				  iterator counts its own in the seed_overflow map) */
 };
 
 struct bpf_program;

@@ -203,6 +203,16 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 	if (err)
 		fprintf(stderr, "rstsnoop: seeding sockets with %s failed: %s\n",
 			seed_method_name(method), strerror(-err));
+	if (t->iterator_loaded && t->feat.seed.used == SEED_ITER) {
+		__u32 zero = 0;
+		__u64 overflow = 0;
+
+		if (!bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.seed_overflow), &zero, &overflow))
+			t->feat.seed.overflow += overflow;
+	}
+	if (t->feat.seed.overflow)
+		fprintf(stderr, "rstsnoop: %u sockets that existed at start found the seeds table "
+				"full: their records may lack the process\n", t->feat.seed.overflow);
 	/* Let the hot path skip seed look-ups when there is nothing to find. */
 	t->skel->bss->seeded_sockets = t->feat.seed.sockets;
 	return err;
