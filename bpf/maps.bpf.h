@@ -14,7 +14,8 @@
 
 #include "record.h"
 
-#define OWNER_SLOTS 65536 /* power of 2: the slot is a masked hash */
+#define OWNER_SETS 16384 /* power of 2: the set is a masked hash */
+#define OWNER_WAYS 4
 #define MAX_SEEDED_SOCKETS 262144
 #define MAX_LISTENERS 16384
 #define MAX_PROCESSES 16384
@@ -32,18 +33,25 @@ struct rst_sock_info {
 };
 
 /*
- * The owner table is direct-mapped: slot = hash(socket key) & mask, and
- * the slot keeps the key to tell its socket from another that hashes the
- * same.  An array slot is written in place where an LRU hash insert on
- * every connect() cost about 350 ns.  A live socket whose slot another
- * socket takes loses its owner: that is counted (owner_collisions), never
- * silent.  The key is the socket's address in the classic programs and its
- * cookie in the BTF-typed ones (which may not treat a socket pointer as a
- * number); one object never mixes the two.
+ * The owner table is an array of sets of OWNER_WAYS slots: set =
+ * hash(socket key) & mask, and each slot keeps its key to tell its socket
+ * from others of the set.  A slot is written in place where an LRU hash
+ * insert on every connect() cost about 350 ns.  A socket takes a free (or
+ * closed) slot of its set; only when all its ways hold live sockets does it
+ * evict one, whose owner is then lost: counted (owner_collisions), never
+ * silent.  Four ways: with a tenth of the table live, a direct-mapped slot
+ * would evict a live owner on one insert in ten, a set of four on about one
+ * in ten thousand.  The key is the socket's address in the classic programs
+ * and its cookie in the BTF-typed ones (which may not treat a socket
+ * pointer as a number); one object never mixes the two.
  */
 struct rst_owner_slot {
 	__u64 key; /* 0: empty */
 	struct rst_sock_info info;
+};
+
+struct rst_owner_set {
+	struct rst_owner_slot way[OWNER_WAYS];
 };
 
 /* A connection as seen from one end, in one network namespace. */
@@ -195,9 +203,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, OWNER_SLOTS);
+	__uint(max_entries, OWNER_SETS);
 	__type(key, __u32);
-	__type(value, struct rst_owner_slot);
+	__type(value, struct rst_owner_set);
 } socks SEC(".maps") __weak;
 
 /* Sockets that existed at start but found the seeds table full. */
