@@ -14,7 +14,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "cgroup.h"
 #include "cli.h"
+#include "identity.h"
 #include "feature_report.h"
 #include "kernel_names.h"
 #include "output.h"
@@ -57,6 +59,9 @@ static int install_signal_handlers(void)
 struct run_state {
 	struct output out;
 	struct summary *summary; /* --summary, else NULL */
+	struct cgroup_names *cgroups;
+	struct identities *identities;
+	const char *cgroup_filter; /* --cgroup: a subtree, relative to the cgroup2 mount */
 	__u64 stop_ns;		 /* --summary counts records stamped before this */
 	int write_error;	 /* errno of the first failed write to stdout */
 };
@@ -130,11 +135,16 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct run_state *rs = ctx;
 	const struct rst_record *rec = data;
+	struct identity id;
 
 	if (size < sizeof(struct rst_record) || rs->write_error)
 		return 0;
+	identity_of(rs->identities, rec, &id);
+	/* the owner's cgroup is not in the record: --cgroup runs here */
+	if (rs->cgroup_filter && (!id.cgroup || !cgroup_in_subtree(id.cgroup->path, rs->cgroup_filter)))
+		return 0;
 	if (!rs->summary) {
-		output_record(&rs->out, rec);
+		output_record(&rs->out, rec, &id);
 	} else if (rec->ts_ns < rs->stop_ns) { /* later ones: made while detaching */
 		/* Each record counts in the interval its kernel time falls in. */
 		close_intervals(rs, rec->ts_ns);
@@ -221,6 +231,14 @@ int main(int argc, char **argv)
 		goto cleanup;
 	if (tracer_seed(tracer, opts.seed, opts.verbose) && opts.seed != SEED_AUTO)
 		goto cleanup;
+	rs.cgroups = cgroup_names_new();
+	rs.identities = identities_new(tracer_procs_fd(tracer), rs.cgroups);
+	if (!rs.cgroups || !rs.identities) {
+		fprintf(stderr, "rstsnoop: out of memory\n");
+		goto cleanup;
+	}
+	identities_complete_seeded(rs.identities);
+	rs.cgroup_filter = opts.cgroup;
 	if (opts.verbose)
 		features_print(stderr, &features, 0, tracer_features(tracer), NULL);
 
@@ -279,6 +297,8 @@ cleanup:
 	if (opts.ready_file)
 		ready_file_remove(opts.ready_file);
 	tracer_free(tracer);
+	identities_free(rs.identities);
+	cgroup_names_free(rs.cgroups);
 	summary_free(rs.summary);
 	reset_reasons_free(&reasons);
 	btf__free(vmlinux);

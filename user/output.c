@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "output.h"
 #include "escape.h"
+#include "identity.h"
 #include "json_writer.h"
 
 #include <arpa/inet.h>
@@ -27,6 +28,7 @@ _Static_assert(sizeof(struct rst_record) == RST_RECORD_SIZE,
 #define SOCK_W 10 /* socket inodes are 32-bit (get_next_ino) */
 #define EVENT_W 8
 #define STATE_W 12 /* NEW_SYN_RECV */
+#define CONTEXT_W 24
 #define COUNT_W 8
 #define RATE_W 9
 #define ADDR_W_IPV4 21 /* 255.255.255.255:65535 */
@@ -64,6 +66,7 @@ void output_header(struct output *o)
 	column(o->out, "LOCAL", o->addr_width, true);
 	column(o->out, "REMOTE", o->addr_width, true);
 	column(o->out, "STATE", STATE_W, true);
+	column(o->out, "CONTEXT", CONTEXT_W, true);
 	fputs("DETAIL\n", o->out);
 }
 
@@ -215,7 +218,55 @@ static void json_what_and_where(struct json_writer *w, const struct incident *in
 	jw_bool(w, "dual_stack", in->flags & RST_F_V4MAPPED);
 }
 
-static void print_json(struct output *o, const struct rst_record *rec)
+/* A name of RST_COMM_LEN raw bytes, null when empty (unknown). */
+static void name_field(struct json_writer *w, const char *key, const char *name)
+{
+	if (name[0])
+		jw_bytes(w, key, name, RST_COMM_LEN);
+	else
+		jw_null(w, key);
+}
+
+/* tid .. unit: the thread, and who the process is beyond its pid. */
+static void json_identity(struct json_writer *w, const struct rst_record *rec,
+			  const struct identity *id)
+{
+	const struct rst_process *p = id->proc;
+	const struct cgroup_info *cg = id->cgroup;
+	char cmdline[RST_CMDLINE_LEN + 1];
+	bool owner = rec->flags & RST_F_OWNER;
+
+	if (owner && rec->tid)
+		jw_uint(w, "tid", rec->tid);
+	else
+		jw_null(w, "tid");
+	if (owner && rec->tid)
+		name_field(w, "thread", rec->thread);
+	else
+		jw_null(w, "thread");
+	if (p && p->ppid)
+		jw_uint(w, "ppid", p->ppid);
+	else
+		jw_null(w, "ppid");
+	if (p)
+		name_field(w, "parent_comm", p->parent_comm);
+	else
+		jw_null(w, "parent_comm");
+	if (p && p->cmdline_len) {
+		size_t n = cmdline_join(p, cmdline, sizeof(cmdline));
+
+		jw_bytes(w, "cmdline", cmdline, n);
+		jw_bool(w, "cmdline_cut", p->cmdline_cut);
+	} else {
+		jw_null(w, "cmdline");
+		jw_null(w, "cmdline_cut");
+	}
+	jw_string(w, "cgroup", cg ? cg->path : NULL);
+	jw_string(w, "container_id", cg && cg->facts.container_id[0] ? cg->facts.container_id : NULL);
+	jw_string(w, "unit", cg && cg->facts.unit[0] ? cg->facts.unit : NULL);
+}
+
+static void print_json(struct output *o, const struct rst_record *rec, const struct identity *id)
 {
 	struct incident in = incident_of_record(rec);
 	bool handshake = rec->event == RST_EV_HANDSHAKE_FAILED;
@@ -239,6 +290,7 @@ static void print_json(struct output *o, const struct rst_record *rec)
 	else
 		jw_null(&w, "sock_cookie");
 	jw_uint(&w, "netns", rec->netns);
+	json_identity(&w, rec, id);
 	jw_end(&w);
 }
 
@@ -355,7 +407,34 @@ static void owner_columns(struct output *o, const struct incident *in)
 	column(o->out, comm, COMM_W, true);
 }
 
-static void print_text(struct output *o, const struct rst_record *rec)
+#define CONTEXT_TEXT_SIZE (4 * CGROUP_UNIT_LEN + 8)
+
+/*
+ * The CONTEXT column: the most telling of what the cgroup shows, compactly:
+ * a container (ctr: and the short id docker ps shows), else the systemd
+ * unit, else the cgroup path; escaped, cut at a whole escape and marked "+".
+ */
+static void context_column(struct output *o, const struct cgroup_info *cg)
+{
+	const char *raw = NULL;
+	char text[CONTEXT_TEXT_SIZE];
+
+	if (cg && cg->facts.container_id[0]) /* hex digits: nothing to escape */
+		snprintf(text, sizeof(text), "ctr:%.12s", cg->facts.container_id);
+	else if (cg && cg->facts.unit[0])
+		raw = cg->facts.unit;
+	else if (cg && strcmp(cg->path, "/"))
+		raw = cg->path;
+	else
+		snprintf(text, sizeof(text), "-");
+	if (raw && text_escape(text, sizeof(text), raw, strlen(raw)) > CONTEXT_W) {
+		text_escape(text, CONTEXT_W, raw, strlen(raw)); /* at most CONTEXT_W - 1 */
+		strcat(text, "+");
+	}
+	column(o->out, text, CONTEXT_W, true);
+}
+
+static void print_text(struct output *o, const struct rst_record *rec, const struct identity *id)
 {
 	struct incident in = incident_of_record(rec);
 	char clock[24], sock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[128];
@@ -378,15 +457,20 @@ static void print_text(struct output *o, const struct rst_record *rec)
 	column(o->out, local, o->addr_width, true);
 	column(o->out, remote, o->addr_width, true);
 	column(o->out, state ? state : "-", STATE_W, true);
+	context_column(o, id->cgroup);
 	fprintf(o->out, "%s\n", detail);
 }
 
-void output_record(struct output *o, const struct rst_record *rec)
+void output_record(struct output *o, const struct rst_record *rec, const struct identity *id)
 {
+	static const struct identity unknown;
+
+	if (!id)
+		id = &unknown;
 	if (o->json)
-		print_json(o, rec);
+		print_json(o, rec, id);
 	else
-		print_text(o, rec);
+		print_text(o, rec, id);
 }
 
 static double interval_seconds(const struct summary_interval *iv)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "record.h"
+#include "identity.h"
 #include "kernel_names.h"
 #include "summary.h"
 
@@ -24,7 +25,8 @@ struct output {
 void output_init(struct output *o, FILE *out, bool json, const struct reset_reasons *reasons);
 /* Column header of the table (again when the columns widen); nothing in JSON mode. */
 void output_header(struct output *o);
-void output_record(struct output *o, const struct rst_record *rec);
+/* id: who the owner is beyond its pid (NULL: unknown). */
+void output_record(struct output *o, const struct rst_record *rec, const struct identity *id);
 /*
  * One interval of --summary: its rows with count and rate (none for a
  * partial interval); text mode adds a heading.

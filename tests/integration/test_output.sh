@@ -38,7 +38,7 @@ ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 1 --name "rt sp" >>"$W
 ip netns exec "$ns" "$RSTGEN" connect --addr ::1 --port 7211 --count 1 --name rt-v6 >>"$WORK/gen" 2>&1
 stop_rstsnoop
 pid=$(gen_value "$WORK/gen-text" pid)
-want_true "header" grep -q '^TIME  *PID  *COMM  *SOCK  *EVENT  *LOCAL  *REMOTE  *STATE  *DETAIL$' "$WORK/text.out"
+want_true "header" grep -q '^TIME  *PID  *COMM  *SOCK  *EVENT  *LOCAL  *REMOTE  *STATE  *CONTEXT  *DETAIL$' "$WORK/text.out"
 # milliseconds, so a line can be matched with a capture
 want_true "a line for rt-text" grep -Eq "^[0-9:]{8}\.[0-9]{3} +$pid +rt-text +[0-9]+ +refused +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:7211 +SYN_SENT" "$WORK/text.out"
 want_true "no control bytes in the table" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$WORK/text.out'"

@@ -234,6 +234,22 @@ static void test_names(void)
 
 static struct reset_reasons sample_reasons;
 
+#define SAMPLE_CTR "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static const struct rst_process sample_process = {
+	.ppid = 1,
+	.parent_comm = "systemd",
+	.cmdline = "python3\0-c\0x\"y\n\0",
+	.cmdline_len = 15,
+	.cmdline_cut = 1,
+};
+static struct cgroup_info sample_cgroup = {
+	.id = 1234,
+	.path = "/system.slice/docker-" SAMPLE_CTR ".scope",
+	.facts = {.container_id = SAMPLE_CTR, .unit = "docker-" SAMPLE_CTR ".scope"},
+};
+static const struct identity sample_identity = {&sample_process, &sample_cgroup};
+
 static void render(FILE *f, void *arg)
 {
 	struct output o;
@@ -245,6 +261,8 @@ static void render(FILE *f, void *arg)
 		.ts_ns = 1700000000123456789ULL,
 		.sock_ino = 77,
 		.pid = 42,
+		.tid = 43,
+		.thread = "worker\x01",
 		.uid = 1000,
 		.netns = 4026531840u,
 		.error = 111,
@@ -262,7 +280,7 @@ static void render(FILE *f, void *arg)
 		.state = 2,
 		.flags = RST_F_REASON | RST_F_OWNER | RST_F_LOCAL_RST | RST_F_STATE,
 	};
-	output_record(&o, &rec);
+	output_record(&o, &rec, &sample_identity);
 	/* no owner, no state, no cookie: nulls */
 	memset(rec.comm, 0, sizeof(rec.comm));
 	rec.flags = 0;
@@ -271,13 +289,13 @@ static void render(FILE *f, void *arg)
 	memset(rec.laddr, 0, 16);
 	rec.laddr[0] = 0x20, rec.laddr[1] = 0x01, rec.laddr[2] = 0x0d, rec.laddr[3] = 0xb8;
 	rec.laddr[15] = 1;
-	output_record(&o, &rec);
+	output_record(&o, &rec, NULL);
 	/* a Java-like dual-stack socket on IPv4, a name with a space */
 	rec.family = AF_INET;
 	memcpy(rec.laddr, (__u8[]){198, 18, 0, 1}, 4);
 	memcpy(rec.comm, "my app", 7);
 	rec.flags = RST_F_OWNER | RST_F_V4MAPPED;
-	output_record(&o, &rec);
+	output_record(&o, &rec, NULL);
 	/* the longest IPv6 endpoint widens the columns; a long escaped name is cut */
 	rec.family = AF_INET6;
 	memset(rec.laddr, 0xff, 16);
@@ -285,7 +303,7 @@ static void render(FILE *f, void *arg)
 	rec.lport = rec.rport = 65535;
 	memcpy(rec.comm, "\x01\x02\x03\x04\x05" "abcdefghij", 15);
 	rec.flags = RST_F_OWNER;
-	output_record(&o, &rec);
+	output_record(&o, &rec, NULL);
 }
 
 static void test_output_json(void)
@@ -305,7 +323,14 @@ static void test_output_json(void)
 			"\"state\":\"SYN_SENT\","
 			"\"reason\":\"NO_SOCKET\",\"rst_origin\":\"local_stack\","
 			"\"error\":\"ECONNREFUSED\",\"sock_ino\":77,\"sock_cookie\":null,"
-			"\"netns\":4026531840}\n") == s);
+			"\"netns\":4026531840,\"tid\":43,\"thread\":\"worker\\u0001\",\"ppid\":1,"
+			"\"parent_comm\":\"systemd\",\"cmdline\":\"python3 -c x\\\"y\\u000a\","
+			"\"cmdline_cut\":true,\"cgroup\":\"/system.slice/docker-" SAMPLE_CTR ".scope\","
+			"\"container_id\":\"" SAMPLE_CTR "\",\"unit\":\"docker-" SAMPLE_CTR ".scope\"}\n") == s);
+	/* without an identity, every key is still there */
+	CHECK(strstr(s, "\"tid\":null,\"thread\":null,\"ppid\":null,\"parent_comm\":null,"
+			"\"cmdline\":null,\"cmdline_cut\":null,\"cgroup\":null,\"container_id\":null,"
+			"\"unit\":null}") != NULL);
 	CHECK(strstr(s, "\"event\":\"reset_sent\",\"side\":null,\"cause\":null,\"pid\":null,"
 			"\"comm\":null,\"uid\":null,\"attribution\":\"none\",\"family\":\"ipv6\","
 			"\"laddr\":\"2001:db8::1\"") != NULL);
@@ -545,6 +570,11 @@ static const struct unit_test tests[] = {
 	{"unit_output_text", test_output_text},
 	{"unit_summary_intervals", test_summary_intervals},
 	{"unit_summary_output", test_summary_output},
+	{"unit_cgroup_facts", test_cgroup_facts},
+	{"unit_cgroup2_mount", test_cgroup2_mount},
+	{"unit_cgroup_subtree", test_cgroup_subtree},
+	{"unit_cmdline_join", test_cmdline_join},
+	{"unit_filter_lists", test_filter_lists},
 };
 
 int main(void)
