@@ -345,3 +345,12 @@ bool cgroup_in_subtree(const char *path, const char *under)
 		return path[0] == '/';
 	return !strncmp(path, under, n) && (path[n] == '\0' || path[n] == '/');
 }
+
+const char *cgroup_relative(const struct cgroup_names *c, const char *path)
+{
+	size_t n = c && c->have_mount ? strlen(c->mount) : 0;
+
+	if (n && !strncmp(path, c->mount, n) && (path[n] == '/' || path[n] == '\0'))
+		return path[n] ? path + n : "/";
+	return path;
+}

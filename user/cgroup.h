@@ -50,6 +50,9 @@ const struct cgroup_info *cgroup_lookup(struct cgroup_names *c, __u64 id);
 __u64 cgroup_id_of_path(const struct cgroup_names *c, const char *path);
 /* The cgroup2 path of a running process (/proc/PID/cgroup "0::"); false if unknown. */
 bool cgroup_path_of_pid(unsigned int pid, char *buf, size_t size);
+/* path without the mount point, where it starts with it ("/sys/fs/cgroup/a"
+ * is "/a"); else path itself. */
+const char *cgroup_relative(const struct cgroup_names *c, const char *path);
 /* path lies in the subtree under (both relative to the mount). */
 bool cgroup_in_subtree(const char *path, const char *under);
 

@@ -129,6 +129,25 @@ static void print_interval(struct run_state *rs)
 	summary_next(rs->summary);
 }
 
+/*
+ * The poll ends at the current interval's end at the latest: the kernel's
+ * counters are read when the interval is printed, and a read late by a
+ * whole poll would count in this interval what rstsnoop counts in the next.
+ */
+static int poll_timeout_ms(const struct run_state *rs, __u64 now)
+{
+	__u64 end;
+
+	if (!rs->summary)
+		return POLL_INTERVAL_MS;
+	end = summary_current(rs->summary)->end_ns;
+	if (end <= now)
+		return 0;
+	if (end - now >= POLL_INTERVAL_MS * 1000000ULL)
+		return POLL_INTERVAL_MS;
+	return (end - now + 999999) / 1000000;
+}
+
 /* Prints every interval that ended by until_ns. */
 static void close_intervals(struct run_state *rs, __u64 until_ns)
 {
@@ -266,7 +285,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	identities_complete_seeded(rs.identities);
-	rs.cgroup_filter = opts.cgroup;
+	rs.cgroup_filter = opts.cgroup ? cgroup_relative(rs.cgroups, opts.cgroup) : NULL;
 	rs.tracer = tracer;
 	rs.top = opts.top;
 	if (rs.summary) {
@@ -301,7 +320,7 @@ int main(int argc, char **argv)
 	while (!stop_requested && !rs.write_error) {
 		/* Records stamped before this are handed over by the poll. */
 		polled_from = monotonic_ns();
-		err = tracer_poll(tracer, POLL_INTERVAL_MS);
+		err = tracer_poll(tracer, poll_timeout_ms(&rs, polled_from));
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "rstsnoop: reading the ring buffer failed: %s\n",
 				strerror(-err));
