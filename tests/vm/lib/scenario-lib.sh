@@ -17,9 +17,13 @@ scenario_cleanup() {
 	for _n in $NETNS_MADE; do ip netns del "$_n" 2>/dev/null; done
 }
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-skip() { echo "SKIP $1: $2"; }
+# A scenario marked "# programs: both" runs twice (run-scenarios.sh): as
+# rstsnoop chooses, and with RSTSNOOP_PROGRAMS=classic, which forces the
+# classic tracepoint programs; that run's result names start with "classic.".
+RESULT_PREFIX=${RSTSNOOP_PROGRAMS:+$RSTSNOOP_PROGRAMS.}
+pass() { echo "PASS $RESULT_PREFIX$1"; }
+fail() { echo "FAIL $RESULT_PREFIX$1: $2"; }
+skip() { echo "SKIP $RESULT_PREFIX$1: $2"; }
 # expect NAME WHAT GOT WANT: one result line per check.
 expect() {
 	if [ "$3" = "$4" ]; then pass "$1"; else fail "$1" "$2: got '$3', want '$4'"; fi
@@ -95,7 +99,8 @@ start_rstsnoop() {
 	STARTS=$((STARTS + 1))
 	READY=$T/ready.$STARTS
 	rm -f "$READY"
-	rstsnoop --ready-file "$READY" "$@" >"$T/$_tag.out" 2>"$T/$_tag.err" &
+	rstsnoop --ready-file "$READY" ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} "$@" \
+		>"$T/$_tag.out" 2>"$T/$_tag.err" &
 	RPID=$!
 	ALL_RPIDS="$ALL_RPIDS $RPID"
 	_i=0

@@ -1,4 +1,5 @@
 #!/bin/sh
+# programs: both
 # A refused-connect storm that runs on while rstsnoop stops, at its -d
 # deadline and on SIGINT: whatever it still reports must be whole.  Each
 # record is the storm's refused connect with every fact the kernel offers

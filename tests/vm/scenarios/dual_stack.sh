@@ -1,4 +1,5 @@
 #!/bin/sh
+# programs: both
 # A dual-stack client (an AF_INET6 socket connecting to ::ffff:127.0.0.1,
 # which sends IPv4 on the wire) refused by a closed port: one record, with
 # IPv4 addresses, dual_stack=true, and the local stack's RST folded in where

@@ -18,3 +18,21 @@ expect features.reasons "reset reasons" "$reasons" $want_new
 expect features.closed_port "closed-port source" \
 	"$(sed -n 's/^closed-port RSTs: //p' "$T/features")" "$want_closed"
 expect features.seeding "seeding method" "$(grep -c '^seeding: bpf-iterator' "$T/features")" 1
+
+# Which programs the kernel takes: BTF-typed ones need tp_btf and
+# bpf_get_socket_cookie() from tracing programs (Linux 5.12); before, the
+# classic tracepoint programs.  The oracle is the kernel's own version.
+release=$(uname -r)
+major=${release%%.*}
+minor=${release#*.}
+minor=${minor%%[!0-9]*}
+if [ "$major" -gt 5 ] || { [ "$major" -eq 5 ] && [ "$minor" -ge 12 ]; }; then
+	want_programs='BTF-typed (tp_btf), direct loads'
+else
+	want_programs='classic tracepoints, bpf_probe_read_kernel'
+fi
+expect features.programs "programs chosen" "$(sed -n 's/^programs: //p' "$T/features")" \
+	"$want_programs"
+rstsnoop --features --programs classic >"$T/features.classic" 2>&1
+expect features.programs_forced "programs with --programs classic" \
+	"$(sed -n 's/^programs: //p' "$T/features.classic")" 'classic tracepoints, bpf_probe_read_kernel'

@@ -1,4 +1,5 @@
 #!/bin/sh
+# programs: both
 # A local process connects to a closed port: one handshake_failed record
 # per attempt, for the connecting process, with the local stack's RST folded
 # in where the kernel shows it; the kernel's Tcp counters move by the same

@@ -1,4 +1,5 @@
 #!/bin/sh
+# programs: both
 # A peer in another namespace connects to a closed port: the RST is sent
 # without a socket and belongs to no local process.  tcpdump on the
 # refusing side is the oracle for what went on the wire, Tcp OutRsts for

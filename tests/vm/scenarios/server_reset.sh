@@ -1,4 +1,5 @@
 #!/bin/sh
+# programs: both
 # An established connection reset by a local server (SO_LINGER {1,0}, and
 # close with unread data): the server's reset_sent and the client's
 # reset_received, each for its own process; reasons where the kernel has
