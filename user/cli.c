@@ -192,8 +192,10 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 			break;
 		case -E2BIG:
 			return bad_input(e, "at most %d ports per port filter: %s", RST_MAX_PORTS, arg);
+		case -ERANGE:
+			return bad_input(e, "port out of range (1..65535): %s", arg);
 		default:
-			return bad_input(e, "ports must be 1..65535, comma-separated: %s", arg);
+			return bad_input(e, "port is not a number (give ports comma-separated): %s", arg);
 		}
 		break;
 	case OPT_UID:

@@ -36,8 +36,10 @@ static int add_port(const char *item, void *arg)
 	struct port_list *l = arg;
 	unsigned long long v;
 
-	if (parse_uint(item, 1, 65535, &v))
-		return -EINVAL;
+	int err = parse_uint(item, 1, 65535, &v);
+
+	if (err)
+		return err;
 	if (l->n == RST_MAX_PORTS)
 		return -E2BIG;
 	l->port[l->n++] = v;

@@ -15,7 +15,7 @@ struct port_list {
 };
 
 /* "80" or "80,443,8080": 1..RST_MAX_PORTS ports of 1..65535 added to out;
- * -EINVAL (not a port), -E2BIG (too many in all). */
+ * -EINVAL (not a number, or an empty item), -ERANGE, -E2BIG (too many in all). */
 int port_list_parse(const char *s, struct port_list *out);
 /* "reset_sent,handshake_failed": adds 1 << enum rst_event per name; -EINVAL. */
 int event_mask_parse(const char *s, __u8 *mask);
