@@ -15,6 +15,7 @@
 
 #define RST_COMM_LEN 16
 #define RST_ADDR_LEN 16 /* IPv6; IPv4 uses the first 4 bytes */
+#define RST_MAX_PORTS 8 /* ports in one port filter (-P, --lport, --rport) */
 
 enum rst_event {
 	RST_EV_RESET_SENT = 1,

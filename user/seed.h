@@ -31,12 +31,19 @@ struct seed_result {
 
 struct bpf_program;
 
+/* The tracer's maps seeding writes to (file descriptors). */
+struct seed_maps {
+	int seeds_fd;	  /* socket inode -> struct rst_owner */
+	int listeners_fd; /* netns and port -> struct rst_listener */
+	int procs_fd;	  /* pid -> struct rst_process */
+};
+
 /*
  * iterator: the tracer's loaded task_file iterator, or NULL where the
  * kernel refused it.  Returns 0, or a negative errno when the method asked
  * for failed.
  */
-int seed_sockets(enum seed_method want, struct bpf_program *iterator, int seeds_fd,
-		 int listeners_fd, bool verbose, struct seed_result *res);
+int seed_sockets(enum seed_method want, struct bpf_program *iterator,
+		 const struct seed_maps *maps, bool verbose, struct seed_result *res);
 
 #endif

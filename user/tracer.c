@@ -56,7 +56,16 @@ void tracer_probe_features(struct tracer_features *f, const struct btf *btf)
 static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
 {
 	skel->rodata->filter_pid = o->pid;
-	skel->rodata->filter_port = o->port;
+	memcpy((void *)skel->rodata->filter_ports, o->ports.port, sizeof(o->ports.port));
+	skel->rodata->filter_nports = o->ports.n;
+	memcpy((void *)skel->rodata->filter_lports, o->lports.port, sizeof(o->lports.port));
+	skel->rodata->filter_nlports = o->lports.n;
+	memcpy((void *)skel->rodata->filter_rports, o->rports.port, sizeof(o->rports.port));
+	skel->rodata->filter_nrports = o->rports.n;
+	skel->rodata->filter_uid_set = o->uid_set;
+	skel->rodata->filter_uid = o->uid;
+	skel->rodata->filter_netns = o->netns;
+	skel->rodata->filter_events = o->events;
 	skel->rodata->filter_family = o->family;
 	if (o->comm_set) {
 		skel->rodata->filter_comm_set = true;
@@ -196,9 +205,13 @@ fail:
 
 int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 {
+	struct seed_maps maps = {
+		.seeds_fd = bpf_map__fd(t->skel->maps.seeds),
+		.listeners_fd = bpf_map__fd(t->skel->maps.listeners),
+		.procs_fd = bpf_map__fd(t->skel->maps.procs),
+	};
 	int err = seed_sockets(method, t->iterator_loaded ? t->skel->progs.seed_sockets : NULL,
-			       bpf_map__fd(t->skel->maps.seeds), bpf_map__fd(t->skel->maps.listeners),
-			       verbose, &t->feat.seed);
+			       &maps, verbose, &t->feat.seed);
 
 	if (err)
 		fprintf(stderr, "rstsnoop: seeding sockets with %s failed: %s\n",
@@ -216,6 +229,11 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 	/* Let the hot path skip seed look-ups when there is nothing to find. */
 	t->skel->bss->seeded_sockets = t->feat.seed.sockets;
 	return err;
+}
+
+int tracer_procs_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.procs);
 }
 
 const struct tracer_features *tracer_features(const struct tracer *t)
