@@ -30,6 +30,7 @@ static const char doc[] =
 
 enum {
 	OPT_JSON = 0x100,
+	OPT_USER,
 	OPT_RINGBUF_KB,
 	OPT_SEED,
 	OPT_FEATURES,
@@ -48,6 +49,10 @@ static const struct argp_option options[] = {
 	 "line per record",
 	 0},
 	{"ringbuf-kb", OPT_RINGBUF_KB, "N", 0, "Ring buffer size in KiB, a power of 2 (default 2048)",
+	 0},
+	{"user", OPT_USER, "USER", 0,
+	 "Once attached, trace as USER (name or uid) instead of root; capabilities are dropped "
+	 "either way",
 	 0},
 	{"seed", OPT_SEED, "METHOD", 0,
 	 "How to attribute sockets opened before start: auto (default), iter, proc, none", 0},
@@ -134,6 +139,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_failure(state, 2, 0, "ring buffer size must be a power of 2 KiB: %s",
 				     arg);
 		o->ringbuf_kb = v;
+		break;
+	case OPT_USER:
+		if (!arg[0])
+			argp_failure(state, 2, 0, "--user needs a user name or uid");
+		o->user = arg;
 		break;
 	case OPT_SEED:
 		if (!strcmp(arg, "auto"))

@@ -18,6 +18,7 @@ struct rst_options {
 	bool json;
 	bool verbose;
 	bool features; /* print the kernel facilities in use and exit */
+	const char *user; /* --user: run the loop as this user, else NULL */
 	__u32 pid;
 	__u16 port;
 	int family; /* 0, AF_INET or AF_INET6 */

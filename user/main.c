@@ -17,6 +17,7 @@
 #include "kernel_names.h"
 #include "output.h"
 #include "preflight.h"
+#include "privs.h"
 #include "summary.h"
 #include "tracer.h"
 
@@ -80,6 +81,14 @@ static bool flush_output(struct run_state *rs)
 	return true;
 }
 
+/* What the loop still does with the kernel: read the lost count by fd. */
+static int lost_count_readable(void *tracer)
+{
+	__u64 lost;
+
+	return tracer_read_lost(tracer, &lost);
+}
+
 static __u64 monotonic_ns(void)
 {
 	struct timespec ts;
@@ -110,6 +119,7 @@ int main(int argc, char **argv)
 	struct rst_options opts;
 	struct reset_reasons reasons = {0};
 	struct run_state rs = {0};
+	struct privs_user run_as = {0};
 	struct tracer *tracer = NULL;
 	struct tracer_features features;
 	struct btf *vmlinux = NULL;
@@ -119,6 +129,10 @@ int main(int argc, char **argv)
 	__u64 lost;
 
 	cli_parse(argc, argv, &opts);
+	if (opts.user && privs_resolve_user(opts.user, &run_as)) {
+		exit_code = 2;
+		goto cleanup;
+	}
 	libbpf_set_print(opts.verbose ? libbpf_print : quiet_libbpf_print);
 	/* Records are flushed after every batch, not every line: one write
 	 * per poll round keeps a reset storm cheap. */
@@ -164,6 +178,9 @@ int main(int argc, char **argv)
 	}
 	if (opts.verbose)
 		tracer_print_features(tracer, stderr);
+	/* Attached, mapped and seeded: the loop needs no privilege. */
+	if (privs_drop(&run_as, lost_count_readable, tracer, opts.verbose))
+		goto cleanup;
 
 	fprintf(stderr, "rstsnoop: tracing TCP resets and failed handshakes (%s seeded %u sockets)%s\n",
 		seed_method_name(tracer_features(tracer)->seed.used),
@@ -194,8 +211,11 @@ int main(int argc, char **argv)
 	if (rs.summary && !rs.stdout_closed)
 		print_summary(&rs, &interval_start);
 	flush_output(&rs);
-	lost = tracer_lost(tracer);
-	if (lost)
+	err = tracer_read_lost(tracer, &lost);
+	if (err)
+		fprintf(stderr, "rstsnoop: cannot read the count of lost records: %s\n",
+			strerror(-err));
+	else if (lost)
 		fprintf(stderr, "rstsnoop: lost %llu records (ring buffer full; try --ringbuf-kb)\n",
 			(unsigned long long)lost);
 	exit_code = 0;

@@ -178,18 +178,22 @@ int tracer_stop(struct tracer *t)
 	return ring_buffer__consume(t->rb);
 }
 
-__u64 tracer_lost(const struct tracer *t)
+int tracer_read_lost(const struct tracer *t, __u64 *lost)
 {
-	__u64 *per_cpu = calloc(t->ncpus, sizeof(__u64)), sum = 0;
+	__u64 *per_cpu = calloc(t->ncpus, sizeof(__u64));
 	__u32 zero = 0;
+	int err = 0;
 
+	*lost = 0;
 	if (!per_cpu)
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.lost_records), &zero, per_cpu))
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.lost_records), &zero, per_cpu))
+		err = -errno;
+	else
 		for (int i = 0; i < t->ncpus; i++)
-			sum += per_cpu[i];
+			*lost += per_cpu[i];
 	free(per_cpu);
-	return sum;
+	return err;
 }
 
 void tracer_free(struct tracer *t)

@@ -34,8 +34,9 @@ const struct tracer_features *tracer_features(const struct tracer *t);
 int tracer_poll(struct tracer *t, int timeout_ms);
 /* Detaches every program and hands over what is still queued. */
 int tracer_stop(struct tracer *t);
-/* Records the kernel side could not queue (ring buffer full). */
-__u64 tracer_lost(const struct tracer *t);
+/* Records the kernel side could not queue (ring buffer full); -errno when
+ * the count cannot be read. */
+int tracer_read_lost(const struct tracer *t, __u64 *lost);
 void tracer_free(struct tracer *t);
 
 /* Human-readable facility list for --features and -v. */
