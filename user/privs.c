@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #define _GNU_SOURCE /* setresuid, getresuid */
 #include "privs.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -48,26 +49,44 @@ static int write_caps(unsigned long long permitted, unsigned long long effective
 	return syscall(SYS_capset, &hdr, d) ? -errno : 0;
 }
 
+/*
+ * /etc/passwd itself, not NSS: NSS modules loaded into a static binary
+ * crash (libnss_systemd did, here), and a root process should not load
+ * them anyway.
+ */
+static bool passwd_entry(const char *name, uid_t uid, uid_t *uid_out, gid_t *gid_out)
+{
+	FILE *f = fopen("/etc/passwd", "r");
+	struct passwd *pw;
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && (pw = fgetpwent(f)))
+		if (name ? !strcmp(pw->pw_name, name) : pw->pw_uid == uid) {
+			*uid_out = pw->pw_uid;
+			*gid_out = pw->pw_gid;
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
 int privs_resolve_user(const char *spec, struct privs_user *u)
 {
-	struct passwd *pw;
-	char *end;
-	unsigned long id;
+	unsigned long long id;
 
 	memset(u, 0, sizeof(*u));
-	errno = 0;
-	pw = getpwnam(spec);
-	if (pw) {
-		u->uid = pw->pw_uid;
-		u->gid = pw->pw_gid;
-	} else if (spec[0] >= '0' && spec[0] <= '9' &&
-		   (id = strtoul(spec, &end, 10), !*end) && id < UINT_MAX) {
-		/* A numeric uid need not be in the passwd database (containers). */
-		pw = getpwuid(id);
-		u->uid = id;
-		u->gid = pw ? pw->pw_gid : (gid_t)id;
+	if (passwd_entry(spec, 0, &u->uid, &u->gid)) {
+		/* a name */
+	} else if (!parse_uint(spec, 0, UINT_MAX - 1, &id)) {
+		/* A numeric uid need not be in the passwd file (containers). */
+		if (!passwd_entry(NULL, id, &u->uid, &u->gid)) {
+			u->uid = id;
+			u->gid = id;
+		}
 	} else {
-		fprintf(stderr, "rstsnoop: unknown user for --user: %s\n", spec);
+		fprintf(stderr, "rstsnoop: unknown user for --user (not in /etc/passwd): %s\n", spec);
 		return -1;
 	}
 	if (u->uid == 0) {
@@ -75,7 +94,6 @@ int privs_resolve_user(const char *spec, struct privs_user *u)
 			spec);
 		return -1;
 	}
-	snprintf(u->name, sizeof(u->name), "%s", spec);
 	u->set = true;
 	return 0;
 }
@@ -157,11 +175,12 @@ int privs_drop(const struct privs_user *u, int (*still_works)(void *ctx), void *
 	err = write_caps(bpf_cap, 0);
 	if (err)
 		goto fail;
-	/* Before 6.5 every bpf() command, even one on an fd we hold, needs
+	/* Before 5.19 every bpf() command, even one on an fd we hold, needs
 	 * bpf_capable() when kernel.unprivileged_bpf_disabled is set; commit
-	 * "bpf: move unprivileged checks into map_create() and
-	 * bpf_prog_load()" (6.5) left the check on creation only.  Try it
-	 * rather than guess from the version: distributions backport. */
+	 * c8644cd0efe7 ("bpf: refine kernel.unprivileged_bpf_disabled
+	 * behaviour", 5.19) left the check on map and program creation only
+	 * (6.5 moved it into those functions).  Try the read rather than
+	 * guess from the version: distributions backport. */
 	err = bpf_cap ? still_works(ctx) : 0;
 	if (refused(err)) {
 		step = "keep CAP_BPF in effect";

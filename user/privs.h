@@ -16,14 +16,12 @@ struct privs_user {
 	bool set; /* false: stay uid 0 */
 	uid_t uid;
 	gid_t gid;
-	char name[64]; /* for messages */
 };
 
 /*
- * Resolves --user: a name from the passwd database, or a numeric uid
- * (its group then is the passwd entry's, or the same number).  Done before
- * loading, while NSS may still read its files.  Returns 0, or -1 after one
- * line on stderr.
+ * Resolves --user: a name in /etc/passwd, or a numeric uid (its group then
+ * is the passwd entry's, or the same number).  Done before loading, while
+ * /etc is readable.  Returns 0, or -1 after one line on stderr.
  */
 int privs_resolve_user(const char *spec, struct privs_user *u);
 
@@ -32,7 +30,7 @@ int privs_resolve_user(const char *spec, struct privs_user *u);
  * sets, switches to u (when set), and sets no_new_privs.
  * still_works(ctx) runs the loop's one privileged-looking operation (a
  * bpf() command on an fd we hold) with no capability in effect: on
- * kernels where it fails with EPERM (before 6.5, with
+ * kernels where it fails with EPERM (before 5.19, with
  * kernel.unprivileged_bpf_disabled set, every bpf() command needs CAP_BPF)
  * CAP_BPF stays, alone (said on stderr with verbose).  Returns 0, or -1
  * after one line on stderr.
