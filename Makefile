@@ -109,7 +109,7 @@ unit: $(OUT)/tests/unit_tests
 
 # The whole suite: unit tests, integration tests against this kernel, the
 # kernel matrix under QEMU, the integration tests again against an ASan and
-# UBSan build.  Root only; prints
+# UBSan build, and a short run of every fuzz target.  Root only; prints
 # "N passed, N failed, N skipped".  CI builds the benchmark (bench-build)
 # but does not run it: a measurement, not a test.
 # `make test SANITIZE=1`: unit and integration tests against the sanitizer
@@ -118,8 +118,9 @@ ifeq ($(SANITIZE),1)
 test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/tests/unit_tests
 	OUT=$(abspath $(OUT)) RSTSNOOP_SANITIZED=1 RSTSNOOP_SKIP_MATRIX=1 tests/run.sh
 else
-test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/tests/unit_tests bench-build sanitize-build
-	OUT=$(abspath $(OUT)) SANITIZE_OUT=$(abspath $(OUT)/sanitize) tests/run.sh
+test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/tests/unit_tests bench-build sanitize-build fuzz-build
+	OUT=$(abspath $(OUT)) SANITIZE_OUT=$(abspath $(OUT)/sanitize) \
+		FUZZ_OUT=$(abspath $(FUZZ_OUT)) tests/run.sh
 endif
 
 # The loader, rstgen and unit tests with sanitizers, for the suite's second pass.
@@ -128,3 +129,4 @@ sanitize-build:
 		$(OUT)/sanitize/rstsnoop $(OUT)/sanitize/rstgen $(OUT)/sanitize/tests/unit_tests
 
 include bench/bench.mk
+include tests/fuzz/fuzz.mk

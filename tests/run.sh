@@ -70,6 +70,10 @@ else
 	echo "== kernel matrix"
 	relay "$TOP/tests/vm/matrix.sh"
 fi
+if [ -n "${FUZZ_OUT:-}" ]; then
+	echo "== fuzz smoke: each target ${FUZZ_SMOKE_SECONDS:=15} s"
+	relay "$TOP/tests/fuzz/run.sh" "$FUZZ_OUT" "$FUZZ_SMOKE_SECONDS"
+fi
 if [ -n "${SANITIZE_OUT:-}" ]; then
 	echo "== the same tests against the ASan + UBSan build"
 	OUT=$SANITIZE_OUT unit_and_integration "asan:"
