@@ -55,12 +55,20 @@ LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(OUT)/rstsnoop.linked.o $(SKELS)
-.PHONY: all clean test unit vmlinux sanitize-build
+.PHONY: all clean test unit vmlinux FORCE sanitize-build
 
 all: $(OUT)/rstsnoop
 
 $(OUT) $(OUT)/user $(OUT)/tests:
 	$(Q)mkdir -p $@
+
+# The flags that shape the user-space objects and the binary.  Make only
+# compares file times, so `make STATIC=1` after `make` would keep the
+# dynamic binary: this file changes whenever the flags do, and everything
+# they shape depends on it.
+BUILD_FLAGS := $(CC) $(CFLAGS) | $(LDFLAGS) | $(LDLIBS)
+$(OUT)/build-flags: FORCE | $(OUT)
+	$(Q)echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUT)
 	$(call msg,BPF,$@)
@@ -76,15 +84,15 @@ $(OUT)/rstsnoop.skel.h: $(OUT)/rstsnoop.linked.o
 	$(Q)$(BPFTOOL) gen skeleton $< name rstsnoop_bpf > $@
 
 # Every user object may include a skeleton: build them first.
-$(OUT)/user/%.o: user/%.c $(SKELS) | $(OUT)/user
+$(OUT)/user/%.o: user/%.c $(SKELS) $(OUT)/build-flags | $(OUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/rstsnoop: $(USER_OBJS)
+$(OUT)/rstsnoop: $(USER_OBJS) $(OUT)/build-flags
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $(USER_OBJS) $(LDLIBS) -o $@
 
-$(OUT)/rstgen: tests/tools/rstgen.c | $(OUT)
+$(OUT)/rstgen: tests/tools/rstgen.c $(OUT)/build-flags | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@ -lpthread
 
@@ -97,12 +105,13 @@ clean:
 -include $(wildcard $(OUT)/*.d $(OUT)/user/*.d $(OUT)/tests/*.d)
 
 # ---- tests ---------------------------------------------------------------
-UNIT_LIB_OBJS := $(filter-out $(OUT)/user/main.o $(OUT)/user/tracer.o $(OUT)/user/seed.o \
+UNIT_LIB_OBJS := $(filter-out $(OUT)/user/main.o $(OUT)/user/tracer.o $(OUT)/user/feature_report.o \
 			$(OUT)/user/preflight.o,$(USER_OBJS))
 
-$(OUT)/tests/unit_tests: tests/unit/unit_tests.c $(UNIT_LIB_OBJS) | $(OUT)/tests
+$(OUT)/tests/unit_tests: tests/unit/unit_tests.c $(UNIT_LIB_OBJS) $(OUT)/build-flags | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser -Itests/unit $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Iuser -Itests/unit $(LDFLAGS) $(filter-out $(OUT)/build-flags,$^) \
+		$(LDLIBS) -o $@
 
 unit: $(OUT)/tests/unit_tests
 	$(OUT)/tests/unit_tests

@@ -1,31 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The maps of the kernel side and their value types.  Both compilation
- * units (rstsnoop.bpf.c, seed.bpf.c) include this file; the definitions are
- * __weak so that `bpftool gen object` links them into one object with one
- * copy of each map.
+ * The maps of the kernel side and their value types.  Every compilation
+ * unit (one per hook) includes this file; the definitions are __weak so
+ * that `bpftool gen object` links them into one object with one copy of
+ * each map.
  *
- * Every table is bounded: the LRU ones forget the oldest entry when full,
- * and entries are removed when their socket reaches CLOSE.
+ * Every table is bounded: the owner table is direct-mapped (a collision
+ * is counted), the LRU ones forget the oldest entry when full, and the
+ * per-CPU rings overwrite their oldest slot.
  */
 #ifndef RSTSNOOP_MAPS_BPF_H
 #define RSTSNOOP_MAPS_BPF_H
 
 #include "record.h"
 
-#define MAX_TRACKED_SOCKETS 65536
+#define OWNER_SLOTS 65536 /* power of 2: the slot is a masked hash */
 #define MAX_SEEDED_SOCKETS 65536
 #define MAX_LISTENERS 16384
 
-/* Sockets seen entering SYN_SENT or LISTEN, keyed by kernel address. */
+/*
+ * Who owns a socket, from connect() or listen() to its CLOSE, and a little
+ * after: the slot stays (closed) for the RST that close() or an abort sends
+ * right after the socket moved to CLOSE.
+ */
 struct rst_sock_info {
 	struct rst_owner owner;
-	__u32 reason;	     /* reason of a parked local RST */
-	__u8 has_owner;	     /* 0: entry only records that a RST arrived */
-	__u8 got_rst;	     /* a RST arrived during the handshake */
-	__u8 local_rst;	     /* ... and this host's stack sent it */
-	__u8 reason_flags;   /* RST_F_REASON when reason is valid */
-	__u8 role;	     /* RST_F_CLIENT (connect()) or RST_F_SERVER (listen()) */
+	__u8 role;   /* RST_F_CLIENT (connect()) or RST_F_SERVER (listen()) */
+	__u8 closed; /* the socket reached CLOSE: the slot is free to reuse */
+	__u8 pad[6];
+};
+
+/*
+ * The owner table is direct-mapped: slot = hash(socket key) & mask, and
+ * the slot keeps the key to tell its socket from another that hashes the
+ * same.  An array slot is written in place where an LRU hash insert on
+ * every connect() cost about 350 ns.  A live socket whose slot another
+ * socket takes loses its owner: that is counted (owner_collisions), never
+ * silent.  The key is the socket's address in the classic programs and its
+ * cookie in the BTF-typed ones (which may not treat a socket pointer as a
+ * number); one object never mixes the two.
+ */
+struct rst_owner_slot {
+	__u64 key; /* 0: empty */
+	struct rst_sock_info info;
 };
 
 /* A connection as seen from one end, in one network namespace. */
@@ -51,7 +68,8 @@ struct rst_local_rst {
  * RST is queued to this CPU's backlog and handled there, in softirq or in
  * the connecting task's release_sock), and an insert and a delete in a
  * hash map cost more than the rest of the refused-connect path.  A RST
- * nobody takes is simply overwritten.
+ * nobody takes is simply overwritten.  Searched newest first: the one
+ * wanted is almost always the last.
  */
 #define PARKED_SLOTS 8
 
@@ -67,20 +85,39 @@ struct rst_parked_ring {
 };
 
 /*
- * Per CPU: the sockets that just moved to CLOSE, for the RST that follows.
- * A ring, not one slot: on loopback the RST reaches the peer (whose own
- * CLOSE runs here too) before tcp_send_reset fires for the sender, since
- * tcp_send_active_reset() traces after tcp_transmit_skb().
+ * Per CPU: RSTs accepted during a handshake.  tcp_reset() fires
+ * tcp_receive_reset and then, in the same call, moves the socket to CLOSE
+ * (tcp_done()), whose record says the handshake was refused.  A ring, not
+ * one slot: a softirq may handle another socket's RST in between.
+ */
+#define HANDSHAKE_RST_SLOTS 4
+
+struct rst_handshake_rst {
+	__u64 key; /* socket key; 0: empty */
+	struct rst_local_rst rst;
+	__u8 local; /* this host's stack sent it (socket-less) */
+	__u8 pad[7];
+};
+
+struct rst_handshake_ring {
+	__u32 next;
+	__u32 pad;
+	struct rst_handshake_rst slot[HANDSHAKE_RST_SLOTS];
+};
+
+/*
+ * Per CPU: the sockets that just moved to CLOSE, with the state before,
+ * for the RST that follows.  A ring, not one slot: on loopback the RST
+ * reaches the peer (whose own CLOSE runs here too) before tcp_send_reset
+ * fires for the sender, since tcp_send_active_reset() traces after
+ * tcp_transmit_skb().
  */
 #define CLOSING_SLOTS 4
 
 struct rst_closing {
-	__u64 sk;
-	struct rst_owner owner;
+	__u64 key;
 	__u8 prev_state;
-	__u8 has_owner;
-	__u8 role;
-	__u8 pad[5];
+	__u8 pad[7];
 };
 
 struct rst_closing_ring {
@@ -117,12 +154,26 @@ struct {
 } lost_records SEC(".maps") __weak;
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_TRACKED_SOCKETS);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU); /* per-CPU LRU lists: no global lock */
-	__type(key, __u64);
-	__type(value, struct rst_sock_info);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OWNER_SLOTS);
+	__type(key, __u32);
+	__type(value, struct rst_owner_slot);
 } socks SEC(".maps") __weak;
+
+/* Live sockets that lost their owner slot to another socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} owner_collisions SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rst_handshake_ring);
+} handshake_rsts SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Addresses, ports and TCP flags: from the tracepoints' own fields, and
- * from the headers of the segment a RST answered.  Included by
- * rstsnoop.bpf.c only.
+ * from the headers of the segment a RST answered.
  */
 #ifndef RSTSNOOP_PACKET_BPF_H
 #define RSTSNOOP_PACKET_BPF_H
@@ -29,54 +28,97 @@ static __always_inline void copy_event_addrs(struct rst_record *rec, const void 
 #define TCP_FLAG_SYN 0x02
 #define TCP_FLAG_RST 0x04
 #define TCP_FLAG_ACK 0x10
+#define IFF_LOOPBACK 0x8
+
+#ifdef RST_BTF_PROGS
+static __always_inline const __u8 *skb_network_start(const struct sk_buff *skb)
+{
+	return skb->head + skb->network_header;
+}
+
+/* Inside tcp_v{4,6}_rcv, where RSTs answer segments, data is the TCP header. */
+static __always_inline const __u8 *skb_data_start(const struct sk_buff *skb)
+{
+	return skb->data;
+}
+
+/* The network namespace of the device the segment came in on; *loopback
+ * says whether that device is a loopback one. */
+static __always_inline __u32 skb_dev_netns(const struct sk_buff *skb, bool *loopback)
+{
+	const struct net_device *dev = skb->dev;
+
+	*loopback = dev->flags & IFF_LOOPBACK;
+	return dev->nd_net.net->ns.inum;
+}
+#else
+static __always_inline const __u8 *skb_network_start(const struct sk_buff *skb)
+{
+	return BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
+}
+
+static __always_inline const __u8 *skb_data_start(const struct sk_buff *skb)
+{
+	return BPF_CORE_READ(skb, data);
+}
+
+static __always_inline __u32 skb_dev_netns(const struct sk_buff *skb, bool *loopback)
+{
+	const struct net_device *dev = BPF_CORE_READ(skb, dev);
+
+	*loopback = BPF_CORE_READ(dev, flags) & IFF_LOOPBACK;
+	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+}
+#endif /* RST_BTF_PROGS */
 
 /*
- * The TCP segment that made the stack answer with a RST, from its headers:
- * this host's end is the segment's destination.  th: the TCP header where
- * the caller knows it (skb->data inside tcp_v{4,6}_rcv), or NULL to find it
- * behind the IP header.  False for anything but TCP.
+ * The TCP segment that made the stack answer with a RST, from its headers
+ * (ip: its IP header): this host's end is the segment's destination.  th:
+ * the TCP header where the caller knows it (skb->data inside
+ * tcp_v{4,6}_rcv), or NULL to find it behind the IP header.  One read per
+ * header (two for IPv6): every helper call counts on this path.  False for
+ * anything but TCP.
  */
-static __always_inline bool read_segment(const struct sk_buff *skb, const __u8 *th,
-					 struct rst_record *rec, __u8 *tcp_flags)
+static __always_inline bool read_segment(const __u8 *ip, const __u8 *th, struct rst_record *rec,
+					 __u8 *tcp_flags)
 {
-	const __u8 *ip = BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
-	__u8 first = 0, l4proto = 0;
-	__be16 ports[2];
+	__u8 hdr[40], tcp[14], l4proto;
 
-	bpf_probe_read_kernel(&first, 1, ip);
-	if (first >> 4 == 4) {
-		bpf_probe_read_kernel(&l4proto, 1, ip + 9);
+	if (bpf_probe_read_kernel(hdr, 20, ip))
+		return false;
+	if (hdr[0] >> 4 == 4) {
+		l4proto = hdr[9];
 		rec->family = AF_INET;
-		bpf_probe_read_kernel(rec->raddr, 4, ip + 12);
-		bpf_probe_read_kernel(rec->laddr, 4, ip + 16);
+		__builtin_memcpy(rec->raddr, hdr + 12, 4);
+		__builtin_memcpy(rec->laddr, hdr + 16, 4);
 		if (!th)
-			th = ip + (first & 0x0f) * 4;
-	} else if (first >> 4 == 6) {
-		bpf_probe_read_kernel(&l4proto, 1, ip + 6);
+			th = ip + (hdr[0] & 0x0f) * 4;
+	} else if (hdr[0] >> 4 == 6) {
+		if (bpf_probe_read_kernel(hdr + 20, 20, ip + 20))
+			return false;
+		l4proto = hdr[6];
 		rec->family = AF_INET6;
-		bpf_probe_read_kernel(rec->raddr, RST_ADDR_LEN, ip + 8);
-		bpf_probe_read_kernel(rec->laddr, RST_ADDR_LEN, ip + 24);
+		__builtin_memcpy(rec->raddr, hdr + 8, RST_ADDR_LEN);
+		__builtin_memcpy(rec->laddr, hdr + 24, RST_ADDR_LEN);
 		if (!th)
 			th = ip + 40; /* extension headers are not followed */
 	} else {
 		return false;
 	}
-	if (l4proto != IPPROTO_TCP)
+	if (l4proto != IPPROTO_TCP || bpf_probe_read_kernel(tcp, sizeof(tcp), th))
 		return false;
-	bpf_probe_read_kernel(ports, sizeof(ports), th);
-	bpf_probe_read_kernel(tcp_flags, 1, th + 13);
-	rec->rport = bpf_ntohs(ports[0]);
-	rec->lport = bpf_ntohs(ports[1]);
+	rec->rport = (__u16)tcp[0] << 8 | tcp[1];
+	rec->lport = (__u16)tcp[2] << 8 | tcp[3];
+	*tcp_flags = tcp[13];
 	return true;
 }
 
 /* Flags of the segment tcp_v{4,6}_send_reset answers: skb->data is its TCP header. */
 static __always_inline __u8 segment_flags(const struct sk_buff *skb)
 {
-	const __u8 *th = BPF_CORE_READ(skb, data);
 	__u8 flags = 0;
 
-	bpf_probe_read_kernel(&flags, 1, th + 13);
+	bpf_probe_read_kernel(&flags, 1, skb_data_start(skb) + 13);
 	return flags;
 }
 
@@ -129,6 +171,29 @@ static __always_inline void copy_state_addrs(struct rst_record *rec,
 		l[0] = *(__u32 *)ctx->saddr;
 		r[0] = *(__u32 *)ctx->daddr;
 	}
+}
+
+/*
+ * A dual-stack (AF_INET6) socket talking to a v4-mapped address
+ * (::ffff:a.b.c.d) sends IPv4 on the wire.  The record describes the wire,
+ * as tcpdump and the peer see it, and keeps the socket's own family in
+ * RST_F_V4MAPPED; -4/-6 and the fold of the stack's socket-less RST (which
+ * is IPv4) then match.  The remote address decides: the local address of a
+ * socket that never got one is ::, which becomes 0.0.0.0.
+ */
+static __always_inline void unmap_v4(struct rst_record *rec)
+{
+	__u32 *r = (__u32 *)rec->raddr, *l = (__u32 *)rec->laddr;
+	const __u32 v4mapped = bpf_htonl(0x0000ffff);
+
+	if (rec->family != AF_INET6 || r[0] || r[1] || r[2] != v4mapped)
+		return;
+	r[0] = r[3];
+	r[1] = r[2] = r[3] = 0;
+	l[0] = !l[0] && !l[1] && l[2] == v4mapped ? l[3] : 0;
+	l[1] = l[2] = l[3] = 0;
+	rec->family = AF_INET;
+	rec->flags |= RST_F_V4MAPPED;
 }
 
 #endif /* RSTSNOOP_PACKET_BPF_H */

@@ -3,8 +3,8 @@
  * The one record the kernel side streams to user space through the ring
  * buffer.  Both sides include this file; nothing else defines the layout.
  * Fixed-width fields and explicit padding only, so the layout is the same
- * for clang -target bpf and the host compiler (checked by _Static_assert in
- * user/record_check.c).
+ * for clang -target bpf and the host compiler (checked by a _Static_assert
+ * in user/output.c).
  */
 #ifndef RSTSNOOP_RECORD_H
 #define RSTSNOOP_RECORD_H

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The two per-CPU rings that carry facts from one tracepoint to the next on
- * the same CPU: RSTs the stack sent without a socket to a local connect(),
- * and sockets that just moved to CLOSE.  Included by rstsnoop.bpf.c only.
+ * The per-CPU rings that carry facts from one tracepoint to the next on the
+ * same CPU: RSTs the stack sent without a socket to a local connect(), RSTs
+ * accepted during a handshake, and sockets that just moved to CLOSE.  Each
+ * is searched newest first: the entry wanted is almost always the last one
+ * written, so a search usually costs one comparison.
  */
 #ifndef RSTSNOOP_RINGS_BPF_H
 #define RSTSNOOP_RINGS_BPF_H
@@ -52,7 +54,7 @@ static __always_inline bool take_local_rst(const struct rst_record *rec, __u32 n
 {
 	struct rst_flow_key key = {};
 	struct rst_parked_ring *ring;
-	__u32 zero = 0;
+	__u32 zero = 0, newest;
 
 	ring = bpf_map_lookup_elem(&parked_rsts, &zero);
 	if (!ring)
@@ -63,8 +65,9 @@ static __always_inline bool take_local_rst(const struct rst_record *rec, __u32 n
 	key.rport = rec->rport;
 	__builtin_memcpy(key.laddr, rec->laddr, RST_ADDR_LEN);
 	__builtin_memcpy(key.raddr, rec->raddr, RST_ADDR_LEN);
+	newest = ring->next - 1;
 	for (int i = 0; i < PARKED_SLOTS; i++) {
-		struct rst_parked *slot = &ring->slot[i];
+		struct rst_parked *slot = &ring->slot[(newest - i) % PARKED_SLOTS];
 
 		if (same_flow(&slot->key, &key)) {
 			*out = slot->rst;
@@ -75,18 +78,79 @@ static __always_inline bool take_local_rst(const struct rst_record *rec, __u32 n
 	return false;
 }
 
-/* What the CLOSE transition of sk on this CPU left for its RST, if any. */
-static __always_inline const struct rst_closing *recently_closed(const struct sock *sk)
+/* A RST arrived for the handshaking socket `key` (local: from this host's
+ * own stack, with its reason). */
+static __always_inline void note_handshake_rst(__u64 key, bool local,
+					       const struct rst_local_rst *rst)
 {
+	struct rst_handshake_ring *ring;
+	struct rst_handshake_rst *slot;
 	__u32 zero = 0;
+
+	ring = bpf_map_lookup_elem(&handshake_rsts, &zero);
+	if (!ring)
+		return;
+	slot = &ring->slot[ring->next++ % HANDSHAKE_RST_SLOTS];
+	slot->key = key;
+	slot->local = local;
+	if (local)
+		slot->rst = *rst;
+}
+
+/* The RST that ended the handshake of `key`, if one did (taken). */
+static __always_inline bool take_handshake_rst(__u64 key, struct rst_handshake_rst *out)
+{
+	struct rst_handshake_ring *ring;
+	__u32 zero = 0, newest;
+
+	ring = bpf_map_lookup_elem(&handshake_rsts, &zero);
+	if (!ring)
+		return false;
+	newest = ring->next - 1;
+	for (int i = 0; i < HANDSHAKE_RST_SLOTS; i++) {
+		struct rst_handshake_rst *slot = &ring->slot[(newest - i) % HANDSHAKE_RST_SLOTS];
+
+		if (slot->key == key) {
+			*out = *slot;
+			slot->key = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The socket `key` moved to CLOSE from prev_state: keep that for its RST. */
+static __always_inline void remember_closing(__u64 key, int prev_state)
+{
+	struct rst_closing_ring *ring;
+	struct rst_closing *slot;
+	__u32 zero = 0;
+
+	ring = bpf_map_lookup_elem(&closing, &zero);
+	if (!ring)
+		return;
+	slot = &ring->slot[ring->next++ % CLOSING_SLOTS];
+	slot->key = key;
+	slot->prev_state = prev_state;
+}
+
+/* The state before CLOSE of the socket `key`, if it closed on this CPU
+ * lately; -1 otherwise. */
+static __always_inline int recently_closed(__u64 key)
+{
+	__u32 zero = 0, newest;
 	struct rst_closing_ring *ring = bpf_map_lookup_elem(&closing, &zero);
 
 	if (!ring)
-		return NULL;
-	for (int i = 0; i < CLOSING_SLOTS; i++)
-		if (ring->slot[i].sk == (__u64)sk)
-			return &ring->slot[i];
-	return NULL;
+		return -1;
+	newest = ring->next - 1;
+	for (int i = 0; i < CLOSING_SLOTS; i++) {
+		struct rst_closing *slot = &ring->slot[(newest - i) % CLOSING_SLOTS];
+
+		if (slot->key == key)
+			return slot->prev_state;
+	}
+	return -1;
 }
 
 #endif /* RSTSNOOP_RINGS_BPF_H */

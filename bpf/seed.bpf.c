@@ -10,6 +10,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include "config.bpf.h"
 #include "maps.bpf.h"
 
 #define S_IFMT 00170000
@@ -56,7 +57,13 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 			.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum),
 			.port = BPF_CORE_READ(sk, __sk_common.skc_num),
 		};
-		struct rst_listener l = {.owner = o, .sk = (__u64)sk};
+		/* the key the tracing programs use; a cookie the socket never
+		 * got is 0, which any closing listener of the port clears */
+		struct rst_listener l = {
+			.owner = o,
+			.sk = keys_are_cookies ? BPF_CORE_READ(sk, __sk_common.skc_cookie.counter) :
+						 (__u64)sk,
+		};
 
 		bpf_map_update_elem(&listeners, &lk, &l, BPF_NOEXIST);
 	}

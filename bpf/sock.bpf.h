@@ -1,28 +1,128 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Sockets and their owners: what a record says about the socket (netns,
- * inode) and the process it belongs to.  Included by rstsnoop.bpf.c only.
+ * inode, cookie) and the process it belongs to.
+ *
+ * A compilation unit of BTF-typed programs (tp_btf) defines RST_BTF_PROGS
+ * before including this file: its socket pointers are typed, so the
+ * accessors load fields directly, and the owner table is keyed by socket
+ * cookie.  The classic tracepoint programs get untyped addresses and read
+ * through bpf_probe_read_kernel (about 45 ns a read), keyed by address.
  */
 #ifndef RSTSNOOP_SOCK_BPF_H
 #define RSTSNOOP_SOCK_BPF_H
 
+#include "config.bpf.h"
 #include "maps.bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 
-/* Written by the loader after seeding: lets the hot path skip seed look-ups. */
-__u32 seeded_sockets = 0;
+#ifdef RST_BTF_PROGS
+static __always_inline __u32 sk_netns(const struct sock *sk)
+{
+	return sk->__sk_common.skc_net.net->ns.inum;
+}
 
+static __always_inline int sk_state(const struct sock *sk)
+{
+	return sk->__sk_common.skc_state;
+}
+
+static __always_inline int sk_error(const struct sock *sk)
+{
+	return sk->sk_err;
+}
+
+/* bpf_get_socket_cookie() from tracing programs: Linux 5.12, commit
+ * c5dbb89fc2ac ("bpf: Expose bpf_get_socket_cookie to tracing programs").
+ * It assigns a cookie where the socket has none yet. */
+static __always_inline __u64 sk_cookie(const struct sock *sk)
+{
+	return bpf_get_socket_cookie((void *)sk);
+}
+
+/* The owner table's key: the cookie (a typed pointer is no number here). */
+static __always_inline __u64 sock_key(const struct sock *sk)
+{
+	return sk_cookie(sk);
+}
+
+/*
+ * Family, ports and addresses as the socket has them, this host's end
+ * first, as the classic events give them.  The local port is inet_sport:
+ * skc_num is already 0 when the socket reaches CLOSE (tcp_set_state() calls
+ * inet_put_port() before inet_sk_state_store() fires the tracepoint).  Only
+ * full sockets have an inet_sock around them (bpf_skc_to_tcp_sock() says
+ * which); request and TIME_WAIT sockets keep skc_num.
+ */
+static __always_inline __u16 sock_lport(const struct sock *sk)
+{
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+
+	return tp ? bpf_ntohs(tp->inet_conn.icsk_inet.inet_sport) : sk->__sk_common.skc_num;
+}
+
+/* The addresses of rec->family, this host's first. */
+static __always_inline void sock_addrs(const struct sock *sk, struct rst_record *rec)
+{
+	const struct sock_common *c = &sk->__sk_common;
+
+	if (rec->family == AF_INET6) {
+		__builtin_memcpy(rec->laddr, &c->skc_v6_rcv_saddr, RST_ADDR_LEN);
+		__builtin_memcpy(rec->raddr, &c->skc_v6_daddr, RST_ADDR_LEN);
+	} else {
+		*(__u32 *)rec->laddr = c->skc_rcv_saddr;
+		*(__u32 *)rec->raddr = c->skc_daddr;
+	}
+}
+
+static __always_inline void sock_endpoints(const struct sock *sk, struct rst_record *rec)
+{
+	rec->family = sk->__sk_common.skc_family;
+	rec->lport = sock_lport(sk);
+	rec->rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	sock_addrs(sk, rec);
+}
+
+/* Inode of the socket's file: what /proc/PID/fd and `ss -e` show. */
+static __always_inline __u64 sock_ino(const struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct file *file;
+
+	if (!sock)
+		return 0;
+	file = sock->file;
+	return file ? file->f_inode->i_ino : 0;
+}
+#else
 static __always_inline __u32 sk_netns(const struct sock *sk)
 {
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
-static __always_inline bool is_full_sock(int state)
+static __always_inline int sk_state(const struct sock *sk)
 {
-	return state != TCP_TIME_WAIT && state != TCP_NEW_SYN_RECV;
+	return BPF_CORE_READ(sk, __sk_common.skc_state);
+}
+
+static __always_inline int sk_error(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_err);
+}
+
+/* The cookie the kernel assigned, 0 where it never did: a tracepoint
+ * program cannot call bpf_get_socket_cookie(). */
+static __always_inline __u64 sk_cookie(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+}
+
+static __always_inline __u64 sock_key(const struct sock *sk)
+{
+	return (__u64)sk;
 }
 
 /*
@@ -42,6 +142,76 @@ static __always_inline __u64 sock_ino(const struct sock *sk)
 				      bpf_core_field_offset(struct inode, i_ino));
 	return ino;
 }
+#endif /* RST_BTF_PROGS */
+
+static __always_inline bool is_full_sock(int state)
+{
+	return state != TCP_TIME_WAIT && state != TCP_NEW_SYN_RECV;
+}
+
+/* ---- the owner table (see struct rst_owner_slot) ------------------------ */
+
+static __always_inline struct rst_owner_slot *owner_slot(__u64 key)
+{
+	/* the finaliser of MurmurHash3: addresses and cookies both spread */
+	__u64 h = key;
+	__u32 index;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	index = h & (OWNER_SLOTS - 1);
+	return bpf_map_lookup_elem(&socks, &index);
+}
+
+/* The socket `key` belongs to o (connect() or listen() is running). */
+static __always_inline void owner_claim(__u64 key, const struct rst_owner *o, __u8 role)
+{
+	struct rst_owner_slot *slot = owner_slot(key);
+	__u32 zero = 0;
+	__u64 *collisions;
+
+	if (!slot)
+		return;
+	if (slot->key && slot->key != key && !slot->info.closed) {
+		collisions = bpf_map_lookup_elem(&owner_collisions, &zero);
+		if (collisions)
+			*collisions += 1; /* per CPU: no atomic needed */
+	}
+	/* Readers check the key after copying (owner_lookup): empty the slot
+	 * while it is rewritten, so no reader takes half of two owners. */
+	slot->key = 0;
+	barrier();
+	slot->info.owner = *o;
+	slot->info.role = role;
+	slot->info.closed = 0;
+	barrier();
+	slot->key = key;
+}
+
+/* Copies the owner entry of `key`; false where there is none. */
+static __always_inline bool owner_lookup(__u64 key, struct rst_sock_info *out)
+{
+	struct rst_owner_slot *slot = owner_slot(key);
+
+	if (!slot || slot->key != key)
+		return false;
+	*out = slot->info;
+	barrier();
+	return slot->key == key;
+}
+
+/* The socket reached CLOSE: its slot is free, but keeps the owner for the
+ * RST close() may send right after. */
+static __always_inline void owner_release(__u64 key)
+{
+	struct rst_owner_slot *slot = owner_slot(key);
+
+	if (slot && slot->key == key)
+		slot->info.closed = 1;
+}
+
+/* ---- attribution -------------------------------------------------------- */
 
 static __always_inline void owner_from_current(struct rst_owner *o)
 {
@@ -62,44 +232,38 @@ static __always_inline void set_owner(struct rst_record *rec, const struct rst_o
 }
 
 /*
- * Who owns a socket that has no entry of its own: a socket that existed
- * before we started (seeded by inode), or a server-side child, which belongs
- * to its listener's owner until something better is known.  *role says
- * which of the two it was (a seeded socket's role is not known).
- */
-static __always_inline const struct rst_owner *owner_by_lookup(const struct sock *sk, int state,
-							    __u32 netns, __u16 lport, __u8 *role)
-{
-	struct rst_listener_key lk = {.netns = netns, .port = lport};
-	struct rst_listener *l;
-
-	if (seeded_sockets && is_full_sock(state)) {
-		__u64 ino = sock_ino(sk);
-		const struct rst_owner *o = ino ? bpf_map_lookup_elem(&seeds, &ino) : NULL;
-
-		*role = 0;
-		if (o)
-			return o;
-	}
-	l = bpf_map_lookup_elem(&listeners, &lk);
-	*role = RST_F_SERVER;
-	return l ? &l->owner : NULL;
-}
-
-/*
  * Names the record's owner: own (the socket's entry, or what its CLOSE
- * left) where known, else whoever owner_by_lookup() finds.  False when
- * nobody is known.
+ * left) where known; else a socket that existed before we started (seeded
+ * by inode, role unknown); else a server-side child belongs to its
+ * listener's owner until something better is known.  False when nobody is
+ * known.  (Each branch calls set_owner() itself: selecting among map value
+ * pointers lets the compiler move pointer arithmetic before the NULL checks,
+ * which the verifier refuses.)
  */
 static __always_inline bool attribute_socket_owner(struct rst_record *rec, const struct sock *sk,
 						   int state, const struct rst_owner *own,
 						   __u8 role)
 {
-	if (!own)
-		own = owner_by_lookup(sk, state, rec->netns, rec->lport, &role);
-	if (!own)
+	struct rst_listener_key lk = {.netns = rec->netns, .port = rec->lport};
+	const struct rst_listener *l;
+
+	if (own) {
+		set_owner(rec, own, RST_ATTR_SOCKET_OWNER, role);
+		return true;
+	}
+	if (seeded_sockets && is_full_sock(state)) {
+		__u64 ino = sock_ino(sk);
+		const struct rst_owner *seed = ino ? bpf_map_lookup_elem(&seeds, &ino) : NULL;
+
+		if (seed) {
+			set_owner(rec, seed, RST_ATTR_SOCKET_OWNER, 0);
+			return true;
+		}
+	}
+	l = bpf_map_lookup_elem(&listeners, &lk);
+	if (!l)
 		return false;
-	set_owner(rec, own, RST_ATTR_SOCKET_OWNER, role);
+	set_owner(rec, &l->owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);
 	return true;
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "cli.h"
 
-#include <argp.h>
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,12 +13,11 @@
 #define RSTSNOOP_VERSION "0.1.0"
 #endif
 
-const char *argp_program_version = "rstsnoop " RSTSNOOP_VERSION;
+static const char summary_line[] =
+	"Trace TCP resets and failed TCP handshakes, and name the process and socket\n"
+	"each belongs to.";
 
-static const char doc[] =
-	"Trace TCP resets and failed TCP handshakes, and name the process and "
-	"socket each belongs to.\n"
-	"\n"
+static const char examples[] =
 	"EXAMPLES:\n"
 	"  rstsnoop                  # every reset and failed handshake, as a table\n"
 	"  rstsnoop --json           # JSON Lines, one record per line\n"
@@ -26,7 +26,7 @@ static const char doc[] =
 	"  rstsnoop -c curl -6       # only IPv6, only processes named curl\n"
 	"  rstsnoop -d 10            # trace for 10 seconds\n"
 	"  rstsnoop -s 5             # every 5 s: counts and rates per process and port\n"
-	"  rstsnoop --features       # kernel facilities this host offers, then exit";
+	"  rstsnoop --features       # kernel facilities this host offers, then exit\n";
 
 enum {
 	OPT_JSON = 0x100,
@@ -34,33 +34,43 @@ enum {
 	OPT_RINGBUF_KB,
 	OPT_SEED,
 	OPT_FEATURES,
+	OPT_PROGRAMS,
 };
 
-static const struct argp_option options[] = {
-	{"json", OPT_JSON, NULL, 0, "JSON Lines output", 0},
-	{"pid", 'p', "PID", 0, "Only sockets owned by this process", 0},
-	{"comm", 'c', "NAME", 0, "Only sockets owned by processes with this name", 0},
-	{"port", 'P', "PORT", 0, "Only connections with this port at either end", 0},
-	{"ipv4", '4', NULL, 0, "Only IPv4", 0},
-	{"ipv6", '6', NULL, 0, "Only IPv6", 0},
-	{"duration", 'd', "SECS", 0, "Stop after SECS seconds", 0},
-	{"summary", 's', "SECS", 0,
-	 "Every SECS seconds, counts and rates per process, event and service port instead of a "
-	 "line per record",
-	 0},
-	{"ringbuf-kb", OPT_RINGBUF_KB, "N", 0, "Ring buffer size in KiB, a power of 2 (default 2048)",
-	 0},
-	{"user", OPT_USER, "USER", 0,
-	 "Once attached, trace as USER (name or uid) instead of root; capabilities are dropped "
-	 "either way",
-	 0},
-	{"seed", OPT_SEED, "METHOD", 0,
-	 "How to attribute sockets opened before start: auto (default), iter, proc, none", 0},
-	{"features", OPT_FEATURES, NULL, 0, "Print the kernel facilities in use and exit",
-	 0},
-	{"verbose", 'v', NULL, 0, "Show libbpf messages", 0},
-	{},
+/* One table drives getopt and --help, so they cannot disagree. */
+struct cli_option {
+	const char *name;
+	int key; /* a short option when below 0x100 */
+	const char *arg;
+	const char *help; /* '\n' continues on the next line */
 };
+
+static const struct cli_option cli_options[] = {
+	{"json", OPT_JSON, NULL, "JSON Lines output"},
+	{"pid", 'p', "PID", "Only sockets owned by this process"},
+	{"comm", 'c', "NAME", "Only sockets owned by processes with this name"},
+	{"port", 'P', "PORT", "Only connections with this port at either end"},
+	{"ipv4", '4', NULL, "Only IPv4"},
+	{"ipv6", '6', NULL, "Only IPv6"},
+	{"duration", 'd', "SECS", "Stop after SECS seconds"},
+	{"summary", 's', "SECS",
+	 "Every SECS seconds, counts and rates per process, event\n"
+	 "and service port instead of a line per record"},
+	{"ringbuf-kb", OPT_RINGBUF_KB, "N", "Ring buffer size in KiB, a power of 2 (default 2048)"},
+	{"user", OPT_USER, "USER",
+	 "Once attached, trace as USER (name or uid) instead of\nroot; capabilities are dropped either way"},
+	{"seed", OPT_SEED, "METHOD",
+	 "How to attribute sockets opened before start:\nauto (default), iter, proc, none"},
+	{"features", OPT_FEATURES, NULL, "Print the kernel facilities in use and exit"},
+	{"programs", OPT_PROGRAMS, "KIND",
+	 "Kernel programs: auto (default: BTF-typed where the\nkernel takes them, else classic), btf, classic"},
+	{"verbose", 'v', NULL, "Also show libbpf's debug messages"},
+	{"help", 'h', NULL, "Show this help"},
+	{"version", 'V', NULL, "Print the version"},
+};
+
+#define N_OPTIONS (sizeof(cli_options) / sizeof(cli_options[0]))
+#define HELP_COLUMN 30
 
 int parse_uint(const char *s, unsigned long long min, unsigned long long max,
 	       unsigned long long *out)
@@ -80,23 +90,66 @@ int parse_uint(const char *s, unsigned long long min, unsigned long long max,
 	return 0;
 }
 
-static error_t parse_number(struct argp_state *state, const char *what, const char *arg,
-			    unsigned long long min, unsigned long long max,
-			    unsigned long long *out)
+struct cli_error {
+	char *buf;
+	size_t size;
+};
+
+static enum cli_status bad_input(struct cli_error *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->buf, e->size, fmt, ap);
+	va_end(ap);
+	return CLI_BAD_INPUT;
+}
+
+static enum cli_status parse_number(struct cli_error *e, const char *what, const char *arg,
+				    unsigned long long min, unsigned long long max,
+				    unsigned long long *out)
 {
 	int err = parse_uint(arg, min, max, out);
 
 	if (err == -ERANGE)
-		argp_failure(state, 2, 0, "%s out of range (%llu..%llu): %s", what, min, max, arg);
-	else if (err)
-		argp_failure(state, 2, 0, "%s is not a number: %s", what, arg);
-	return 0;
+		return bad_input(e, "%s out of range (%llu..%llu): %s", what, min, max, arg);
+	if (err)
+		return bad_input(e, "%s is not a number: %s", what, arg);
+	return CLI_RUN;
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static void print_help(FILE *out)
 {
-	struct rst_options *o = state->input;
+	fprintf(out, "Usage: rstsnoop [OPTION...]\n%s\n\n", summary_line);
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct cli_option *opt = &cli_options[i];
+		const char *help = opt->help;
+		int n;
+
+		if (opt->key < 0x100)
+			n = fprintf(out, "  -%c, --%s", opt->key, opt->name);
+		else
+			n = fprintf(out, "      --%s", opt->name);
+		if (opt->arg)
+			n += fprintf(out, "=%s", opt->arg);
+		do {
+			size_t len = strcspn(help, "\n");
+
+			fprintf(out, "%*s%.*s\n", n < HELP_COLUMN ? HELP_COLUMN - n : 1, "", (int)len,
+				help);
+			help += len + (help[len] == '\n');
+			n = 0;
+		} while (*help);
+	}
+	fprintf(out, "\n%s", examples);
+}
+
+/* Applies one option; CLI_EXIT after --help or --version. */
+static enum cli_status apply(struct rst_options *o, int key, const char *arg, FILE *out,
+			     struct cli_error *e)
+{
 	unsigned long long v;
+	enum cli_status st = CLI_RUN;
 
 	switch (key) {
 	case OPT_JSON:
@@ -104,98 +157,114 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'p':
 		/* PID_MAX_LIMIT is 4194304 (include/linux/threads.h) */
-		parse_number(state, "PID", arg, 1, 4194304, &v);
+		st = parse_number(e, "PID", arg, 1, 4194304, &v);
 		o->pid = v;
 		break;
 	case 'P':
-		parse_number(state, "port", arg, 1, 65535, &v);
+		st = parse_number(e, "port", arg, 1, 65535, &v);
 		o->port = v;
 		break;
 	case 'c':
 		if (!arg[0] || strlen(arg) >= RST_COMM_LEN)
-			argp_failure(state, 2, 0,
-				     "process name must be 1..%d bytes (the kernel's limit): %s",
-				     RST_COMM_LEN - 1, arg);
+			return bad_input(e, "process name must be 1..%d bytes (the kernel's limit): %s",
+					 RST_COMM_LEN - 1, arg);
 		strncpy(o->comm, arg, RST_COMM_LEN - 1);
 		o->comm_set = true;
 		break;
 	case '4':
 	case '6':
 		if (o->family)
-			argp_failure(state, 2, 0, "-4 and -6 exclude each other");
+			return bad_input(e, "-4 and -6 exclude each other");
 		o->family = key == '4' ? AF_INET : AF_INET6;
 		break;
 	case 'd':
-		parse_number(state, "duration", arg, 1, 31 * 24 * 3600, &v);
+		st = parse_number(e, "duration", arg, 1, 31 * 24 * 3600, &v);
 		o->duration_s = v;
 		break;
 	case 's':
-		parse_number(state, "summary interval", arg, 1, 24 * 3600, &v);
+		st = parse_number(e, "summary interval", arg, 1, 24 * 3600, &v);
 		o->summary_s = v;
 		break;
 	case OPT_RINGBUF_KB:
-		parse_number(state, "ring buffer size", arg, 4, 1024 * 1024, &v);
-		if (v & (v - 1))
-			argp_failure(state, 2, 0, "ring buffer size must be a power of 2 KiB: %s",
-				     arg);
+		st = parse_number(e, "ring buffer size", arg, 4, 1024 * 1024, &v);
+		if (st == CLI_RUN && (v & (v - 1)))
+			return bad_input(e, "ring buffer size must be a power of 2 KiB: %s", arg);
 		o->ringbuf_kb = v;
 		break;
 	case OPT_USER:
 		if (!arg[0])
-			argp_failure(state, 2, 0, "--user needs a user name or uid");
+			return bad_input(e, "--user needs a user name or uid");
 		o->user = arg;
 		break;
 	case OPT_SEED:
-		if (!strcmp(arg, "auto"))
-			o->seed = SEED_AUTO;
-		else if (!strcmp(arg, "iter"))
-			o->seed = SEED_ITER;
-		else if (!strcmp(arg, "proc"))
-			o->seed = SEED_PROC;
-		else if (!strcmp(arg, "none"))
-			o->seed = SEED_NONE;
-		else
-			argp_failure(state, 2, 0, "unknown seed method (auto, iter, proc, none): %s",
-				     arg);
+		if (seed_method_parse(arg, &o->seed))
+			return bad_input(e, "unknown seed method (auto, iter, proc, none): %s", arg);
 		break;
 	case OPT_FEATURES:
 		o->features = true;
 		break;
+	case OPT_PROGRAMS:
+		if (!strcmp(arg, "auto"))
+			o->programs = PROGRAMS_AUTO;
+		else if (!strcmp(arg, "btf"))
+			o->programs = PROGRAMS_BTF;
+		else if (!strcmp(arg, "classic"))
+			o->programs = PROGRAMS_CLASSIC;
+		else
+			return bad_input(e, "unknown program kind (auto, btf, classic): %s", arg);
+		break;
 	case 'v':
 		o->verbose = true;
 		break;
-	case ARGP_KEY_ARG:
-		argp_failure(state, 2, 0, "unexpected argument: %s", arg);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
+	case 'h':
+		print_help(out);
+		return CLI_EXIT;
+	case 'V':
+		fprintf(out, "rstsnoop %s\n", RSTSNOOP_VERSION);
+		return CLI_EXIT;
 	}
-	return 0;
+	return st;
 }
 
-int cli_parse(int argc, char **argv, struct rst_options *opts)
+enum cli_status cli_parse(int argc, char **argv, struct rst_options *opts, FILE *out,
+			  char *err, size_t err_size)
 {
-	static const struct argp argp = {options, parse_opt, NULL, doc, NULL, NULL, NULL};
+	struct option longopts[N_OPTIONS + 1] = {0};
+	char shortopts[2 * N_OPTIONS + 2] = ":"; /* ':': a missing value is told apart */
+	struct cli_error e = {err, err_size};
+	enum cli_status st = CLI_RUN;
+	size_t n = 1;
+	int key;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->ringbuf_kb = 2048;
 	opts->seed = SEED_AUTO;
-	/* argp's own usage errors exit 64: make every input error exit 2. */
-	argp_err_exit_status = 2;
-	return argp_parse(&argp, argc, argv, 0, NULL, opts);
-}
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct cli_option *opt = &cli_options[i];
 
-const char *seed_method_name(enum seed_method m)
-{
-	switch (m) {
-	case SEED_AUTO:
-		return "auto";
-	case SEED_ITER:
-		return "bpf-iterator";
-	case SEED_PROC:
-		return "procfs";
-	case SEED_NONE:
-		return "none";
+		longopts[i] = (struct option){opt->name, opt->arg ? required_argument : no_argument,
+					      NULL, opt->key};
+		if (opt->key < 0x100) {
+			shortopts[n++] = opt->key;
+			if (opt->arg)
+				shortopts[n++] = ':';
+		}
 	}
-	return "?";
+	shortopts[n] = '\0';
+	/* getopt prints nothing itself; 0 restarts its scan for every call. */
+	opterr = 0;
+	optind = 0;
+	while (st == CLI_RUN && (key = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (key == '?' && optopt && optopt < 0x100)
+			st = bad_input(&e, "unrecognized option: -%c", optopt);
+		else if (key == '?')
+			st = bad_input(&e, "unrecognized option: %s", argv[optind - 1]);
+		else if (key == ':')
+			st = bad_input(&e, "option needs a value: %s", argv[optind - 1]);
+		else
+			st = apply(opts, key, optarg, out, &e);
+	}
+	if (st == CLI_RUN && optind < argc)
+		st = bad_input(&e, "unexpected argument: %s", argv[optind]);
+	return st;
 }

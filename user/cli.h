@@ -4,14 +4,16 @@
 #define RSTSNOOP_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "record.h"
+#include "seed.h"
 
-enum seed_method {
-	SEED_AUTO, /* BPF iterator, /proc when the kernel refuses it */
-	SEED_ITER,
-	SEED_PROC,
-	SEED_NONE,
+enum program_choice {
+	PROGRAMS_AUTO,	  /* BTF-typed where the kernel takes them, else classic */
+	PROGRAMS_BTF,	  /* tp_btf only */
+	PROGRAMS_CLASSIC, /* classic tracepoints only */
 };
 
 struct rst_options {
@@ -28,18 +30,24 @@ struct rst_options {
 	unsigned int summary_s;	 /* 0: a line per record; else counts every N s */
 	unsigned int ringbuf_kb;
 	enum seed_method seed;
+	enum program_choice programs;
+};
+
+enum cli_status {
+	CLI_RUN,       /* opts are set: go on */
+	CLI_EXIT,      /* --help or --version was printed to out: exit 0 */
+	CLI_BAD_INPUT, /* err holds one line naming the problem: exit 2 */
 };
 
 /*
- * Fills opts from argv.  Returns 0, or exits: 0 after --help/--version,
- * 2 (with one line on stderr) for invalid input.
+ * Fills opts from argv.  Never exits and never prints to stderr, so a
+ * fuzzer can call it again and again; getopt may reorder argv.
  */
-int cli_parse(int argc, char **argv, struct rst_options *opts);
+enum cli_status cli_parse(int argc, char **argv, struct rst_options *opts, FILE *out,
+			  char *err, size_t err_size);
 
 /* Strict unsigned parse: digits only, no sign, no trailing junk. */
 int parse_uint(const char *s, unsigned long long min, unsigned long long max,
 	       unsigned long long *out);
-
-const char *seed_method_name(enum seed_method m);
 
 #endif

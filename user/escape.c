@@ -17,7 +17,7 @@ size_t text_escape(char *dst, size_t dst_size, const char *src, size_t len)
 		if (c == '\\') {
 			memcpy(piece, "\\\\", 2);
 			n = 2;
-		} else if (c >= 0x20 && c < 0x7f) {
+		} else if (c > 0x20 && c < 0x7f) {
 			piece[0] = (char)c;
 			n = 1;
 		} else {

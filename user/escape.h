@@ -10,10 +10,11 @@
 #include <stdio.h>
 
 /*
- * Terminal-safe text: printable ASCII stays, a backslash becomes "\\",
- * every other byte (control, DEL, non-ASCII) becomes "\xNN".  Reads up to
- * len bytes or the first NUL; always NUL-terminates dst (truncating on a
- * whole escape).  Returns the length written.
+ * Terminal-safe text for a table: printable ASCII stays, a backslash
+ * becomes "\\", every other byte (space, control, DEL, non-ASCII) becomes
+ * "\xNN".  A space is escaped so a name stays one whitespace-separated
+ * field.  Reads up to len bytes or the first NUL; always NUL-terminates dst
+ * (truncating on a whole escape).  Returns the length written.
  */
 size_t text_escape(char *dst, size_t dst_size, const char *src, size_t len);
 

@@ -43,6 +43,12 @@ void jw_uint(struct json_writer *w, const char *name, unsigned long long value)
 	fprintf(w->out, "%llu", value);
 }
 
+void jw_bool(struct json_writer *w, const char *name, bool value)
+{
+	key(w, name);
+	fputs(value ? "true" : "false", w->out);
+}
+
 void jw_decimal(struct json_writer *w, const char *name, double value)
 {
 	key(w, name);

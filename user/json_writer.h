@@ -21,6 +21,7 @@ void jw_string(struct json_writer *w, const char *key, const char *value);
 /* A string field from raw bytes (up to len or the first NUL). */
 void jw_bytes(struct json_writer *w, const char *key, const char *value, size_t len);
 void jw_uint(struct json_writer *w, const char *key, unsigned long long value);
+void jw_bool(struct json_writer *w, const char *key, bool value);
 /* A number with three decimals (rates, intervals). */
 void jw_decimal(struct json_writer *w, const char *key, double value);
 void jw_null(struct json_writer *w, const char *key);

@@ -5,6 +5,7 @@
  * cli -> preflight -> tracer (+ seed) -> output.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "feature_report.h"
 #include "kernel_names.h"
 #include "output.h"
 #include "preflight.h"
@@ -30,14 +32,14 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+static bool libbpf_debug;
+
+/* libbpf's warnings reach the user; its debug chatter only with -v. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	if (level == LIBBPF_DEBUG && !libbpf_debug)
+		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-static int quiet_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	return 0;
 }
 
 static int install_signal_handlers(void)
@@ -55,30 +57,91 @@ static int install_signal_handlers(void)
 struct run_state {
 	struct output out;
 	struct summary *summary; /* --summary, else NULL */
-	bool stdout_closed;
+	__u64 stop_ns;		 /* --summary counts records stamped before this */
+	int write_error;	 /* errno of the first failed write to stdout */
 };
+
+/* Notes the first write error on stdout (errno is the write's, if called
+ * right after it); true once stdout is unusable. */
+static bool output_failed(struct run_state *rs)
+{
+	if (!ferror(stdout))
+		return false;
+	if (!rs->write_error)
+		rs->write_error = errno ? errno : EIO;
+	return true;
+}
+
+/* Pushes records out; false once stdout is unusable. */
+static bool flush_output(struct run_state *rs)
+{
+	fflush(stdout);
+	return !output_failed(rs);
+}
+
+/*
+ * A reader that went away (| head: EPIPE) is a normal end; any other write
+ * error (a full disk) lost output, and says so.
+ */
+static int output_exit_code(const struct run_state *rs)
+{
+	if (!rs->write_error || rs->write_error == EPIPE)
+		return 0;
+	fprintf(stderr, "rstsnoop: writing the output failed: %s\n", strerror(rs->write_error));
+	return 1;
+}
+
+/* Prints the summary's current interval and moves on to the next. */
+static void print_interval(struct run_state *rs)
+{
+	const struct summary_row *rows;
+	size_t n;
+
+	rows = summary_rows(rs->summary, &n);
+	output_summary(&rs->out, rows, n, summary_current(rs->summary));
+	output_failed(rs);
+	if (summary_overflow(rs->summary))
+		fprintf(stderr, "rstsnoop: %llu records in more groups than a summary holds\n",
+			(unsigned long long)summary_overflow(rs->summary));
+	summary_next(rs->summary);
+}
+
+/* Prints every interval that ended by until_ns. */
+static void close_intervals(struct run_state *rs, __u64 until_ns)
+{
+	while (summary_current(rs->summary)->end_ns <= until_ns && !rs->write_error)
+		print_interval(rs);
+}
+
+/*
+ * The run stopped at rs->stop_ns: the intervals before it are whole, the
+ * one it fell into is printed as partial (no rate: nothing extrapolated).
+ */
+static void finish_summary(struct run_state *rs)
+{
+	close_intervals(rs, rs->stop_ns);
+	if (rs->write_error || summary_current(rs->summary)->start_ns >= rs->stop_ns)
+		return;
+	summary_cut(rs->summary, rs->stop_ns);
+	print_interval(rs);
+}
 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct run_state *rs = ctx;
+	const struct rst_record *rec = data;
 
-	if (size < sizeof(struct rst_record) || rs->stdout_closed)
+	if (size < sizeof(struct rst_record) || rs->write_error)
 		return 0;
-	if (rs->summary)
-		summary_add(rs->summary, data);
-	else
-		output_record(&rs->out, data);
-	return 0;
-}
-
-/* Pushes records out; false once stdout is gone. */
-static bool flush_output(struct run_state *rs)
-{
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		rs->stdout_closed = true;
-		return false;
+	if (!rs->summary) {
+		output_record(&rs->out, rec);
+	} else if (rec->ts_ns < rs->stop_ns) { /* later ones: made while detaching */
+		/* Each record counts in the interval its kernel time falls in. */
+		close_intervals(rs, rec->ts_ns);
+		summary_add(rs->summary, rec);
 	}
-	return true;
+	output_failed(rs);
+	return 0;
 }
 
 /* What the loop still does with the kernel: read the lost count by fd. */
@@ -97,43 +160,41 @@ static __u64 monotonic_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Prints the summary of the interval that began at *since, and starts the next. */
-static void print_summary(struct run_state *rs, __u64 *since)
-{
-	__u64 now = monotonic_ns();
-	const struct summary_row *rows;
-	size_t n;
-
-	rows = summary_rows(rs->summary, &n);
-	output_summary(&rs->out, rows, n, now, (now - *since) / 1e9);
-	if (summary_overflow(rs->summary))
-		fprintf(stderr, "rstsnoop: %llu records in more groups than a summary holds\n",
-			(unsigned long long)summary_overflow(rs->summary));
-	summary_reset(rs->summary);
-	*since = now;
-}
-
 int main(int argc, char **argv)
 {
 	static char stdout_buf[1 << 16];
 	struct rst_options opts;
+	char cli_error[256];
 	struct reset_reasons reasons = {0};
 	struct run_state rs = {0};
 	struct privs_user run_as = {0};
 	struct tracer *tracer = NULL;
 	struct tracer_features features;
 	struct btf *vmlinux = NULL;
-	__u64 deadline = 0, interval_start = 0;
+	__u64 deadline = 0, start, polled_from, now;
 	unsigned int eph_lo, eph_hi;
 	int err, exit_code = 1;
 	__u64 lost;
 
-	cli_parse(argc, argv, &opts);
-	if (opts.user && privs_resolve_user(opts.user, &run_as)) {
-		exit_code = 2;
-		goto cleanup;
+	switch (cli_parse(argc, argv, &opts, stdout, cli_error, sizeof(cli_error))) {
+	case CLI_RUN:
+		break;
+	case CLI_EXIT:
+		flush_output(&rs);
+		return output_exit_code(&rs);
+	case CLI_BAD_INPUT:
+		fprintf(stderr, "rstsnoop: %s (see --help)\n", cli_error);
+		return 2;
 	}
-	libbpf_set_print(opts.verbose ? libbpf_print : quiet_libbpf_print);
+	if (opts.user && privs_resolve_user(opts.user, &run_as))
+		return 2;
+	libbpf_debug = opts.verbose;
+	libbpf_set_print(libbpf_print);
+	if (opts.features) {
+		features_report(&opts, stdout);
+		flush_output(&rs);
+		return output_exit_code(&rs);
+	}
 	/* Records are flushed after every batch, not every line: one write
 	 * per poll round keeps a reset storm cheap. */
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
@@ -171,17 +232,13 @@ int main(int argc, char **argv)
 		goto cleanup;
 	if (tracer_seed(tracer, opts.seed, opts.verbose) && opts.seed != SEED_AUTO)
 		goto cleanup;
-	if (opts.features) {
-		tracer_print_features(tracer, stdout);
-		exit_code = flush_output(&rs) ? 0 : 1;
-		goto cleanup;
-	}
 	if (opts.verbose)
-		tracer_print_features(tracer, stderr);
+		features_print(stderr, &features, 0, tracer_features(tracer), NULL);
 	/* Attached, mapped and seeded: the loop needs no privilege. */
 	if (privs_drop(&run_as, lost_count_readable, tracer, opts.verbose))
 		goto cleanup;
 
+	tracer_arm(tracer);
 	fprintf(stderr, "rstsnoop: tracing TCP resets and failed handshakes (%s seeded %u sockets)%s\n",
 		seed_method_name(tracer_features(tracer)->seed.used),
 		tracer_features(tracer)->seed.sockets, opts.duration_s ? "" : "; Ctrl-C to stop");
@@ -189,27 +246,36 @@ int main(int argc, char **argv)
 		output_header(&rs.out);
 	flush_output(&rs);
 
-	interval_start = monotonic_ns();
-	if (opts.duration_s)
-		deadline = interval_start + opts.duration_s * 1000000000ULL;
-	while (!stop_requested && !rs.stdout_closed) {
+	start = monotonic_ns();
+	/* -d ends the run exactly then, so with -d a multiple of -s the last
+	 * summary interval is a whole one. */
+	deadline = opts.duration_s ? start + opts.duration_s * 1000000000ULL : 0;
+	rs.stop_ns = deadline ? deadline : UINT64_MAX;
+	if (rs.summary)
+		summary_begin(rs.summary, start, opts.summary_s * 1000000000ULL);
+	while (!stop_requested && !rs.write_error) {
+		/* Records stamped before this are handed over by the poll. */
+		polled_from = monotonic_ns();
 		err = tracer_poll(tracer, POLL_INTERVAL_MS);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "rstsnoop: reading the ring buffer failed: %s\n",
 				strerror(-err));
 			goto cleanup;
 		}
-		if (rs.summary && monotonic_ns() - interval_start >= opts.summary_s * 1000000000ULL)
-			print_summary(&rs, &interval_start);
+		if (rs.summary)
+			close_intervals(&rs, polled_from < rs.stop_ns ? polled_from : rs.stop_ns);
 		flush_output(&rs);
 		if (deadline && monotonic_ns() >= deadline)
 			break;
 	}
+	now = monotonic_ns();
+	if (now < rs.stop_ns) /* a signal or a write error, before any deadline */
+		rs.stop_ns = now;
 
 	/* Detach first, then hand over everything the kernel still queued. */
 	tracer_stop(tracer);
-	if (rs.summary && !rs.stdout_closed)
-		print_summary(&rs, &interval_start);
+	if (rs.summary)
+		finish_summary(&rs);
 	flush_output(&rs);
 	err = tracer_read_lost(tracer, &lost);
 	if (err)
@@ -218,7 +284,15 @@ int main(int argc, char **argv)
 	else if (lost)
 		fprintf(stderr, "rstsnoop: lost %llu records (ring buffer full; try --ringbuf-kb)\n",
 			(unsigned long long)lost);
-	exit_code = 0;
+	err = tracer_read_owner_collisions(tracer, &lost);
+	if (err)
+		fprintf(stderr, "rstsnoop: cannot read the count of owner-table collisions: %s\n",
+			strerror(-err));
+	else if (lost)
+		fprintf(stderr, "rstsnoop: %llu sockets lost their owner entry to another socket "
+				"(owner table full); their records may lack the process\n",
+			(unsigned long long)lost);
+	exit_code = output_exit_code(&rs);
 cleanup:
 	tracer_free(tracer);
 	summary_free(rs.summary);

@@ -15,11 +15,23 @@ _Static_assert(sizeof(struct rst_record) == RST_RECORD_SIZE,
 #define NSEC_PER_SEC 1000000000LL
 
 /*
- * 105 columns before DETAIL, so a line fits 120 for IPv4 endpoints and
- * details up to 15 characters; longer addresses or reasons push the line
- * wider rather than being cut (the JSON output has everything).
+ * Table columns.  Each value fits its column by construction, except two:
+ * a process name, whose escaped form can be 60 characters of an attacker's
+ * choosing, is cut to its column and marked "+"; an address column starts
+ * wide enough for any IPv4 endpoint and widens once, for good, to fit any
+ * IPv6 endpoint (the header is printed again).  So lines stay aligned, and
+ * no field holds a blank.  JSON has every value whole.
  */
-#define TABLE_FMT "%-8s %-7s %-15s %-8s %-8s %-20s %-20s %-11s %s\n"
+#define TIME_W 12 /* HH:MM:SS.mmm */
+#define PID_W 7	  /* PID_MAX_LIMIT 4194304 */
+#define COMM_W 15
+#define SOCK_W 10 /* socket inodes are 32-bit (get_next_ino) */
+#define EVENT_W 8
+#define STATE_W 12 /* NEW_SYN_RECV */
+#define COUNT_W 8
+#define RATE_W 9
+#define ADDR_W_IPV4 21 /* 255.255.255.255:65535 */
+#define ADDR_W_IPV6 47 /* [ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535 */
 
 void output_init(struct output *o, FILE *out, bool json, const struct reset_reasons *reasons)
 {
@@ -30,21 +42,69 @@ void output_init(struct output *o, FILE *out, bool json, const struct reset_reas
 	o->out = out;
 	o->json = json;
 	o->reasons = reasons;
+	o->addr_width = ADDR_W_IPV4;
 	o->realtime_offset_ns = (real.tv_sec - mono.tv_sec) * NSEC_PER_SEC +
 				(real.tv_nsec - mono.tv_nsec);
 }
 
+/* A value padded to its column width (left- or right-aligned), then a blank. */
+static void column(FILE *out, const char *value, int width, bool left)
+{
+	fprintf(out, left ? "%-*s " : "%*s ", width, value);
+}
+
 void output_header(struct output *o)
 {
-	if (!o->json)
-		fprintf(o->out, TABLE_FMT, "TIME", "PID", "COMM", "SOCK", "EVENT", "LOCAL",
-			"REMOTE", "STATE", "DETAIL");
+	if (o->json)
+		return;
+	column(o->out, "TIME", TIME_W, true);
+	column(o->out, "PID", PID_W, true);
+	column(o->out, "COMM", COMM_W, true);
+	column(o->out, "SOCK", SOCK_W, true);
+	column(o->out, "EVENT", EVENT_W, true);
+	column(o->out, "LOCAL", o->addr_width, true);
+	column(o->out, "REMOTE", o->addr_width, true);
+	column(o->out, "STATE", STATE_W, true);
+	fputs("DETAIL\n", o->out);
 }
 
 void format_addr(char *buf, size_t size, int family, const __u8 *addr)
 {
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, size))
 		snprintf(buf, size, "?");
+}
+
+/*
+ * What a record and a summary row both tell, read from either, so one set
+ * of renderers serves both.  A row has no time, socket, state or error.
+ */
+struct incident {
+	__u8 event, side, cause, flags, attribution, family;
+	__u16 lport, rport; /* 0: the folded ephemeral port of a summary row */
+	__u32 pid, reason, netns;
+	int error;
+	const char *comm; /* RST_COMM_LEN raw bytes: hostile */
+	const __u8 *laddr, *raddr;
+};
+
+static struct incident incident_of_record(const struct rst_record *rec)
+{
+	return (struct incident){
+		.event = rec->event, .side = rec->side, .cause = rec->cause, .flags = rec->flags,
+		.attribution = rec->attribution, .family = rec->family, .lport = rec->lport,
+		.rport = rec->rport, .pid = rec->pid, .reason = rec->reason, .netns = rec->netns,
+		.error = rec->error, .comm = rec->comm, .laddr = rec->laddr, .raddr = rec->raddr,
+	};
+}
+
+static struct incident incident_of_row(const struct summary_key *k)
+{
+	return (struct incident){
+		.event = k->event, .side = k->side, .cause = k->cause, .flags = k->flags,
+		.attribution = k->attribution, .family = k->family, .lport = k->lport,
+		.rport = k->rport, .pid = k->pid, .reason = k->reason, .netns = k->netns,
+		.comm = k->comm, .laddr = k->laddr, .raddr = k->raddr,
+	};
 }
 
 static const char *event_name(__u8 event)
@@ -89,11 +149,11 @@ static const char *attribution_name(__u8 how)
 }
 
 /* The kernel's reason name, NULL where the kernel gave none. */
-static const char *reason_of(const struct output *o, const struct rst_record *rec)
+static const char *reason_of(const struct output *o, const struct incident *in)
 {
-	if (!(rec->flags & RST_F_REASON))
+	if (!(in->flags & RST_F_REASON))
 		return NULL;
-	return reset_reason_name(o->reasons, rec->reason);
+	return reset_reason_name(o->reasons, in->reason);
 }
 
 static const char *state_of(const struct rst_record *rec)
@@ -137,49 +197,52 @@ static void port_field(struct json_writer *w, const char *key, __u16 port)
 		jw_null(w, key);
 }
 
-/* event .. rport: the fields records and summary rows share. */
-static void json_what_and_where(struct json_writer *w, const struct rst_record *rec, bool uid)
+/* event .. dual_stack: the fields records and summary rows share. */
+static void json_what_and_where(struct json_writer *w, const struct incident *in, bool uid,
+				__u32 uid_value)
 {
 	char addr[INET6_ADDRSTRLEN];
-	bool owner = rec->flags & RST_F_OWNER;
-	bool handshake = rec->event == RST_EV_HANDSHAKE_FAILED;
+	bool owner = in->flags & RST_F_OWNER;
+	bool handshake = in->event == RST_EV_HANDSHAKE_FAILED;
 
-	jw_string(w, "event", event_name(rec->event));
-	jw_string(w, "side", handshake ? side_name(rec->side) : NULL);
-	jw_string(w, "cause", handshake ? cause_name(rec->cause) : NULL);
+	jw_string(w, "event", event_name(in->event));
+	jw_string(w, "side", handshake ? side_name(in->side) : NULL);
+	jw_string(w, "cause", handshake ? cause_name(in->cause) : NULL);
 	if (owner) {
-		jw_uint(w, "pid", rec->pid);
-		jw_bytes(w, "comm", rec->comm, sizeof(rec->comm));
+		jw_uint(w, "pid", in->pid);
+		jw_bytes(w, "comm", in->comm, RST_COMM_LEN);
 	} else {
 		jw_null(w, "pid");
 		jw_null(w, "comm");
 	}
 	if (uid && owner)
-		jw_uint(w, "uid", rec->uid);
+		jw_uint(w, "uid", uid_value);
 	else if (uid)
 		jw_null(w, "uid");
-	jw_string(w, "attribution", attribution_name(owner ? rec->attribution : RST_ATTR_NONE));
-	jw_string(w, "family", rec->family == AF_INET6 ? "ipv6" : "ipv4");
-	format_addr(addr, sizeof(addr), rec->family, rec->laddr);
+	jw_string(w, "attribution", attribution_name(owner ? in->attribution : RST_ATTR_NONE));
+	jw_string(w, "family", in->family == AF_INET6 ? "ipv6" : "ipv4");
+	format_addr(addr, sizeof(addr), in->family, in->laddr);
 	jw_string(w, "laddr", addr);
-	port_field(w, "lport", rec->lport);
-	format_addr(addr, sizeof(addr), rec->family, rec->raddr);
+	port_field(w, "lport", in->lport);
+	format_addr(addr, sizeof(addr), in->family, in->raddr);
 	jw_string(w, "raddr", addr);
-	port_field(w, "rport", rec->rport);
+	port_field(w, "rport", in->rport);
+	jw_bool(w, "dual_stack", in->flags & RST_F_V4MAPPED);
 }
 
 static void print_json(struct output *o, const struct rst_record *rec)
 {
-	char stamp[48];
-	struct json_writer w;
+	struct incident in = incident_of_record(rec);
 	bool handshake = rec->event == RST_EV_HANDSHAKE_FAILED;
+	struct json_writer w;
+	char stamp[48];
 
 	rfc3339(stamp, sizeof(stamp), o, rec->ts_ns);
 	jw_begin(&w, o->out);
 	jw_string(&w, "time", stamp);
-	json_what_and_where(&w, rec, true);
+	json_what_and_where(&w, &in, true, rec->uid);
 	jw_string(&w, "state", state_of(rec));
-	jw_string(&w, "reason", reason_of(o, rec));
+	jw_string(&w, "reason", reason_of(o, &in));
 	jw_string(&w, "rst_origin", rec->flags & RST_F_LOCAL_RST ? "local_stack" : NULL);
 	jw_string(&w, "error", handshake ? errno_name(rec->error) : NULL);
 	if (rec->sock_ino)
@@ -195,13 +258,13 @@ static void print_json(struct output *o, const struct rst_record *rec)
 }
 
 /* Short event label of the table. */
-static const char *table_event(const struct rst_record *rec)
+static const char *table_event(const struct incident *in)
 {
-	if (rec->event == RST_EV_RESET_SENT)
+	if (in->event == RST_EV_RESET_SENT)
 		return "rst-sent";
-	if (rec->event == RST_EV_RESET_RECEIVED)
+	if (in->event == RST_EV_RESET_RECEIVED)
 		return "rst-recv";
-	switch (rec->cause) {
+	switch (in->cause) {
 	case RST_CAUSE_REFUSED:
 		return "refused";
 	case RST_CAUSE_TIMEOUT:
@@ -212,85 +275,125 @@ static const char *table_event(const struct rst_record *rec)
 	return "hs-error";
 }
 
-static void endpoint(char *buf, size_t size, const struct rst_record *rec, const __u8 *addr,
-		     __u16 port)
+#define ENDPOINT_SIZE (ADDR_W_IPV6 + 1)
+
+static void endpoint(char *buf, const struct incident *in, const __u8 *addr, __u16 port)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	format_addr(a, sizeof(a), rec->family, addr);
+	format_addr(a, sizeof(a), in->family, addr);
 	if (!port) /* the folded ephemeral port of a summary row */
-		snprintf(buf, size, rec->family == AF_INET6 ? "[%s]:*" : "%s:*", a);
+		snprintf(buf, ENDPOINT_SIZE, in->family == AF_INET6 ? "[%s]:*" : "%s:*", a);
 	else
-		snprintf(buf, size, rec->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+		snprintf(buf, ENDPOINT_SIZE, in->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
 }
 
-/* Reason, who sent the RST, error and side, as far as known. */
-static void table_detail(char *buf, size_t size, const struct output *o,
-			 const struct rst_record *rec)
+/* Widens the address columns for good once an endpoint does not fit. */
+static bool widen_for(struct output *o, const char *local, const char *remote)
 {
-	const char *reason = reason_of(o, rec);
-	const char *err = errno_name(rec->error);
+	if ((int)strlen(local) <= o->addr_width && (int)strlen(remote) <= o->addr_width)
+		return false;
+	o->addr_width = ADDR_W_IPV6;
+	return true;
+}
+
+/* Reason, who sent the RST, error, side and dual stack, as far as known. */
+static void table_detail(char *buf, size_t size, const struct output *o,
+			 const struct incident *in)
+{
+	const char *reason = reason_of(o, in);
+	const char *err = errno_name(in->error);
 	size_t n = 0;
 
 	buf[0] = '\0';
 	if (reason)
 		n += snprintf(buf + n, size - n, "%s ", reason);
-	else if (o->reasons->count == 0 && rec->event != RST_EV_RESET_RECEIVED)
+	else if (o->reasons->count == 0 && in->event != RST_EV_RESET_RECEIVED)
 		n += snprintf(buf + n, size - n, "reason:n/a(kernel) ");
-	if (n < size && (rec->flags & RST_F_LOCAL_RST))
+	if (n < size && (in->flags & RST_F_LOCAL_RST))
 		n += snprintf(buf + n, size - n, "local ");
-	if (n < size && rec->event == RST_EV_HANDSHAKE_FAILED && rec->cause != RST_CAUSE_REFUSED &&
+	if (n < size && in->event == RST_EV_HANDSHAKE_FAILED && in->cause != RST_CAUSE_REFUSED &&
 	    err)
 		n += snprintf(buf + n, size - n, "%s ", err);
-	if (n < size && rec->side == RST_SIDE_SERVER)
+	if (n < size && in->side == RST_SIDE_SERVER)
 		n += snprintf(buf + n, size - n, "server ");
+	if (n < size && (in->flags & RST_F_V4MAPPED))
+		n += snprintf(buf + n, size - n, "dual-stack ");
 	if (n > 0 && n <= size)
 		buf[n - 1] = '\0'; /* trailing blank */
 	if (!buf[0])
 		snprintf(buf, size, "-");
 }
 
-/* Local wall-clock time HH:MM:SS of a CLOCK_MONOTONIC time. */
+/* Local wall-clock time HH:MM:SS.mmm of a CLOCK_MONOTONIC time. */
 static void wall_clock(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
-	time_t secs = realtime_ns(o, mono_ns) / NSEC_PER_SEC;
+	__u64 ns = realtime_ns(o, mono_ns);
+	time_t secs = ns / NSEC_PER_SEC;
+	char hms[16];
 	struct tm tm;
 
 	localtime_r(&secs, &tm);
-	strftime(buf, size, "%H:%M:%S", &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%03llu", hms, (unsigned long long)(ns % NSEC_PER_SEC) / 1000000);
+}
+
+/*
+ * The escaped name, cut to its column at a whole escape and marked "+" when
+ * it does not fit ("-" without an owner).
+ */
+static void comm_column(char *buf, size_t size, const struct incident *in)
+{
+	if (!(in->flags & RST_F_OWNER)) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (text_escape(buf, size, in->comm, RST_COMM_LEN) <= COMM_W)
+		return;
+	text_escape(buf, COMM_W, in->comm, RST_COMM_LEN); /* at most COMM_W - 1 */
+	strcat(buf, "+");
 }
 
 #define COMM_TEXT_SIZE (4 * RST_COMM_LEN + 1)
 
-/* PID and escaped COMM columns, "-" without an owner. */
-static void owner_columns(char *pid, size_t pid_size, char *comm, const struct rst_record *rec)
+/* The PID and COMM columns, "-" without an owner. */
+static void owner_columns(struct output *o, const struct incident *in)
 {
-	if (rec->flags & RST_F_OWNER) {
-		snprintf(pid, pid_size, "%u", rec->pid);
-		text_escape(comm, COMM_TEXT_SIZE, rec->comm, sizeof(rec->comm));
-	} else {
-		snprintf(pid, pid_size, "-");
-		snprintf(comm, COMM_TEXT_SIZE, "-");
-	}
+	char pid[16], comm[COMM_TEXT_SIZE];
+
+	if (in->flags & RST_F_OWNER)
+		snprintf(pid, sizeof(pid), "%u", in->pid);
+	else
+		snprintf(pid, sizeof(pid), "-");
+	comm_column(comm, sizeof(comm), in);
+	column(o->out, pid, PID_W, true);
+	column(o->out, comm, COMM_W, true);
 }
 
 static void print_text(struct output *o, const struct rst_record *rec)
 {
-	char clock[16], pid[16], comm[COMM_TEXT_SIZE], sock[24];
-	char local[64], remote[64], detail[96];
+	struct incident in = incident_of_record(rec);
+	char clock[24], sock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[128];
 	const char *state = state_of(rec);
 
+	endpoint(local, &in, rec->laddr, rec->lport);
+	endpoint(remote, &in, rec->raddr, rec->rport);
+	if (widen_for(o, local, remote))
+		output_header(o);
 	wall_clock(clock, sizeof(clock), o, rec->ts_ns);
-	owner_columns(pid, sizeof(pid), comm, rec);
 	if (rec->sock_ino)
 		snprintf(sock, sizeof(sock), "%llu", (unsigned long long)rec->sock_ino);
 	else
 		snprintf(sock, sizeof(sock), "-");
-	endpoint(local, sizeof(local), rec, rec->laddr, rec->lport);
-	endpoint(remote, sizeof(remote), rec, rec->raddr, rec->rport);
-	table_detail(detail, sizeof(detail), o, rec);
-	fprintf(o->out, TABLE_FMT, clock, pid, comm, sock, table_event(rec), local, remote,
-		state ? state : "-", detail);
+	table_detail(detail, sizeof(detail), o, &in);
+	column(o->out, clock, TIME_W, true);
+	owner_columns(o, &in);
+	column(o->out, sock, SOCK_W, true);
+	column(o->out, table_event(&in), EVENT_W, true);
+	column(o->out, local, o->addr_width, true);
+	column(o->out, remote, o->addr_width, true);
+	column(o->out, state ? state : "-", STATE_W, true);
+	fprintf(o->out, "%s\n", detail);
 }
 
 void output_record(struct output *o, const struct rst_record *rec)
@@ -301,70 +404,91 @@ void output_record(struct output *o, const struct rst_record *rec)
 		print_text(o, rec);
 }
 
-/* The record a summary row stands for, so rows render like records. */
-static void record_of_row(struct rst_record *rec, const struct summary_key *k)
+static double interval_seconds(const struct summary_interval *iv)
 {
-	memset(rec, 0, sizeof(*rec));
-	rec->pid = k->pid;
-	rec->reason = k->reason;
-	rec->lport = k->lport;
-	rec->rport = k->rport;
-	memcpy(rec->laddr, k->laddr, sizeof(rec->laddr));
-	memcpy(rec->raddr, k->raddr, sizeof(rec->raddr));
-	memcpy(rec->comm, k->comm, sizeof(rec->comm));
-	rec->event = k->event;
-	rec->side = k->side;
-	rec->cause = k->cause;
-	rec->family = k->family;
-	rec->netns = k->netns;
-	rec->flags = k->flags;
-	rec->attribution = RST_ATTR_SOCKET_OWNER; /* only shown with an owner */
+	return (iv->end_ns - iv->start_ns) / 1e9;
 }
 
-#define SUMMARY_FMT "%8s %9s %-7s %-15s %-8s %-20s %-20s %s\n"
-
-void output_summary(struct output *o, const struct summary_row *rows, size_t n, __u64 end_ns,
-		    double seconds)
+static void summary_json(struct output *o, const struct summary_row *rows, size_t n,
+			 const struct summary_interval *iv)
 {
-	char stamp[48], clock[16], pid[16], comm[COMM_TEXT_SIZE], local[64], remote[64];
-	char detail[96], count[24], rate[32];
-	struct rst_record rec;
+	double seconds = interval_seconds(iv);
+	char stamp[48];
+
+	rfc3339(stamp, sizeof(stamp), o, iv->end_ns);
+	for (size_t i = 0; i < n; i++) {
+		struct incident in = incident_of_row(&rows[i].key);
+		struct json_writer w;
+
+		jw_begin(&w, o->out);
+		jw_string(&w, "time", stamp);
+		jw_string(&w, "summary", "interval");
+		jw_decimal(&w, "interval_s", seconds);
+		jw_bool(&w, "partial", iv->partial);
+		jw_uint(&w, "count", rows[i].count);
+		/* a partial interval's rate would extrapolate a moment */
+		if (iv->partial)
+			jw_null(&w, "rate_per_s");
+		else
+			jw_decimal(&w, "rate_per_s", rows[i].count / seconds);
+		json_what_and_where(&w, &in, false, 0);
+		jw_string(&w, "reason", reason_of(o, &in));
+		jw_string(&w, "rst_origin", in.flags & RST_F_LOCAL_RST ? "local_stack" : NULL);
+		jw_uint(&w, "netns", in.netns);
+		jw_end(&w);
+	}
+}
+
+void output_summary(struct output *o, const struct summary_row *rows, size_t n,
+		    const struct summary_interval *iv)
+{
+	double seconds = interval_seconds(iv);
+	char clock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[128], count[24];
+	char rate[32];
 
 	if (o->json) {
-		rfc3339(stamp, sizeof(stamp), o, end_ns);
-		for (size_t i = 0; i < n; i++) {
-			struct json_writer w;
-
-			record_of_row(&rec, &rows[i].key);
-			jw_begin(&w, o->out);
-			jw_string(&w, "time", stamp);
-			jw_string(&w, "summary", "interval");
-			jw_decimal(&w, "interval_s", seconds);
-			jw_uint(&w, "count", rows[i].count);
-			jw_decimal(&w, "rate_per_s", rows[i].count / seconds);
-			json_what_and_where(&w, &rec, false);
-			jw_string(&w, "reason", reason_of(o, &rec));
-			jw_string(&w, "rst_origin", rec.flags & RST_F_LOCAL_RST ? "local_stack" : NULL);
-			jw_uint(&w, "netns", rec.netns);
-			jw_end(&w);
-		}
+		summary_json(o, rows, n, iv);
 		return;
 	}
-	wall_clock(clock, sizeof(clock), o, end_ns);
-	fprintf(o->out, "%s  %zu group%s in %.1f s\n", clock, n, n == 1 ? "" : "s", seconds);
+	for (size_t i = 0; i < n; i++) {
+		struct incident in = incident_of_row(&rows[i].key);
+
+		endpoint(local, &in, in.laddr, in.lport);
+		endpoint(remote, &in, in.raddr, in.rport);
+		widen_for(o, local, remote);
+	}
+	wall_clock(clock, sizeof(clock), o, iv->end_ns);
+	if (iv->partial)
+		fprintf(o->out, "%s  %zu group%s in %.3f s, partial (the run ended): no rate\n", clock,
+			n, n == 1 ? "" : "s", seconds);
+	else
+		fprintf(o->out, "%s  %zu group%s in %.1f s\n", clock, n, n == 1 ? "" : "s", seconds);
 	if (!n)
 		return;
-	fprintf(o->out, SUMMARY_FMT, "COUNT", "RATE/s", "PID", "COMM", "EVENT", "LOCAL", "REMOTE",
-		"DETAIL");
+	fprintf(o->out, "%*s %*s ", COUNT_W, "COUNT", RATE_W, "RATE/s");
+	column(o->out, "PID", PID_W, true);
+	column(o->out, "COMM", COMM_W, true);
+	column(o->out, "EVENT", EVENT_W, true);
+	column(o->out, "LOCAL", o->addr_width, true);
+	column(o->out, "REMOTE", o->addr_width, true);
+	fputs("DETAIL\n", o->out);
 	for (size_t i = 0; i < n; i++) {
-		record_of_row(&rec, &rows[i].key);
-		owner_columns(pid, sizeof(pid), comm, &rec);
-		endpoint(local, sizeof(local), &rec, rec.laddr, rec.lport);
-		endpoint(remote, sizeof(remote), &rec, rec.raddr, rec.rport);
-		table_detail(detail, sizeof(detail), o, &rec);
+		struct incident in = incident_of_row(&rows[i].key);
+
+		endpoint(local, &in, in.laddr, in.lport);
+		endpoint(remote, &in, in.raddr, in.rport);
+		table_detail(detail, sizeof(detail), o, &in);
 		snprintf(count, sizeof(count), "%llu", (unsigned long long)rows[i].count);
-		snprintf(rate, sizeof(rate), "%.2f", rows[i].count / seconds);
-		fprintf(o->out, SUMMARY_FMT, count, rate, pid, comm, table_event(&rec), local, remote,
-			detail);
+		if (iv->partial)
+			snprintf(rate, sizeof(rate), "-");
+		else
+			snprintf(rate, sizeof(rate), "%.2f", rows[i].count / seconds);
+		column(o->out, count, COUNT_W, false);
+		column(o->out, rate, RATE_W, false);
+		owner_columns(o, &in);
+		column(o->out, table_event(&in), EVENT_W, true);
+		column(o->out, local, o->addr_width, true);
+		column(o->out, remote, o->addr_width, true);
+		fprintf(o->out, "%s\n", detail);
 	}
 }

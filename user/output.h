@@ -18,18 +18,19 @@ struct output {
 	bool json;
 	const struct reset_reasons *reasons;
 	long long realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	int addr_width;		      /* the table's LOCAL and REMOTE columns */
 };
 
 void output_init(struct output *o, FILE *out, bool json, const struct reset_reasons *reasons);
-/* Column header of the table; nothing in JSON mode. */
+/* Column header of the table (again when the columns widen); nothing in JSON mode. */
 void output_header(struct output *o);
 void output_record(struct output *o, const struct rst_record *rec);
 /*
- * One interval of --summary: its rows with count and rate, ending at
- * CLOCK_MONOTONIC end_ns after seconds; text mode adds a heading.
+ * One interval of --summary: its rows with count and rate (none for a
+ * partial interval); text mode adds a heading.
  */
-void output_summary(struct output *o, const struct summary_row *rows, size_t n, __u64 end_ns,
-		    double seconds);
+void output_summary(struct output *o, const struct summary_row *rows, size_t n,
+		    const struct summary_interval *iv);
 
 /* Formats addr/port as "a.b.c.d" / "2001:db8::1" into buf (>= 46 bytes). */
 void format_addr(char *buf, size_t size, int family, const __u8 *addr);

@@ -16,6 +16,35 @@
 
 #define TCP_LISTEN 10
 
+int seed_method_parse(const char *word, enum seed_method *out)
+{
+	static const char *const words[] = {
+		[SEED_AUTO] = "auto", [SEED_ITER] = "iter", [SEED_PROC] = "proc", [SEED_NONE] = "none",
+	};
+
+	for (size_t m = 0; m < sizeof(words) / sizeof(words[0]); m++)
+		if (!strcmp(word, words[m])) {
+			*out = m;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *seed_method_name(enum seed_method m)
+{
+	switch (m) {
+	case SEED_AUTO:
+		return "auto";
+	case SEED_ITER:
+		return "bpf-iterator";
+	case SEED_PROC:
+		return "procfs";
+	case SEED_NONE:
+		return "none";
+	}
+	return "?";
+}
+
 /* ---- BPF iterator ------------------------------------------------------- */
 
 static int seed_by_iterator(struct bpf_program *iterator, unsigned int *count)

@@ -9,7 +9,18 @@
 #define RSTSNOOP_SEED_H
 
 #include <stdbool.h>
-#include "cli.h"
+
+enum seed_method {
+	SEED_AUTO, /* BPF iterator, /proc when the kernel refuses it */
+	SEED_ITER,
+	SEED_PROC,
+	SEED_NONE,
+};
+
+/* "auto", "iter", "proc", "none" (the --seed words); -EINVAL for others. */
+int seed_method_parse(const char *word, enum seed_method *out);
+/* How a method is shown: "bpf-iterator", "procfs", ... */
+const char *seed_method_name(enum seed_method m);
 
 struct seed_result {
 	enum seed_method used; /* SEED_ITER, SEED_PROC or SEED_NONE */

@@ -15,6 +15,8 @@ struct summary {
 	struct summary_row *sorted;
 	size_t used;
 	__u64 overflow;
+	__u64 length_ns;
+	struct summary_interval current;
 };
 
 void ephemeral_port_range(unsigned int *lo, unsigned int *hi)
@@ -78,8 +80,9 @@ static void make_key(const struct summary *s, const struct rst_record *rec,
 	k->family = rec->family;
 	k->netns = rec->netns;
 	k->flags = rec->flags & (RST_F_OWNER | RST_F_REASON | RST_F_LOCAL_RST | RST_F_CLIENT |
-				 RST_F_SERVER);
+				 RST_F_SERVER | RST_F_V4MAPPED);
 	if (rec->flags & RST_F_OWNER) {
+		k->attribution = rec->attribution;
 		k->pid = rec->pid;
 		memcpy(k->comm, rec->comm, sizeof(k->comm));
 	}
@@ -162,9 +165,31 @@ __u64 summary_overflow(const struct summary *s)
 	return s->overflow;
 }
 
-void summary_reset(struct summary *s)
+void summary_begin(struct summary *s, __u64 start_ns, __u64 length_ns)
+{
+	s->length_ns = length_ns;
+	s->current = (struct summary_interval){start_ns, start_ns + length_ns, false};
+}
+
+const struct summary_interval *summary_current(const struct summary *s)
+{
+	return &s->current;
+}
+
+void summary_next(struct summary *s)
 {
 	memset(s->slots, 0, SUMMARY_SLOTS * sizeof(*s->slots));
 	s->used = 0;
 	s->overflow = 0;
+	s->current.start_ns = s->current.end_ns;
+	s->current.end_ns += s->length_ns;
+	s->current.partial = false;
+}
+
+void summary_cut(struct summary *s, __u64 end_ns)
+{
+	if (end_ns < s->current.end_ns) {
+		s->current.end_ns = end_ns;
+		s->current.partial = true;
+	}
 }

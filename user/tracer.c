@@ -5,10 +5,10 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -66,14 +66,38 @@ static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
 	skel->rodata->wakeup_bytes = (__u64)o->ringbuf_kb * 1024 / 8;
 }
 
-/* Opens and loads the object; with_iterator: include the seeding iterator. */
-static int load_object(struct tracer *t, const struct rst_options *opts, bool with_iterator)
+/*
+ * The two sets of programs.  BTF-typed ones (tp_btf, Linux 5.5+; ours need
+ * bpf_get_socket_cookie() from tracing programs, 5.12+) read sockets with
+ * direct loads and attach without tracefs; classic tracepoint programs read
+ * through bpf_probe_read_kernel and run where the kernel or a lockdown
+ * refuses tracing programs.  One object never mixes them: their owner
+ * table keys differ (cookie or address).
+ */
+static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_features *f, bool btf)
+{
+	bpf_program__set_autoload(skel->progs.on_set_state, !btf);
+	bpf_program__set_autoload(skel->progs.on_receive_reset, !btf);
+	bpf_program__set_autoload(skel->progs.on_send_reset, !btf);
+	bpf_program__set_autoload(skel->progs.on_set_state_btf, btf);
+	bpf_program__set_autoload(skel->progs.on_receive_reset_btf, btf);
+	/* the tracepoint's prototype gained the reason in 6.10 */
+	bpf_program__set_autoload(skel->progs.on_send_reset_btf, btf && !f->send_reset_v610);
+	bpf_program__set_autoload(skel->progs.on_send_reset_btf_reason, btf && f->send_reset_v610);
+	skel->rodata->keys_are_cookies = btf;
+}
+
+/* Opens and loads the object with one set of programs, and the seeding
+ * iterator or not. */
+static int load_object(struct tracer *t, const struct rst_options *opts, bool btf,
+		       bool with_iterator)
 {
 	t->skel = rstsnoop_bpf__open();
 	if (!t->skel)
 		return -errno;
 	set_filters(t->skel, opts);
 	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
+	choose_programs(t->skel, &t->feat, btf);
 	/* tcp_send_reset sees closed-port RSTs itself since 6.10; before,
 	 * the dropped SYN is the only trace (drop reasons since 5.17). */
 	bpf_program__set_autoload(t->skel->progs.on_kfree_skb,
@@ -81,7 +105,45 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool wi
 	bpf_program__set_autoload(t->skel->progs.seed_sockets, with_iterator);
 	bpf_program__set_autoattach(t->skel->progs.seed_sockets, false); /* run by seed.c */
 	t->iterator_loaded = with_iterator;
+	t->feat.btf_programs = btf;
 	return rstsnoop_bpf__load(t->skel);
+}
+
+/*
+ * Loads the best the kernel takes, in order: BTF-typed programs before
+ * classic ones (unless --programs names one), the iterator before /proc
+ * seeding (unless --seed names one).  Returns the first refusal's error
+ * when nothing loads.
+ */
+static int load_best(struct tracer *t, const struct rst_options *opts)
+{
+	bool kinds[2], iterators[2];
+	int nkinds = 0, niters = 0, first_err = 0, err;
+
+	if (opts->programs != PROGRAMS_CLASSIC)
+		kinds[nkinds++] = true;
+	if (opts->programs != PROGRAMS_BTF)
+		kinds[nkinds++] = false;
+	if (opts->seed == SEED_AUTO || opts->seed == SEED_ITER)
+		iterators[niters++] = true;
+	if (opts->seed != SEED_ITER)
+		iterators[niters++] = false;
+	for (int k = 0; k < nkinds; k++) {
+		for (int i = 0; i < niters; i++) {
+			err = load_object(t, opts, kinds[k], iterators[i]);
+			if (!err)
+				return 0;
+			if (opts->verbose)
+				fprintf(stderr, "rstsnoop: loading %s programs %s the seeding iterator "
+						"failed: %s\n", kinds[k] ? "BTF-typed" : "classic",
+					iterators[i] ? "with" : "without", strerror(-err));
+			if (!first_err)
+				first_err = err;
+			rstsnoop_bpf__destroy(t->skel);
+			t->skel = NULL;
+		}
+	}
+	return first_err;
 }
 
 int tracer_start(struct tracer **out, const struct rst_options *opts,
@@ -89,7 +151,6 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 {
 	struct tracer *t = calloc(1, sizeof(*t));
 	long page = sysconf(_SC_PAGESIZE);
-	bool want_iterator;
 	int err;
 
 	*out = NULL;
@@ -104,17 +165,7 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 	}
 	t->feat = *features;
 
-	want_iterator = opts->seed == SEED_AUTO || opts->seed == SEED_ITER;
-	err = load_object(t, opts, want_iterator);
-	if (err && want_iterator && opts->seed == SEED_AUTO) {
-		/* Locked-down kernels may refuse the iterator (a tracing
-		 * program) yet accept tracepoints: go on without it. */
-		if (opts->verbose)
-			fprintf(stderr, "rstsnoop: load with the seeding iterator failed (%s); "
-					"loading without it\n", strerror(-err));
-		rstsnoop_bpf__destroy(t->skel);
-		err = load_object(t, opts, false);
-	}
+	err = load_best(t, opts);
 	if (err) {
 		fprintf(stderr, "rstsnoop: the kernel refused the BPF programs: %s (run with -v)\n",
 			strerror(-err));
@@ -172,28 +223,91 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 	return ring_buffer__consume(t->rb);
 }
 
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * Detaching a classic tracepoint program waits for the tracepoint's grace
+ * periods (perf_trace_event_unreg() calls tracepoint_synchronize_unregister()),
+ * 20-40 ms each here: done one after the other, a stop took about 90 ms.
+ * Detached side by side, the waits overlap.  (BTF-typed programs detach
+ * without waiting: their links free the probe after a grace period.)  Where a thread cannot be
+ * started, the link is detached right here.
+ */
+static void detach_all(struct rstsnoop_bpf *skel)
+{
+	struct bpf_link **links[] = {
+		&skel->links.on_send_reset,	&skel->links.on_receive_reset,
+		&skel->links.on_set_state,	&skel->links.on_kfree_skb,
+		&skel->links.on_send_reset_btf, &skel->links.on_send_reset_btf_reason,
+		&skel->links.on_receive_reset_btf, &skel->links.on_set_state_btf,
+	};
+	pthread_t threads[sizeof(links) / sizeof(links[0])];
+	bool started[sizeof(links) / sizeof(links[0])] = {};
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (!*links[i])
+			continue;
+		started[i] = !pthread_create(&threads[i], NULL, destroy_link, *links[i]);
+		if (!started[i])
+			bpf_link__destroy(*links[i]);
+		*links[i] = NULL;
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (started[i])
+			pthread_join(threads[i], NULL);
+}
+
+void tracer_arm(struct tracer *t)
+{
+	__atomic_store_n(&t->skel->bss->records_armed, 1, __ATOMIC_RELEASE);
+}
+
 int tracer_stop(struct tracer *t)
 {
-	rstsnoop_bpf__detach(t->skel);
+	/*
+	 * No new record from here on, before any program goes away: the
+	 * programs are detached one at a time, and a record made while some
+	 * are gone would lack their facts (a refusal without the stack's RST
+	 * folded in, say).  A program already past the switch finishes with
+	 * every program still attached; detaching waits for it, and the
+	 * consume below hands its record over.
+	 */
+	__atomic_store_n(&t->skel->bss->records_armed, 0, __ATOMIC_RELEASE);
+	detach_all(t->skel);
 	return ring_buffer__consume(t->rb);
 }
 
-int tracer_read_lost(const struct tracer *t, __u64 *lost)
+/* The sum over CPUs of a one-slot per-CPU counter map. */
+static int per_cpu_sum(const struct tracer *t, const struct bpf_map *map, __u64 *sum)
 {
 	__u64 *per_cpu = calloc(t->ncpus, sizeof(__u64));
 	__u32 zero = 0;
 	int err = 0;
 
-	*lost = 0;
+	*sum = 0;
 	if (!per_cpu)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.lost_records), &zero, per_cpu))
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &zero, per_cpu))
 		err = -errno;
 	else
 		for (int i = 0; i < t->ncpus; i++)
-			*lost += per_cpu[i];
+			*sum += per_cpu[i];
 	free(per_cpu);
 	return err;
+}
+
+int tracer_read_lost(const struct tracer *t, __u64 *lost)
+{
+	return per_cpu_sum(t, t->skel->maps.lost_records, lost);
+}
+
+int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions)
+{
+	return per_cpu_sum(t, t->skel->maps.owner_collisions, collisions);
 }
 
 void tracer_free(struct tracer *t)
@@ -203,25 +317,4 @@ void tracer_free(struct tracer *t)
 	ring_buffer__free(t->rb);
 	rstsnoop_bpf__destroy(t->skel);
 	free(t);
-}
-
-void tracer_print_features(const struct tracer *t, FILE *out)
-{
-	const struct tracer_features *f = &t->feat;
-	struct utsname u;
-
-	if (!uname(&u))
-		fprintf(out, "kernel: %s %s\n", u.release, u.machine);
-	fprintf(out, "tcp_send_reset layout: %s\n",
-		f->send_reset_v610 ? "6.10+ (reason, socket-less RSTs)" :
-				     "4.15-6.9 (tcp_event_sk_skb, full sockets only)");
-	fprintf(out, "reset reasons: %s\n",
-		f->reset_reasons ? "yes (names from kernel BTF)" : "no (kernel before 6.10)");
-	fprintf(out, "closed-port RSTs: %s\n",
-		f->send_reset_v610    ? "tcp:tcp_send_reset" :
-		f->kfree_skb_reason ? "skb:kfree_skb (drop reason NO_SOCKET)" :
-				      "local connects only (client side)");
-	fprintf(out, "owner tracking: sock:inet_sock_set_state\n");
-	fprintf(out, "seeding: %s (%u sockets)\n", seed_method_name(f->seed.used), f->seed.sockets);
-	fprintf(out, "record transport: BPF ring buffer, batched wakeups\n");
 }

@@ -17,6 +17,7 @@ struct tracer_features {
 	bool send_reset_v610;	/* tcp_send_reset with reason and socket-less RSTs */
 	bool kfree_skb_reason;	/* skb:kfree_skb with SKB_DROP_REASON_NO_SOCKET */
 	bool reset_reasons;	/* enum sk_rst_reason in BTF */
+	bool btf_programs;	/* the BTF-typed (tp_btf) programs loaded, not the classic ones */
 	struct seed_result seed;
 };
 
@@ -32,14 +33,20 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose);
 const struct tracer_features *tracer_features(const struct tracer *t);
 /* Waits up to timeout_ms for a wakeup, then hands over all queued records. */
 int tracer_poll(struct tracer *t, int timeout_ms);
-/* Detaches every program and hands over what is still queued. */
+/*
+ * Starts making records.  Until then the attached programs only gather facts
+ * (owners, parked RSTs): call it once everything is attached and seeded, so
+ * that no record is made from a partial set of programs.
+ */
+void tracer_arm(struct tracer *t);
+/* Stops making records, detaches every program, hands over what is queued. */
 int tracer_stop(struct tracer *t);
 /* Records the kernel side could not queue (ring buffer full); -errno when
  * the count cannot be read. */
 int tracer_read_lost(const struct tracer *t, __u64 *lost);
+/* Live sockets whose owner entry another socket took (owner table full or
+ * a hash collision): their records may lack the owner.  -errno as above. */
+int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions);
 void tracer_free(struct tracer *t);
-
-/* Human-readable facility list for --features and -v. */
-void tracer_print_features(const struct tracer *t, FILE *out);
 
 #endif

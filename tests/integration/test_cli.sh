@@ -2,7 +2,8 @@
 # Command line, start-up errors, signals and the end of output.
 . "$(dirname "$0")/../lib.sh"
 
-# bad_input NAME EXPECTED-STDERR-PATTERN ARGS...: exit 2, one line naming it.
+# bad_input NAME EXPECTED-STDERR-PATTERN ARGS...: exit 2, one line naming it,
+# as "rstsnoop: ..." (not the binary's path), with nothing else.
 bad_input() {
 	local name=$1 pattern=$2 rc
 	shift 2
@@ -10,13 +11,15 @@ bad_input() {
 	"$RSTSNOOP" "$@" >"$WORK/bad.out" 2>"$WORK/bad.err"
 	rc=$?
 	want "exit status" $rc 2
-	want "stderr lines" "$(grep -vc '^Try\|^Usage' "$WORK/bad.err")" 1
-	want_true "stderr names the problem ($(head -1 "$WORK/bad.err"))" grep -q "$pattern" "$WORK/bad.err"
+	want "stderr lines" "$(wc -l <"$WORK/bad.err")" 1
+	want_true "stderr names the problem ($(head -1 "$WORK/bad.err"))" grep -q "^rstsnoop: .*$pattern" "$WORK/bad.err"
 	want "stdout" "$(wc -c <"$WORK/bad.out")" 0
 	finish
 }
 
-bad_input unknown_option "unrecognized option" --frobnicate
+bad_input unknown_option "unrecognized option: --frobnicate" --frobnicate
+bad_input unknown_short_option "unrecognized option: -x" -4x
+bad_input missing_value "option needs a value: -p" -p
 bad_input pid_not_number "PID is not a number: 12x" -p 12x
 bad_input pid_zero "PID out of range" -p 0
 bad_input pid_too_big "PID out of range" -p 99999999
@@ -34,6 +37,11 @@ bad_input extra_argument "unexpected argument" foo
 begin "version_and_help"
 want_true "--version" sh -c "'$RSTSNOOP' --version | grep -q '^rstsnoop [0-9]'"
 want_true "--help shows examples" sh -c "'$RSTSNOOP' --help | grep -q 'EXAMPLES'"
+"$RSTSNOOP" --help >"$WORK/help" 2>&1
+"$RSTSNOOP" -h >"$WORK/h" 2>&1
+want "-h exit status" $? 0
+want_true "-h prints what --help does" cmp -s "$WORK/help" "$WORK/h"
+want_true "--help to a full device fails" sh -c "! '$RSTSNOOP' --help >/dev/full 2>/dev/null"
 finish
 
 begin "features"
@@ -42,6 +50,35 @@ want "exit status" $? 0
 for key in "kernel:" "tcp_send_reset layout:" "reset reasons:" "closed-port RSTs:" "seeding:"; do
 	want_true "features line '$key'" grep -q "^$key" "$WORK/feat"
 done
+finish
+
+# --features is for bug reports, which users write without root: what an
+# unprivileged user can read (the kernel's BTF is world-readable) is
+# reported, and what needs privileges says it was not checked.
+begin "features_unprivileged"
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+		"$RSTSNOOP" --features >"$WORK/featu.out" 2>"$WORK/featu.err"
+	want "exit status" $? 0
+	# the same kernel facts as root sees
+	for key in "kernel:" "tcp_send_reset layout:" "reset reasons:" "closed-port RSTs:"; do
+		want "line '$key'" "$(grep "^$key" "$WORK/featu.out")" "$(grep "^$key" "$WORK/feat")"
+	done
+	want_true "seeding not checked" grep -q '^seeding: not checked: ' "$WORK/featu.out"
+	want_true "stderr names the missing privilege ($(cat "$WORK/featu.err"))" \
+		grep -q 'missing capabilities' "$WORK/featu.err"
+else
+	skip_scenario "setpriv not installed"
+fi
+finish
+
+begin "features_without_btf"
+unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && exec '$RSTSNOOP' --features" \
+	>"$WORK/featb.out" 2>"$WORK/featb.err"
+want "exit status" $? 0
+want_true "says BTF is not readable" grep -q '^kernel BTF: not readable: No such file' "$WORK/featb.out"
+want_true "layout unknown" grep -q '^tcp_send_reset layout: unknown' "$WORK/featb.out"
+want_true "kernel line still there" grep -q '^kernel: ' "$WORK/featb.out"
 finish
 
 # startup_error NAME PATTERN CMD...: rstsnoop (run by CMD) cannot run here:
@@ -124,4 +161,21 @@ for _ in $(seq 100); do [ -s "$WORK/cs.rc" ] && break; sleep 0.05; done
 want "exit status" "$(cat "$WORK/cs.rc" 2>/dev/null)" 0
 want "stderr only the start line" "$(grep -vc '^rstsnoop: tracing' "$WORK/cs.err")" 0
 want "one line read" "$(wc -l <"$WORK/cs.out")" 1
+finish
+
+# stdout on a full file system (a 64 KiB tmpfs in a private mount
+# namespace): unlike a closed pipe, that is lost output and must say so.
+begin "full_disk"
+ns=$(make_netns full)
+mkdir "$WORK/full"
+unshare -m sh -c "mount -t tmpfs -o size=64k none '$WORK/full' &&
+	'$RSTSNOOP' --json -d 30 >'$WORK/full/out' 2>'$WORK/full.err'; echo \$? >'$WORK/full.rc'" &
+BG_PIDS+=($!)
+for _ in $(seq 100); do grep -q '^rstsnoop: tracing' "$WORK/full.err" 2>/dev/null && break; sleep 0.05; done
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --seconds 3 >/dev/null 2>&1
+for _ in $(seq 200); do [ -s "$WORK/full.rc" ] && break; sleep 0.05; done
+want "exit status" "$(cat "$WORK/full.rc" 2>/dev/null)" 1
+want "stderr: the start line and one more" "$(grep -vc '^rstsnoop: tracing' "$WORK/full.err")" 1
+want_true "stderr names ENOSPC ($(tail -n 1 "$WORK/full.err"))" \
+	grep -q '^rstsnoop: writing the output failed: No space left on device$' "$WORK/full.err"
 finish

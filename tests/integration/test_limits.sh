@@ -19,8 +19,10 @@ want_true "some records lost (attempts $attempts, kept $kept)" test "${lost:-0}"
 want "kept + lost = attempts" $((kept + ${lost:-0})) "$attempts"
 finish
 
-# Entries of the map named $1 whose owner pid is $2, in the running
-# rstsnoop (its maps are found through the map ids in its fdinfo).
+# Live entries of the map named $1 whose owner pid is $2, in the running
+# rstsnoop (its maps are found through the map ids in its fdinfo).  The
+# owner table (socks) is an array of slots: live ones have a key and are not
+# marked closed.
 entries_of() {
 	python3 - "$1" "$2" "$RST_PID" <<'PY'
 import glob, json, re, subprocess, sys
@@ -39,7 +41,12 @@ for map_id in sorted(ids):
         continue
     dump = json.loads(subprocess.check_output(["bpftool", "map", "dump", "id", map_id, "-j"]))
     vals = [e.get("formatted", e).get("value", {}) for e in dump]
-    print(sum(1 for v in vals if isinstance(v, dict) and v.get("owner", {}).get("pid") == pid))
+    def owner_pid(v):
+        if "info" in v:  # an owner slot
+            live = v.get("key") and not v["info"].get("closed")
+            return v["info"]["owner"]["pid"] if live else None
+        return v.get("owner", {}).get("pid")
+    print(sum(1 for v in vals if isinstance(v, dict) and owner_pid(v) == pid))
     break
 else:
     print("no map")
@@ -54,6 +61,7 @@ ip netns exec "$ns" "$RSTGEN" serve --port 7500 --close normal --count 200 --nam
 spid=$!
 wait_for_line "$WORK/srv" ready
 want "listener registered while it listens" "$(entries_of listeners $spid)" 1
+want "listener in the owner table while it listens" "$(entries_of socks $spid)" 1
 ip netns exec "$ns" "$RSTGEN" connect --port 7500 --count 200 --name rt-maps-cli >"$WORK/cli" 2>&1
 cpid=$(gen_value "$WORK/cli" pid)
 ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 200 --name rt-maps-ref >"$WORK/ref" 2>&1

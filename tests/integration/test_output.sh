@@ -32,15 +32,29 @@ finish
 begin "text_table"
 ns=$(make_netns text)
 start_rstsnoop text || abort "rstsnoop did not start"
-ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 1 --name rt-text >"$WORK/gen" 2>&1
-ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 1 --name "$HOSTILE" >>"$WORK/gen" 2>&1
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 1 --name rt-text >"$WORK/gen-text" 2>&1
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 1 --name "$HOSTILE" >"$WORK/gen" 2>&1
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 1 --name "rt sp" >>"$WORK/gen" 2>&1
+ip netns exec "$ns" "$RSTGEN" connect --addr ::1 --port 7211 --count 1 --name rt-v6 >>"$WORK/gen" 2>&1
 stop_rstsnoop
-pid=$(gen_value "$WORK/gen" pid | head -1)
+pid=$(gen_value "$WORK/gen-text" pid)
 want_true "header" grep -q '^TIME  *PID  *COMM  *SOCK  *EVENT  *LOCAL  *REMOTE  *STATE  *DETAIL$' "$WORK/text.out"
-want_true "a line for rt-text" grep -Eq "^[0-9:]{8} +[0-9]+ +rt-text +[0-9]+ +refused +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:7211 +SYN_SENT" "$WORK/text.out"
+# milliseconds, so a line can be matched with a capture
+want_true "a line for rt-text" grep -Eq "^[0-9:]{8}\.[0-9]{3} +$pid +rt-text +[0-9]+ +refused +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:7211 +SYN_SENT" "$WORK/text.out"
 want_true "no control bytes in the table" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$WORK/text.out'"
-want_true "hostile name escaped" grep -qF '\x1b[31m"q\\\x0a\x09\xff\x01z' "$WORK/text.out"
-want_true "lines fit 120 columns" sh -c "grep rt-text '$WORK/text.out' | awk 'length > 120 { exit 1 }'"
+# escaped, then cut to the column at a whole escape and marked (JSON has it whole)
+want_true "hostile name escaped and cut" grep -qF ' \x1b[31m"q\\+ ' "$WORK/text.out"
+want "a name with a space is one field" "$(awk '$3 == "rt\\x20sp" && $5 == "refused"' "$WORK/text.out" | wc -l)" 1
+want_true "an IPv6 line" grep -q ' rt-v6 .*\[::1\]:7211 ' "$WORK/text.out"
+# every line lines up with the header above it: each column the header
+# names starts at the same offset
+want_true "columns aligned" awk '
+	/^TIME / { n = 0; for (i = 1; i <= length($0); i++)
+			if (substr($0, i, 1) != " " && (i == 1 || substr($0, i - 1, 1) == " ")) col[++n] = i
+		next }
+	{ for (k = 1; k <= n; k++) { c = col[k]
+		if (substr($0, c, 1) == " " || (c > 1 && substr($0, c - 1, 1) != " ")) exit 1 } }
+	' "$WORK/text.out"
 finish
 
 # --summary: counts and rates per process and service port, in both modes.
@@ -67,10 +81,19 @@ mine = [r for r in rows if r["pid"] == int(sys.argv[2])]
 assert all(r["summary"] == "interval" and r["lport"] is None and r["rport"] == 7211
            and r["netns"] == int(sys.argv[3])
            and r["comm"] == "rt-sum" and r["cause"] == "refused" for r in mine), mine
-assert all(abs(r["rate_per_s"] - r["count"] / r["interval_s"]) < 0.01 for r in mine), mine
+# whole intervals last exactly -s; the one SIGINT cut is partial, without a rate
+assert all(r["interval_s"] == 1.0 and not r["partial"] and
+           abs(r["rate_per_s"] - r["count"] / r["interval_s"]) < 0.01
+           or r["partial"] and r["interval_s"] < 1.0 and r["rate_per_s"] is None
+           for r in rows), rows
+assert rows[-1]["partial"], rows[-1]
 print(sum(r["count"] for r in mine))' "$out" "$pid" "$(netns_inode "$ns")")" 12
 	else
 		want_true "header" grep -q '^ *COUNT  *RATE/s  *PID  *COMM  *EVENT  *LOCAL  *REMOTE  *DETAIL$' "$out"
+		want_true "whole intervals last exactly 1 s" sh -c "! grep ' group.* in ' '$out' |
+			grep -v ' in 1.0 s\$' | grep -v ', partial (the run ended): no rate\$' | grep -q ."
+		want_true "the interval SIGINT cut is partial" sh -c "grep ' group.* in ' '$out' | tail -n 1 |
+			grep -q ', partial'"
 		want "attempts counted over all intervals" "$(awk -v p="$pid" \
 			'$3 == p && $4 == "rt-sum" && $5 == "refused" && $6 == "127.0.0.1:*" && $7 == "127.0.0.1:7211" { n += $1 }
 			END { print n + 0 }' "$out")" 12
@@ -79,3 +102,23 @@ print(sum(r["count"] for r in mine))' "$out" "$pid" "$(netns_inode "$ns")")" 12
 }
 summary_mode text
 summary_mode json
+
+# -d a multiple of -s ends on an interval boundary: whole intervals only,
+# exactly -s long, while a storm goes on past the end (records made while
+# the programs detach must not make a short extra interval).
+begin "summary_duration_on_boundary"
+ns=$(make_netns sum-dur)
+nsino=$(netns_inode "$ns")
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --seconds 8 --interval-ms 20 --name rt-dur \
+	>"$WORK/gen-dur" 2>&1 &
+BG_PIDS+=($!)
+"$RSTSNOOP" --json -s 2 -d 4 >"$WORK/dur.out" 2>"$WORK/dur.err"
+want "exit status" $? 0
+want "intervals" "$(python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+mine = [r for r in rows if r["netns"] == int(sys.argv[2])]
+assert all(r["interval_s"] == 2.0 and not r["partial"] and r["rate_per_s"] == r["count"] / 2
+           for r in rows), rows
+print(len({r["time"] for r in mine}))' "$WORK/dur.out" "$nsino")" 2
+finish

@@ -47,6 +47,9 @@ static void test_text_escape(void)
 	CHECK_STR(out, "curl");
 	text_escape(out, sizeof(out), "a\\b\x1b[31m\n\xff", 16);
 	CHECK_STR(out, "a\\\\b\\x1b[31m\\x0a\\xff");
+	/* a space would split the name into two columns */
+	text_escape(out, sizeof(out), "my app", 16);
+	CHECK_STR(out, "my\\x20app");
 	/* stops at the length even without a NUL */
 	text_escape(out, sizeof(out), "abcdef", 3);
 	CHECK_STR(out, "abc");
@@ -118,6 +121,51 @@ static void test_parse_uint(void)
 	CHECK(parse_uint("101", 1, 100, &v) == -ERANGE);
 	CHECK(parse_uint("0", 1, 100, &v) == -ERANGE);
 	CHECK(parse_uint("99999999999999999999999", 1, 100, &v) == -EINVAL);
+}
+
+/* cli_parse on a copy of args (getopt may reorder them). */
+static enum cli_status parse(struct rst_options *o, char *err, const char *const *args)
+{
+	char *argv[16];
+	int argc = 0;
+	FILE *out = fopen("/dev/null", "w");
+	enum cli_status st;
+
+	argv[argc++] = "rstsnoop";
+	while (*args && argc < 15)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	err[0] = '\0';
+	st = cli_parse(argc, argv, o, out, err, 128);
+	fclose(out);
+	return st;
+}
+
+/* Parsing returns a status instead of exiting, call after call (a fuzzer's need). */
+static void test_cli_parse(void)
+{
+	struct rst_options o;
+	char err[128];
+
+	CHECK(parse(&o, err, (const char *const[]){"--json", "-p", "42", "-s", "5", NULL}) ==
+	      CLI_RUN);
+	CHECK(o.json && o.pid == 42 && o.summary_s == 5 && o.ringbuf_kb == 2048);
+	CHECK(parse(&o, err, (const char *const[]){"-p", NULL}) == CLI_BAD_INPUT);
+	CHECK_STR(err, "option needs a value: -p");
+	CHECK(parse(&o, err, (const char *const[]){"--frobnicate", NULL}) == CLI_BAD_INPUT);
+	CHECK_STR(err, "unrecognized option: --frobnicate");
+	CHECK(parse(&o, err, (const char *const[]){"-4", "-x", NULL}) == CLI_BAD_INPUT);
+	CHECK_STR(err, "unrecognized option: -x");
+	CHECK(parse(&o, err, (const char *const[]){"--seed", "proc", "-c", "curl", NULL}) ==
+	      CLI_RUN);
+	CHECK(o.seed == SEED_PROC && o.comm_set && !strcmp(o.comm, "curl") && !o.json);
+	CHECK(parse(&o, err, (const char *const[]){"-h", NULL}) == CLI_EXIT);
+	CHECK(parse(&o, err, (const char *const[]){"--version", NULL}) == CLI_EXIT);
+	CHECK(parse(&o, err, (const char *const[]){"-d", "1s", NULL}) == CLI_BAD_INPUT);
+	CHECK_STR(err, "duration is not a number: 1s");
+	CHECK(parse(&o, err, (const char *const[]){"x", NULL}) == CLI_BAD_INPUT);
+	CHECK_STR(err, "unexpected argument: x");
+	CHECK(parse(&o, err, (const char *const[]){NULL}) == CLI_RUN && o.seed == SEED_AUTO);
 }
 
 /* A BTF with enum sk_rst_reason numbered as the named kernel does. */
@@ -192,6 +240,7 @@ static void render(FILE *f, void *arg)
 
 	output_init(&o, f, *(bool *)arg, &sample_reasons);
 	o.realtime_offset_ns = 0;
+	output_header(&o);
 	struct rst_record rec = {
 		.ts_ns = 1700000000123456789ULL,
 		.sock_ino = 77,
@@ -223,6 +272,20 @@ static void render(FILE *f, void *arg)
 	rec.laddr[0] = 0x20, rec.laddr[1] = 0x01, rec.laddr[2] = 0x0d, rec.laddr[3] = 0xb8;
 	rec.laddr[15] = 1;
 	output_record(&o, &rec);
+	/* a Java-like dual-stack socket on IPv4, a name with a space */
+	rec.family = AF_INET;
+	memcpy(rec.laddr, (__u8[]){198, 18, 0, 1}, 4);
+	memcpy(rec.comm, "my app", 7);
+	rec.flags = RST_F_OWNER | RST_F_V4MAPPED;
+	output_record(&o, &rec);
+	/* the longest IPv6 endpoint widens the columns; a long escaped name is cut */
+	rec.family = AF_INET6;
+	memset(rec.laddr, 0xff, 16);
+	memset(rec.raddr, 0xff, 16);
+	rec.lport = rec.rport = 65535;
+	memcpy(rec.comm, "\x01\x02\x03\x04\x05" "abcdefghij", 15);
+	rec.flags = RST_F_OWNER;
+	output_record(&o, &rec);
 }
 
 static void test_output_json(void)
@@ -238,7 +301,8 @@ static void test_output_json(void)
 			"\"side\":\"client\",\"cause\":\"refused\",\"pid\":42,"
 			"\"comm\":\"evil\\\"\\u000a\\u00ff\",\"uid\":1000,"
 			"\"attribution\":\"socket_owner\",\"family\":\"ipv4\",\"laddr\":\"127.0.0.1\","
-			"\"lport\":41838,\"raddr\":\"127.0.0.1\",\"rport\":7211,\"state\":\"SYN_SENT\","
+			"\"lport\":41838,\"raddr\":\"127.0.0.1\",\"rport\":7211,\"dual_stack\":false,"
+			"\"state\":\"SYN_SENT\","
 			"\"reason\":\"NO_SOCKET\",\"rst_origin\":\"local_stack\","
 			"\"error\":\"ECONNREFUSED\",\"sock_ino\":77,\"sock_cookie\":null,"
 			"\"netns\":4026531840}\n") == s);
@@ -246,23 +310,147 @@ static void test_output_json(void)
 			"\"comm\":null,\"uid\":null,\"attribution\":\"none\",\"family\":\"ipv6\","
 			"\"laddr\":\"2001:db8::1\"") != NULL);
 	CHECK(strstr(s, "\"state\":null,\"reason\":null,\"rst_origin\":null,\"error\":null") != NULL);
+	CHECK(strstr(s, "\"comm\":\"my app\"") != NULL);
+	CHECK(strstr(s, "\"laddr\":\"198.18.0.1\",\"lport\":41838,\"raddr\":\"127.0.0.1\","
+			"\"rport\":7211,\"dual_stack\":true,") != NULL);
+	/* every record has the field */
+	for (const char *line = s; line && *line; line = strchr(line, '\n') + 1) {
+		const char *end = strchr(line, '\n');
+
+		CHECK(end && memmem(line, end - line, "\"dual_stack\":", 13));
+		if (!end)
+			break;
+	}
 	free(s);
 	reset_reasons_free(&sample_reasons);
 	btf__free(btf);
+}
+
+/*
+ * Every column the header names starts at the same offset in line: a
+ * column start is a non-blank after a blank (or the line's start).
+ */
+static bool aligned(const char *header, const char *line)
+{
+	size_t hlen = strcspn(header, "\n"), llen = strcspn(line, "\n");
+
+	for (size_t i = 0; i < hlen; i++) {
+		bool starts = header[i] != ' ' && (i == 0 || header[i - 1] == ' ');
+
+		if (starts && (i >= llen || line[i] == ' ' || (i > 0 && line[i - 1] != ' ')))
+			return false;
+	}
+	return true;
 }
 
 static void test_output_text(void)
 {
 	bool json = false;
 	char *s = capture(render, &json);
+	const char *header = NULL;
+	int lines = 0, headers = 0;
 
-	CHECK(strstr(s, " 42      evil\"\\x0a\\xff ") != NULL);
-	CHECK(strstr(s, " refused  127.0.0.1:41838      127.0.0.1:7211       SYN_SENT    ") != NULL);
+	CHECK(strstr(s, ".123 42      evil\"\\x0a\\xff   77         refused  ") != NULL);
+	CHECK(strstr(s, " refused  127.0.0.1:41838       127.0.0.1:7211        SYN_SENT     ") != NULL);
 	/* the kernel of this sample has no reasons: said so, not left blank */
 	CHECK(strstr(s, "reason:n/a(kernel) local") != NULL);
 	CHECK(strstr(s, "[2001:db8::1]:41838") != NULL);
+	/* one field per column: a space in a name is escaped */
+	CHECK(strstr(s, " my\\x20app ") != NULL);
+	CHECK(strstr(s, "reason:n/a(kernel) dual-stack\n") != NULL);
+	/* cut at a whole escape, and marked */
+	CHECK(strstr(s, " \\x01\\x02\\x03+ ") != NULL);
+	CHECK(strstr(s, " [ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535 "
+			"[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535 ") != NULL);
 	for (const char *p = s; *p; p++)
 		CHECK(*p == '\n' || (*p >= 0x20 && *p < 0x7f));
+	/* each line lines up with the header above it; the IPv6 line brought a
+	 * wider header */
+	for (const char *line = s; *line; line = strchr(line, '\n') + 1) {
+		if (!strncmp(line, "TIME ", 5)) {
+			header = line;
+			headers++;
+		} else {
+			CHECK(header && aligned(header, line));
+			lines++;
+		}
+	}
+	CHECK(lines == 4 && headers == 2);
+	free(s);
+}
+
+static void test_summary_intervals(void)
+{
+	struct summary *s = summary_new(32768, 60999);
+	const struct summary_interval *iv;
+
+	summary_begin(s, 1000, 2000);
+	iv = summary_current(s);
+	CHECK(iv->start_ns == 1000 && iv->end_ns == 3000 && !iv->partial);
+	summary_next(s);
+	CHECK(iv->start_ns == 3000 && iv->end_ns == 5000 && !iv->partial);
+	/* a stop on the grid leaves the interval whole */
+	summary_cut(s, 5000);
+	CHECK(iv->end_ns == 5000 && !iv->partial);
+	summary_cut(s, 3250);
+	CHECK(iv->start_ns == 3000 && iv->end_ns == 3250 && iv->partial);
+	summary_free(s);
+}
+
+struct summary_sample {
+	bool json;
+	struct summary_interval iv;
+};
+
+static void render_summary(FILE *f, void *arg)
+{
+	struct summary_sample *sample = arg;
+	struct summary *s = summary_new(32768, 60999);
+	const struct summary_row *rows;
+	struct output o;
+	struct rst_record rec = {
+		.pid = 42, .lport = 40000, .rport = 7211, .event = RST_EV_HANDSHAKE_FAILED,
+		.side = RST_SIDE_CLIENT, .cause = RST_CAUSE_REFUSED, .family = AF_INET,
+		.flags = RST_F_OWNER | RST_F_V4MAPPED, .comm = "java", .attribution = RST_ATTR_CURRENT,
+		.laddr = {127, 0, 0, 1}, .raddr = {127, 0, 0, 1},
+	};
+	size_t n;
+
+	output_init(&o, f, sample->json, &sample_reasons);
+	o.realtime_offset_ns = 0;
+	for (int i = 0; i < 5; i++)
+		summary_add(s, &rec);
+	rows = summary_rows(s, &n);
+	output_summary(&o, rows, n, &sample->iv);
+	summary_free(s);
+}
+
+static void test_summary_output(void)
+{
+	struct summary_sample whole = {.json = true, .iv = {1000000000, 3000000000, false}};
+	struct summary_sample part = {.json = true, .iv = {3000000000, 3250000000, true}};
+	char *s;
+
+	s = capture(render_summary, &whole);
+	CHECK(strstr(s, "\"summary\":\"interval\",\"interval_s\":2.000,\"partial\":false,"
+			"\"count\":5,\"rate_per_s\":2.500,") != NULL);
+	/* a row tells how its owner was found, not a made-up socket_owner */
+	CHECK(strstr(s, "\"attribution\":\"current\"") != NULL);
+	CHECK(strstr(s, "\"rport\":7211,\"dual_stack\":true,") != NULL);
+	free(s);
+	s = capture(render_summary, &part);
+	CHECK(strstr(s, "\"interval_s\":0.250,\"partial\":true,\"count\":5,"
+			"\"rate_per_s\":null,") != NULL);
+	free(s);
+	whole.json = part.json = false;
+	s = capture(render_summary, &whole);
+	CHECK(strstr(s, "  1 group in 2.0 s\n") != NULL);
+	CHECK(strstr(s, "       5      2.50 42      java            refused  127.0.0.1:*           "
+			"127.0.0.1:7211        reason:n/a(kernel) dual-stack\n") != NULL);
+	free(s);
+	s = capture(render_summary, &part);
+	CHECK(strstr(s, "  1 group in 0.250 s, partial (the run ended): no rate\n") != NULL);
+	CHECK(strstr(s, "       5         - 42      java ") != NULL);
 	free(s);
 }
 
@@ -271,6 +459,7 @@ static struct rst_record sample_record(__u8 event, __u8 side, __u16 lport, __u16
 	struct rst_record rec = {
 		.pid = pid, .lport = lport, .rport = rport, .event = event, .side = side,
 		.family = AF_INET, .flags = RST_F_OWNER, .comm = "app",
+		.attribution = RST_ATTR_SOCKET_OWNER,
 	};
 
 	rec.laddr[0] = rec.raddr[0] = 127;
@@ -278,10 +467,19 @@ static struct rst_record sample_record(__u8 event, __u8 side, __u16 lport, __u16
 	return rec;
 }
 
+/* The row of pid (rows with equal counts come in any order). */
+static const struct summary_row *row_of(const struct summary_row *rows, size_t n, __u32 pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].key.pid == pid)
+			return &rows[i];
+	return NULL;
+}
+
 static void test_summary_groups_and_folds(void)
 {
 	struct summary *s = summary_new(32768, 60999);
-	const struct summary_row *rows;
+	const struct summary_row *rows, *row;
 	struct rst_record rec;
 	size_t n;
 
@@ -310,15 +508,16 @@ static void test_summary_groups_and_folds(void)
 	summary_add(s, &rec);
 	rows = summary_rows(s, &n);
 	CHECK(n == 5);
+	CHECK(rows[0].key.attribution == RST_ATTR_SOCKET_OWNER);
 	CHECK(rows[0].count == 5 && rows[0].key.lport == 0 && rows[0].key.rport == 7211);
-	CHECK(rows[1].count == 2 && rows[1].key.lport == 8080 && rows[1].key.rport == 0);
-	CHECK(rows[2].count == 2 && rows[2].key.lport == 45000 && rows[2].key.rport == 0);
-	CHECK((rows[3].key.pid == 9 && rows[3].key.lport == 40000 && rows[3].key.rport == 40001) ||
-	      (rows[4].key.pid == 9 && rows[4].key.lport == 40000 && rows[4].key.rport == 40001));
-	CHECK((rows[3].key.pid == 12 && rows[3].key.lport == 0 && rows[3].key.rport == 45000) ||
-	      (rows[4].key.pid == 12 && rows[4].key.lport == 0 && rows[4].key.rport == 45000));
+	CHECK((row = row_of(rows, n, 7)) && row->count == 2 && row->key.lport == 8080 &&
+	      row->key.rport == 0);
+	CHECK((row = row_of(rows, n, 11)) && row->count == 2 && row->key.lport == 45000 &&
+	      row->key.rport == 0);
+	CHECK((row = row_of(rows, n, 9)) && row->key.lport == 40000 && row->key.rport == 40001);
+	CHECK((row = row_of(rows, n, 12)) && row->key.lport == 0 && row->key.rport == 45000);
 	CHECK(summary_overflow(s) == 0);
-	summary_reset(s);
+	summary_next(s);
 	rows = summary_rows(s, &n);
 	CHECK(n == 0);
 
@@ -339,10 +538,13 @@ static const struct unit_test tests[] = {
 	{"unit_json_escape", test_json_escape},
 	{"unit_json_writer", test_json_writer},
 	{"unit_parse_uint", test_parse_uint},
+	{"unit_cli_parse", test_cli_parse},
 	{"unit_reset_reasons_follow_kernel_numbering", test_reset_reasons_follow_kernel_numbering},
 	{"unit_names", test_names},
 	{"unit_output_json", test_output_json},
 	{"unit_output_text", test_output_text},
+	{"unit_summary_intervals", test_summary_intervals},
+	{"unit_summary_output", test_summary_output},
 };
 
 int main(void)

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Globals every program reads.  Each compilation unit includes this file;
+ * the definitions are __weak so that `bpftool gen object` links one copy.
+ *
+ * Filters and tunables are read-only data the loader sets before load (0 /
+ * false = no filter), so the verifier prunes what is not used.  The two
+ * switches in .bss are written by the loader at run time through the
+ * skeleton's memory mapping: no syscall, so no capability, is needed.
+ */
+#ifndef RSTSNOOP_CONFIG_BPF_H
+#define RSTSNOOP_CONFIG_BPF_H
+
+#include "record.h"
+
+const volatile __u32 filter_pid __weak = 0;
+const volatile __u16 filter_port __weak = 0;
+const volatile __u8 filter_family __weak = 0;
+const volatile bool filter_comm_set __weak = false;
+const volatile char filter_comm[RST_COMM_LEN] __weak = {};
+/* The programs key the owner table by socket cookie (BTF-typed programs),
+ * not by address (classic ones): the seeding iterator follows suit. */
+const volatile bool keys_are_cookies __weak = false;
+/* Wake user space only once this much is queued; it polls otherwise. */
+const volatile __u64 wakeup_bytes __weak = 256 * 1024;
+
+/*
+ * Records are made only while this is set.  The programs gather facts
+ * (owners, parked RSTs) from the moment each is attached, but the loader
+ * sets it only once every program is attached and seeding is done, and
+ * clears it before the first program is detached: attaching and detaching
+ * go one program at a time, and a record made in between would lack the
+ * facts of the programs not (or no longer) there.
+ */
+__u32 records_armed __weak = 0;
+
+/* Written by the loader after seeding: lets the hot path skip seed look-ups. */
+__u32 seeded_sockets __weak = 0;
+
+#endif /* RSTSNOOP_CONFIG_BPF_H */

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sock:inet_sock_set_state as a classic tracepoint: the fallback where the
+ * kernel refuses BTF-typed programs.  The event's fields are read straight
+ * from the context.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "set_state.bpf.h"
+
+static __always_inline void state_change_addrs(void *ctx, const struct state_change *sc,
+					       struct rst_record *rec)
+{
+	copy_state_addrs(rec, ctx);
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int on_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct state_change sc;
+
+	if (ctx->protocol != IPPROTO_TCP || !is_tracked_transition(ctx->newstate))
+		return 0;
+	sc.sk = ctx->skaddr;
+	sc.key = sock_key(sc.sk);
+	sc.newstate = ctx->newstate;
+	sc.oldstate = ctx->oldstate;
+	sc.sport = ctx->sport;
+	sc.dport = ctx->dport;
+	sc.family = ctx->family;
+	on_state_change(ctx, &sc);
+	return 0;
+}

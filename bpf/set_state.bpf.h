@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sock:inet_sock_set_state, for the classic and the BTF-typed program:
+ * learns who owns a socket (connect() and listen() run in the owner's
+ * context) and reports handshakes that end in CLOSE.  It runs for every
+ * state change of every socket on the host, so each program leaves at once
+ * for anything but the few transitions handled here.
+ */
+#ifndef RSTSNOOP_SET_STATE_BPF_H
+#define RSTSNOOP_SET_STATE_BPF_H
+
+#include "emit.bpf.h"
+#include "packet.bpf.h"
+#include "rings.bpf.h"
+#include "sock.bpf.h"
+
+#define ETIMEDOUT 110
+
+/* What both programs read from their event, once. */
+struct state_change {
+	const struct sock *sk;
+	__u64 key; /* the owner table's key of sk */
+	int oldstate;
+	int newstate;
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+};
+
+/* Each program's file defines how its event gives the addresses. */
+static __always_inline void state_change_addrs(void *ctx, const struct state_change *sc,
+					       struct rst_record *rec);
+
+static __always_inline bool is_tracked_transition(int newstate)
+{
+	return newstate == TCP_SYN_SENT || newstate == TCP_LISTEN || newstate == TCP_CLOSE;
+}
+
+static __always_inline __u8 handshake_cause(const struct state_change *sc, bool got_rst, int err)
+{
+	if (got_rst)
+		return sc->oldstate == TCP_SYN_SENT ? RST_CAUSE_REFUSED : RST_CAUSE_RESET;
+	return err == ETIMEDOUT ? RST_CAUSE_TIMEOUT : RST_CAUSE_OTHER;
+}
+
+static __always_inline void handshake_failed(void *ctx, const struct state_change *sc)
+{
+	struct rst_record rec = {.source = RST_SRC_SET_STATE};
+	const struct sock *sk = sc->sk;
+	struct rst_handshake_rst rst = {};
+	struct rst_sock_info si = {};
+	int err = sk_error(sk);
+	bool got_rst = take_handshake_rst(sc->key, &rst);
+	bool own;
+
+	if (!err && !got_rst)
+		return; /* the application gave up (close() in SYN_SENT): not a failure */
+
+	rec.event = RST_EV_HANDSHAKE_FAILED;
+	rec.side = sc->oldstate == TCP_SYN_SENT ? RST_SIDE_CLIENT : RST_SIDE_SERVER;
+	rec.state = sc->oldstate;
+	rec.flags |= RST_F_STATE;
+	rec.error = err;
+	rec.cause = handshake_cause(sc, got_rst, err);
+	rec.family = sc->family;
+	rec.lport = sc->sport;
+	rec.rport = sc->dport;
+	state_change_addrs(ctx, sc, &rec);
+	unmap_v4(&rec);
+	rec.netns = sk_netns(sk);
+	rec.sock_cookie = sk_cookie(sk);
+	if (got_rst && rst.local) {
+		rec.flags |= RST_F_LOCAL_RST | rst.rst.flags;
+		rec.reason = rst.rst.reason;
+	}
+	own = owner_lookup(sc->key, &si);
+	attribute_socket_owner(&rec, sk, sc->oldstate, own ? &si.owner : NULL, own ? si.role : 0);
+	rec.sock_ino = sock_ino(sk);
+	emit(&rec);
+}
+
+static __always_inline void on_close(void *ctx, const struct state_change *sc)
+{
+	if (sc->oldstate == TCP_SYN_SENT || sc->oldstate == TCP_SYN_RECV)
+		handshake_failed(ctx, sc);
+	remember_closing(sc->key, sc->oldstate);
+	owner_release(sc->key);
+	if (sc->oldstate == TCP_LISTEN) {
+		struct rst_listener_key lk = {.netns = sk_netns(sc->sk), .port = sc->sport};
+		struct rst_listener *l = bpf_map_lookup_elem(&listeners, &lk);
+
+		/* SO_REUSEPORT: only the listener that registered the port
+		 * takes its entry away (0: a seeded listener whose key the
+		 * seeding could not know). */
+		if (l && (l->sk == sc->key || !l->sk))
+			bpf_map_delete_elem(&listeners, &lk);
+	}
+}
+
+static __always_inline void on_connect_or_listen(const struct state_change *sc)
+{
+	struct rst_owner owner;
+	__u8 role = sc->newstate == TCP_LISTEN ? RST_F_SERVER : RST_F_CLIENT;
+
+	/* connect() and listen() run in the owner's context. */
+	owner_from_current(&owner);
+	owner.ino = 0;
+	owner_claim(sc->key, &owner, role);
+	if (sc->newstate == TCP_LISTEN) {
+		struct rst_listener_key lk = {.netns = sk_netns(sc->sk), .port = sc->sport};
+		struct rst_listener l = {.owner = owner, .sk = sc->key};
+
+		bpf_map_update_elem(&listeners, &lk, &l, BPF_ANY);
+	}
+}
+
+static __always_inline void on_state_change(void *ctx, const struct state_change *sc)
+{
+	if (sc->newstate == TCP_CLOSE)
+		on_close(ctx, sc);
+	else
+		on_connect_or_listen(sc);
+}
+
+#endif /* RSTSNOOP_SET_STATE_BPF_H */

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sock:inet_sock_set_state as a BTF-typed program (tp_btf): the socket's
+ * fields are direct loads, no helper calls.  Chosen by the loader where the
+ * kernel takes it (Linux 5.12+: it needs bpf_get_socket_cookie()).
+ */
+#define RST_BTF_PROGS 1
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "set_state.bpf.h"
+
+static __always_inline void state_change_addrs(void *ctx, const struct state_change *sc,
+					       struct rst_record *rec)
+{
+	sock_addrs(sc->sk, rec);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(on_set_state_btf, const struct sock *sk, const int oldstate, const int newstate)
+{
+	struct state_change sc;
+
+	if (sk->sk_protocol != IPPROTO_TCP || !is_tracked_transition(newstate))
+		return 0;
+	sc.sk = sk;
+	sc.key = sock_key(sk);
+	sc.newstate = newstate;
+	sc.oldstate = oldstate;
+	sc.sport = sock_lport(sk);
+	sc.dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	sc.family = sk->__sk_common.skc_family;
+	on_state_change(ctx, &sc);
+	return 0;
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include "feature_report.h"
+#include "preflight.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <bpf/btf.h>
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+void features_print(FILE *out, const struct tracer_features *f, int btf_error,
+		    const struct tracer_features *loaded, const char *unchecked)
+{
+	struct utsname u;
+
+	if (!uname(&u))
+		fprintf(out, "kernel: %s %s\n", u.release, u.machine);
+	if (f) {
+		fprintf(out, "kernel BTF: %s\n", VMLINUX_BTF);
+		fprintf(out, "tcp_send_reset layout: %s\n",
+			f->send_reset_v610 ? "6.10+ (reason, socket-less RSTs)" :
+					     "4.15-6.9 (tcp_event_sk_skb, full sockets only)");
+		fprintf(out, "reset reasons: %s\n",
+			f->reset_reasons ? "yes (names from kernel BTF)" : "no (kernel before 6.10)");
+		fprintf(out, "closed-port RSTs: %s\n",
+			f->send_reset_v610    ? "tcp:tcp_send_reset" :
+			f->kfree_skb_reason ? "skb:kfree_skb (drop reason NO_SOCKET)" :
+					      "local connects only (client side)");
+	} else {
+		fprintf(out, "kernel BTF: not readable: %s\n", strerror(btf_error));
+		fprintf(out, "tcp_send_reset layout: unknown (needs kernel BTF)\n");
+		fprintf(out, "reset reasons: unknown (needs kernel BTF)\n");
+		fprintf(out, "closed-port RSTs: unknown (needs kernel BTF)\n");
+	}
+	if (loaded) {
+		fprintf(out, "programs: %s\n",
+			loaded->btf_programs ? "BTF-typed (tp_btf), direct loads" :
+					       "classic tracepoints, bpf_probe_read_kernel");
+		fprintf(out, "owner tracking: sock:inet_sock_set_state, direct-mapped table keyed by "
+			     "%s\n", loaded->btf_programs ? "socket cookie" : "socket address");
+		fprintf(out, "seeding: %s (%u sockets)\n", seed_method_name(loaded->seed.used),
+			loaded->seed.sockets);
+		fprintf(out, "record transport: BPF ring buffer, batched wakeups\n");
+	} else {
+		fprintf(out, "programs: not checked: %s\n", unchecked);
+		fprintf(out, "owner tracking: sock:inet_sock_set_state\n");
+		fprintf(out, "seeding: not checked: %s\n", unchecked);
+		fprintf(out, "record transport: not checked: %s\n", unchecked);
+	}
+}
+
+/* --features never polls: records have nowhere to go. */
+static int drop_record(void *ctx, void *data, size_t size)
+{
+	return 0;
+}
+
+void features_report(const struct rst_options *opts, FILE *out)
+{
+	/* The file itself, so a missing one is named as such (libbpf's own
+	 * search would try other places and say ESRCH). */
+	struct btf *vmlinux = btf__parse(VMLINUX_BTF, NULL);
+	int btf_error = vmlinux ? 0 : errno;
+	struct tracer_features f = {0};
+	struct tracer *tracer = NULL;
+	const char *unchecked = NULL;
+
+	if (vmlinux)
+		tracer_probe_features(&f, vmlinux);
+	btf__free(vmlinux);
+	/* Loading needs privileges and a usable kernel; preflight names
+	 * what is missing on stderr. */
+	if (preflight_check(opts->verbose))
+		unchecked = "rstsnoop cannot trace here (see stderr)";
+	else if (tracer_start(&tracer, opts, &f, drop_record, NULL))
+		unchecked = "the kernel refused the programs (see stderr)";
+	else
+		tracer_seed(tracer, opts->seed, opts->verbose);
+	features_print(out, btf_error ? NULL : &f, btf_error, tracer ? tracer_features(tracer) : NULL,
+		       unchecked);
+	tracer_free(tracer);
+}
