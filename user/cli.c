@@ -95,13 +95,25 @@ struct cli_error {
 	size_t size;
 };
 
+/*
+ * The message quotes the offending argument: its control bytes (a newline,
+ * a terminal escape) become \xNN, so the message stays one line (found by
+ * fuzzing).  Spaces and UTF-8 stay: it is the user's own argument.
+ */
 static enum cli_status bad_input(struct cli_error *e, const char *fmt, ...)
 {
+	char raw[512];
+	size_t n = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e->buf, e->size, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	for (const unsigned char *c = (const unsigned char *)raw; *c && n + 5 <= e->size; c++)
+		n += *c < 0x20 || *c == 0x7f ? (size_t)snprintf(e->buf + n, 5, "\\x%02x", *c)
+					     : (e->buf[n] = *c, 1);
+	if (e->size)
+		e->buf[n < e->size ? n : e->size - 1] = '\0';
 	return CLI_BAD_INPUT;
 }
 
