@@ -110,7 +110,7 @@ UNIT_LIB_OBJS := $(filter-out $(OUT)/user/main.o $(OUT)/user/tracer.o $(OUT)/use
 
 $(OUT)/tests/unit_tests: tests/unit/unit_tests.c $(UNIT_LIB_OBJS) $(OUT)/build-flags | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser -Itests/unit $(LDFLAGS) $(filter-out $(OUT)/build-flags,$^) \
+	$(Q)$(CC) $(CFLAGS) -Iuser -Itests/unit $(LDFLAGS) $(filter %.c %.o,$^) \
 		$(LDLIBS) -o $@
 
 unit: $(OUT)/tests/unit_tests
