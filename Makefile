@@ -1,5 +1,17 @@
 # rstsnoop build.  `make` -> build/rstsnoop; `make STATIC=1` -> a static
 # binary (for the kernel matrix); `make test`, `make bench`; V=1 shows commands.
+# SANITIZE=1: the loader and its tests built with ASan and UBSan, in their
+# own folder; `make test SANITIZE=1` runs the suite against them.
+ifeq ($(SANITIZE),1)
+ifeq ($(STATIC),1)
+$(error SANITIZE=1 and STATIC=1 exclude each other: ASan has no static runtime)
+endif
+OUT ?= build/sanitize
+# clang: gcc's combined ASan+UBSan runtime ignores log_path for UBSan
+# reports, which tests/run.sh collects from files.
+CC := clang
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
 OUT ?= build
 CLANG ?= clang
 CC ?= cc
@@ -13,6 +25,8 @@ VMLINUX_H := vmlinux/vmlinux.h
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Ibpf -I$(OUT) -MMD -MP
+CFLAGS += $(SANITIZE_FLAGS)
+LDFLAGS += $(SANITIZE_FLAGS)
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux -Ibpf -MMD -MP
 
 ifeq ($(STATIC),1)
@@ -41,7 +55,7 @@ LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(OUT)/rstsnoop.linked.o $(SKELS)
-.PHONY: all clean test unit vmlinux FORCE
+.PHONY: all clean test unit vmlinux FORCE sanitize-build
 
 all: $(OUT)/rstsnoop
 
@@ -100,17 +114,34 @@ UNIT_LIB_OBJS := $(filter-out $(OUT)/user/main.o $(OUT)/user/tracer.o $(OUT)/use
 
 $(OUT)/tests/unit_tests: $(wildcard tests/unit/*.c) $(UNIT_LIB_OBJS) $(OUT)/build-flags | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser -Itests/unit $(LDFLAGS) $(filter-out $(OUT)/build-flags,$^) \
+	$(Q)$(CC) $(CFLAGS) -Iuser -Itests/unit $(LDFLAGS) $(filter %.c %.o,$^) \
 		$(LDLIBS) -o $@
 
 unit: $(OUT)/tests/unit_tests
 	$(OUT)/tests/unit_tests
 
-# The whole suite: unit tests, integration tests against this kernel, and
-# the kernel matrix under QEMU.  Root only; prints "N passed, N failed".
-# CI builds the benchmark (bench-build) but does not run it: a measurement,
-# not a test.
-test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/jsonq $(OUT)/tests/unit_tests bench-build
-	OUT=$(abspath $(OUT)) tests/run.sh
+# The whole suite: unit tests, integration tests against this kernel, the
+# kernel matrix under QEMU, the integration tests again against an ASan and
+# UBSan build, and a short run of every fuzz target.  Root only; prints
+# "N passed, N failed, N skipped".  CI builds the benchmark (bench-build)
+# but does not run it: a measurement, not a test.
+# `make test SANITIZE=1`: unit and integration tests against the sanitizer
+# build only (no matrix: its static binaries cannot carry ASan).
+ifeq ($(SANITIZE),1)
+test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/jsonq $(OUT)/tests/unit_tests
+	OUT=$(abspath $(OUT)) RSTSNOOP_SANITIZED=1 RSTSNOOP_SKIP_MATRIX=1 tests/run.sh
+else
+test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/jsonq $(OUT)/tests/unit_tests bench-build sanitize-build \
+		fuzz-build
+	OUT=$(abspath $(OUT)) SANITIZE_OUT=$(abspath $(OUT)/sanitize) \
+		FUZZ_OUT=$(abspath $(FUZZ_OUT)) tests/run.sh
+endif
+
+# The loader, rstgen and unit tests with sanitizers, for the suite's second pass.
+sanitize-build:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 OUT=$(OUT)/sanitize \
+		$(OUT)/sanitize/rstsnoop $(OUT)/sanitize/rstgen $(OUT)/sanitize/jsonq \
+		$(OUT)/sanitize/tests/unit_tests
 
 include bench/bench.mk
+include tests/fuzz/fuzz.mk

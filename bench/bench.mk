@@ -15,5 +15,6 @@ bench: $(OUT)/rstsnoop $(OUT)/rstgen
 	RSTSNOOP=$(OUT)/rstsnoop RSTGEN=$(OUT)/rstgen bench/run.sh
 
 bench-build: $(OUT)/rstsnoop $(OUT)/rstgen
+	bash -n bench/soak.sh
 	bash -n bench/run.sh
 	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' bench/report.py

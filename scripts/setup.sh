@@ -8,7 +8,9 @@
 set -eu
 
 build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config"
-test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip util-linux"
+# clang (build list) with libclang-rt-14-dev: sanitizer and libFuzzer runtimes
+test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip util-linux
+	valgrind libclang-rt-14-dev"
 bench_pkgs="tcpdump bpftrace"
 
 pkgs=$build_pkgs

@@ -35,6 +35,7 @@ static const char examples[] =
 
 enum {
 	OPT_JSON = 0x100,
+	OPT_USER,
 	OPT_RINGBUF_KB,
 	OPT_SEED,
 	OPT_FEATURES,
@@ -80,6 +81,8 @@ static const struct cli_option cli_options[] = {
 	 "and service port instead of a line per record"},
 	{"top", OPT_TOP, "N", "With --summary: only the N largest groups"},
 	{"ringbuf-kb", OPT_RINGBUF_KB, "N", "Ring buffer size in KiB, a power of 2 (default 2048)"},
+	{"user", OPT_USER, "USER",
+	 "Once attached, trace as USER (name or uid) instead of\nroot; capabilities are dropped either way"},
 	{"seed", OPT_SEED, "METHOD",
 	 "How to attribute sockets opened before start:\nauto (default), iter, proc, none"},
 	{"features", OPT_FEATURES, NULL, "Print the kernel facilities in use and exit"},
@@ -118,13 +121,25 @@ struct cli_error {
 	size_t size;
 };
 
+/*
+ * The message quotes the offending argument: its control bytes (a newline,
+ * a terminal escape) become \xNN, so the message stays one line (found by
+ * fuzzing).  Spaces and UTF-8 stay: it is the user's own argument.
+ */
 static enum cli_status bad_input(struct cli_error *e, const char *fmt, ...)
 {
+	char raw[512];
+	size_t n = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e->buf, e->size, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	for (const unsigned char *c = (const unsigned char *)raw; *c && n + 5 <= e->size; c++)
+		n += *c < 0x20 || *c == 0x7f ? (size_t)snprintf(e->buf + n, 5, "\\x%02x", *c)
+					     : (e->buf[n] = *c, 1);
+	if (e->size)
+		e->buf[n < e->size ? n : e->size - 1] = '\0';
 	return CLI_BAD_INPUT;
 }
 
@@ -252,6 +267,11 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 		if (st == CLI_RUN && (v & (v - 1)))
 			return bad_input(e, "ring buffer size must be a power of 2 KiB: %s", arg);
 		o->ringbuf_kb = v;
+		break;
+	case OPT_USER:
+		if (!arg[0])
+			return bad_input(e, "--user needs a user name or uid");
+		o->user = arg;
 		break;
 	case OPT_SEED:
 		if (seed_method_parse(arg, &o->seed))

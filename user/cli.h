@@ -21,6 +21,7 @@ struct rst_options {
 	bool json;
 	bool verbose;
 	bool features; /* print the kernel facilities in use and exit */
+	const char *user; /* --user: run the loop as this user, else NULL */
 	__u32 pid;
 	struct port_list ports;	 /* -P: at either end */
 	struct port_list lports; /* --lport: this host's end */

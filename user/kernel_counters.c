@@ -59,10 +59,17 @@ int kernel_counters_parse(FILE *snmp, FILE *netstat, struct kernel_counters *out
 	return 0;
 }
 
+/*
+ * A namespace's counter files stay open from the moment it is watched: an
+ * open /proc/net file keeps the namespace it was opened in, and reading it
+ * again from the start needs no privilege, so the counters still come
+ * after rstsnoop has given up its capabilities (user/privs.h).
+ */
 struct watched {
 	__u32 netns;
-	int fd;
-	bool fresh; /* added since the last sample */
+	FILE *snmp;
+	FILE *netstat; /* NULL where the kernel has none */
+	bool fresh;    /* added since the last sample */
 	struct kernel_counters last;
 };
 
@@ -82,8 +89,11 @@ void counter_watch_free(struct counter_watch *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->n; i++)
-		close(w->ns[i].fd);
+	for (size_t i = 0; i < w->n; i++) {
+		fclose(w->ns[i].snmp);
+		if (w->ns[i].netstat)
+			fclose(w->ns[i].netstat);
+	}
 	free(w);
 }
 
@@ -113,19 +123,15 @@ static int open_if(const char *path, __u32 netns)
 	return fd;
 }
 
-static int open_netns(__u32 netns, __u32 pid)
+/* An fd of the namespace netns from /proc/self or /run/netns, else -1. */
+static int open_netns(__u32 netns)
 {
 	char path[300];
 	struct dirent *d;
-	int fd = -1;
+	int fd;
 	DIR *dir;
 
-	if (pid) {
-		snprintf(path, sizeof(path), "/proc/%u/ns/net", pid);
-		fd = open_if(path, netns);
-	}
-	if (fd < 0)
-		fd = open_if("/proc/self/ns/net", netns);
+	fd = open_if("/proc/self/ns/net", netns);
 	dir = fd < 0 ? opendir("/run/netns") : NULL;
 	while (dir && fd < 0 && (d = readdir(dir))) {
 		if (d->d_name[0] == '.')
@@ -138,66 +144,108 @@ static int open_netns(__u32 netns, __u32 pid)
 	return fd;
 }
 
-struct read_job {
+struct open_job {
 	int fd;
-	struct kernel_counters *out;
+	struct watched *ns;
 	int err;
 };
 
 /*
  * In a thread of its own: setns() moves only the calling thread, and
  * /proc/thread-self/net shows that thread's namespace (/proc/self/net would
- * show the main thread's).
+ * show the main thread's).  Needs CAP_SYS_ADMIN: done while rstsnoop still
+ * has it (the namespaces named or ours, at start).
  */
-static void *read_in_netns(void *arg)
+static void *open_in_netns(void *arg)
 {
-	struct read_job *job = arg;
-	FILE *snmp, *netstat;
+	struct open_job *job = arg;
 
 	if (setns(job->fd, CLONE_NEWNET)) {
 		job->err = -errno;
 		return NULL;
 	}
-	snmp = fopen("/proc/thread-self/net/snmp", "r");
-	netstat = fopen("/proc/thread-self/net/netstat", "r");
-	job->err = snmp ? kernel_counters_parse(snmp, netstat, job->out) : -errno;
-	if (snmp)
-		fclose(snmp);
-	if (netstat)
-		fclose(netstat);
+	job->ns->snmp = fopen("/proc/thread-self/net/snmp", "re");
+	job->ns->netstat = fopen("/proc/thread-self/net/netstat", "re");
+	job->err = job->ns->snmp ? 0 : -errno;
 	return NULL;
 }
 
-static int read_counters(int fd, struct kernel_counters *out)
+/*
+ * Opens the counter files of netns into ns: through /proc/PID/net of a
+ * process that showed it (readable without privilege; pid 0: none), else
+ * by entering the namespace, found as ours or in /run/netns.
+ */
+static int open_counters(struct watched *ns, __u32 netns, __u32 pid)
 {
-	struct read_job job = {fd, out, 0};
+	struct open_job job = {.ns = ns};
+	char path[64];
 	pthread_t t;
 
-	if (pthread_create(&t, NULL, read_in_netns, &job))
+	if (pid) {
+		snprintf(path, sizeof(path), "/proc/%u/ns/net", pid);
+		job.fd = open_if(path, netns);
+		if (job.fd >= 0 || errno == EACCES || errno == EPERM) {
+			/* the record says pid's socket is in netns; where we may
+			 * no longer check, that is trusted */
+			if (job.fd >= 0)
+				close(job.fd);
+			snprintf(path, sizeof(path), "/proc/%u/net/snmp", pid);
+			ns->snmp = fopen(path, "re");
+			snprintf(path, sizeof(path), "/proc/%u/net/netstat", pid);
+			ns->netstat = fopen(path, "re");
+			if (ns->snmp)
+				return 0;
+			if (ns->netstat)
+				fclose(ns->netstat);
+		}
+	}
+	job.fd = open_netns(netns);
+	if (job.fd < 0)
+		return -ENOENT;
+	if (pthread_create(&t, NULL, open_in_netns, &job)) {
+		close(job.fd);
 		return -EAGAIN;
+	}
 	pthread_join(t, NULL);
+	close(job.fd);
+	if (job.err && ns->netstat)
+		fclose(ns->netstat);
 	return job.err;
+}
+
+/* Reads the open files again from their start: /proc/net files are made
+ * anew on every read from offset 0. */
+static int read_counters(struct watched *ns, struct kernel_counters *out)
+{
+	if (fseek(ns->snmp, 0, SEEK_SET) || (ns->netstat && fseek(ns->netstat, 0, SEEK_SET)))
+		return -errno;
+	return kernel_counters_parse(ns->snmp, ns->netstat, out);
 }
 
 int counter_watch_add(struct counter_watch *w, __u32 netns, __u32 pid)
 {
 	struct watched *ns;
-	int fd, err;
+	int err;
 
 	if (w->n == WATCHED_NETNS_MAX)
 		return -ENOSPC;
-	fd = open_netns(netns, pid);
 	ns = &w->ns[w->n];
-	err = fd < 0 ? -ENOENT : read_counters(fd, &ns->last);
+	memset(ns, 0, sizeof(*ns));
+	err = open_counters(ns, netns, pid);
+	if (!err) {
+		err = read_counters(ns, &ns->last);
+		if (err) {
+			fclose(ns->snmp);
+			if (ns->netstat)
+				fclose(ns->netstat);
+		}
+	}
 	if (err) {
-		if (fd >= 0)
-			close(fd);
 		if (w->nfailed < WATCHED_NETNS_MAX)
 			w->failed[w->nfailed++] = netns;
 		return err;
 	}
 	ns->netns = netns;
-	ns->fd = fd;
 	ns->fresh = true;
 	w->n++;
 	return 0;
@@ -217,7 +265,7 @@ size_t counter_watch_sample(struct counter_watch *w, struct netns_delta *out, si
 		struct watched *ns = &w->ns[i];
 		struct kernel_counters now;
 
-		if (read_counters(ns->fd, &now))
+		if (read_counters(ns, &now))
 			continue; /* kept for the next interval */
 		out[n].netns = ns->netns;
 		out[n].whole = !ns->fresh;

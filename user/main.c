@@ -23,6 +23,7 @@
 #include "kernel_names.h"
 #include "output.h"
 #include "preflight.h"
+#include "privs.h"
 #include "ready_file.h"
 #include "summary.h"
 #include "tracer.h"
@@ -107,8 +108,15 @@ static int output_exit_code(const struct run_state *rs)
 static void print_interval(struct run_state *rs)
 {
 	struct netns_delta kernel[WATCHED_NETNS_MAX];
-	__u64 lost = tracer_lost(rs->tracer), collisions = tracer_owner_collisions(rs->tracer);
-	struct summary_report r = {
+	__u64 lost = 0, collisions = 0;
+	struct summary_report r;
+
+	/* a failed read shows no new loss here; the end of the run reports it */
+	if (tracer_read_lost(rs->tracer, &lost))
+		lost = rs->lost;
+	if (tracer_read_owner_collisions(rs->tracer, &collisions))
+		collisions = rs->owner_collisions;
+	r = (struct summary_report){
 		.top = rs->top,
 		.iv = summary_current(rs->summary),
 		.pids_exact = summary_pids_exact(rs->summary),
@@ -200,6 +208,14 @@ static __u32 own_netns(void)
 	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
 }
 
+/* What the loop still does with the kernel: read the lost count by fd. */
+static int lost_count_readable(void *tracer)
+{
+	__u64 lost;
+
+	return tracer_read_lost(tracer, &lost);
+}
+
 static __u64 monotonic_ns(void)
 {
 	struct timespec ts;
@@ -215,6 +231,7 @@ int main(int argc, char **argv)
 	char cli_error[256];
 	struct reset_reasons reasons = {0};
 	struct run_state rs = {0};
+	struct privs_user run_as = {0};
 	struct tracer *tracer = NULL;
 	struct tracer_features features;
 	struct btf *vmlinux = NULL;
@@ -233,6 +250,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rstsnoop: %s (see --help)\n", cli_error);
 		return 2;
 	}
+	if (opts.user && privs_resolve_user(opts.user, &run_as))
+		return 2;
 	libbpf_debug = opts.verbose;
 	libbpf_set_print(libbpf_print);
 	if (opts.features) {
@@ -297,6 +316,9 @@ int main(int argc, char **argv)
 	}
 	if (opts.verbose)
 		features_print(stderr, &features, 0, tracer_features(tracer), NULL);
+	/* Attached, mapped and seeded: the loop needs no privilege. */
+	if (privs_drop(&run_as, lost_count_readable, tracer, opts.verbose))
+		goto cleanup;
 
 	tracer_arm(tracer);
 	fprintf(stderr, "rstsnoop: tracing TCP resets and failed handshakes (%s seeded %u sockets)%s\n",
@@ -341,12 +363,18 @@ int main(int argc, char **argv)
 	if (rs.summary)
 		finish_summary(&rs);
 	flush_output(&rs);
-	lost = tracer_lost(tracer);
-	if (lost)
+	err = tracer_read_lost(tracer, &lost);
+	if (err)
+		fprintf(stderr, "rstsnoop: cannot read the count of lost records: %s\n",
+			strerror(-err));
+	else if (lost)
 		fprintf(stderr, "rstsnoop: lost %llu records (ring buffer full; try --ringbuf-kb)\n",
 			(unsigned long long)lost);
-	lost = tracer_owner_collisions(tracer);
-	if (lost)
+	err = tracer_read_owner_collisions(tracer, &lost);
+	if (err)
+		fprintf(stderr, "rstsnoop: cannot read the count of owner-table collisions: %s\n",
+			strerror(-err));
+	else if (lost)
 		fprintf(stderr, "rstsnoop: %llu sockets lost their owner entry to another socket "
 				"(owner table full); their records may lack the process\n",
 			(unsigned long long)lost);

@@ -6,6 +6,7 @@
 #include "output_parts.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -121,17 +122,31 @@ static const char *state_of(const struct rst_record *rec)
 	return rec->flags & RST_F_STATE ? tcp_state_name(rec->state) : NULL;
 }
 
+/*
+ * CLOCK_REALTIME of a CLOCK_MONOTONIC time, in unsigned arithmetic clamped
+ * to 0..2^64-1: a garbled timestamp must not overflow (found by fuzzing).
+ */
+static __u64 realtime_ns(const struct output *o, __u64 mono_ns)
+{
+	__u64 offset = o->realtime_offset_ns < 0 ? -(__u64)o->realtime_offset_ns
+						 : (__u64)o->realtime_offset_ns;
+
+	if (o->realtime_offset_ns < 0)
+		return mono_ns > offset ? mono_ns - offset : 0;
+	return mono_ns > UINT64_MAX - offset ? UINT64_MAX : mono_ns + offset;
+}
+
 /* RFC 3339 UTC with microseconds of a CLOCK_MONOTONIC time. */
 void rfc3339(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
-	long long ns = (long long)mono_ns + o->realtime_offset_ns;
+	__u64 ns = realtime_ns(o, mono_ns);
 	time_t secs = ns / NSEC_PER_SEC;
 	char date[32];
 	struct tm tm;
 
 	gmtime_r(&secs, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%06lldZ", date, (ns % NSEC_PER_SEC) / 1000);
+	snprintf(buf, size, "%s.%06lluZ", date, (unsigned long long)(ns % NSEC_PER_SEC) / 1000);
 }
 
 /* A port, or null for the folded ephemeral port of a summary row. */
@@ -323,14 +338,14 @@ void table_detail(char *buf, size_t size, const struct output *o,
 /* Local wall-clock time HH:MM:SS.mmm of a CLOCK_MONOTONIC time. */
 void wall_clock(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
-	long long ns = (long long)mono_ns + o->realtime_offset_ns;
+	__u64 ns = realtime_ns(o, mono_ns);
 	time_t secs = ns / NSEC_PER_SEC;
 	char hms[16];
 	struct tm tm;
 
 	localtime_r(&secs, &tm);
 	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%03lld", hms, ns % NSEC_PER_SEC / 1000000);
+	snprintf(buf, size, "%s.%03llu", hms, (unsigned long long)(ns % NSEC_PER_SEC) / 1000000);
 }
 
 /*

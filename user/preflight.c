@@ -14,6 +14,7 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 #define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+#define SECURITYFS "/sys/kernel/security"
 
 /* tracefs path below events/, the name users know, the kernel that added it */
 static const char *const required_tracepoints[][3] = {
@@ -59,15 +60,54 @@ static int check_caps(void)
 }
 
 /*
+ * The kernel's lockdown mode, the bracketed word of
+ * /sys/kernel/security/lockdown ("none integrity [confidentiality]"), into
+ * mode; "" when unknown.  securityfs is mounted just to read it where
+ * nobody mounted it (an initramfs), and unmounted again.
+ */
+static void lockdown_mode(char *mode, size_t size)
+{
+	char line[128], *open, *close;
+	bool mounted_here = false;
+	FILE *f = fopen(SECURITYFS "/lockdown", "r");
+
+	mode[0] = '\0';
+	if (!f && errno == ENOENT && !mount("securityfs", SECURITYFS, "securityfs", 0, NULL)) {
+		mounted_here = true;
+		f = fopen(SECURITYFS "/lockdown", "r");
+	}
+	if (f) {
+		if (fgets(line, sizeof(line), f) && (open = strchr(line, '[')) &&
+		    (close = strchr(open, ']')))
+			snprintf(mode, size, "%.*s", (int)(close - open - 1), open + 1);
+		fclose(f);
+	}
+	if (mounted_here)
+		umount(SECURITYFS);
+}
+
+/*
  * libbpf attaches tracepoints through their tracefs id, and tracefs is not
  * mounted on every host: mount it where the kernel expects it.
  */
 static const char *tracing_dir(bool verbose)
 {
+	char lockdown[32];
+
 	if (!access(TRACEFS "/events", F_OK))
 		return TRACEFS;
 	if (!access(DEBUGFS_TRACING "/events", F_OK))
 		return DEBUGFS_TRACING;
+	/* lockdown=confidentiality hides a mounted tracefs's files
+	 * (LOCKDOWN_TRACEFS): mounting again then fails with EBUSY, which
+	 * would name the wrong cause. */
+	lockdown_mode(lockdown, sizeof(lockdown));
+	if (!strcmp(lockdown, "confidentiality")) {
+		fprintf(stderr, "rstsnoop: the kernel is locked down (lockdown=confidentiality): it "
+				"hides tracefs and refuses BPF reads of kernel memory, which the "
+				"tracepoint programs need (lockdown=integrity allows them)\n");
+		return NULL;
+	}
 	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
 		fprintf(stderr, "rstsnoop: tracefs is not mounted and mounting it on %s failed: %s\n",
 			TRACEFS, strerror(errno));

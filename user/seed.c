@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "seed.h"
+#include "proc_parse.h"
 #include "record.h"
 #include "cgroup.h"
 #include "identity.h"
@@ -116,24 +117,18 @@ static int parse_net_tcp(struct socket_table *t, const char *path, __u32 netns)
 	if (!f)
 		return 0; /* no IPv6 in this kernel, or the process is gone */
 	while (fgets(line, sizeof(line), f)) {
-		char local[64];
-		unsigned int state, lport;
-		unsigned long long ino;
-		char *colon;
+		struct proc_tcp_socket s;
 
-		if (sscanf(line, " %*u: %63s %*s %x %*s %*s %*s %*u %*u %llu", local, &state,
-			   &ino) != 3 ||
-		    !ino)
-			continue;
-		colon = strrchr(local, ':');
-		if (!colon || sscanf(colon + 1, "%x", &lport) != 1)
+		if (!proc_tcp_line(line, &s))
 			continue;
 		if (grow((void **)&t->v, &t->cap, t->len, sizeof(*t->v))) {
 			fclose(f);
 			return -ENOMEM;
 		}
-		t->v[t->len++] = (struct tcp_socket){
-			.ino = ino, .netns = netns, .lport = lport, .listening = state == TCP_LISTEN};
+		t->v[t->len++] = (struct tcp_socket){.ino = s.ino,
+						     .netns = netns,
+						     .lport = s.lport,
+						     .listening = s.state == TCP_LISTEN};
 	}
 	fclose(f);
 	return 0;
@@ -203,13 +198,12 @@ static void read_comm(unsigned int pid, char *comm)
 	char path[64];
 	FILE *f;
 
+	char line[RST_COMM_LEN];
+
 	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
 	f = fopen(path, "r");
 	if (f) {
-		size_t n = fread(comm, 1, RST_COMM_LEN - 1, f);
-
-		if (n && comm[n - 1] == '\n')
-			comm[n - 1] = '\0';
+		proc_comm(line, fread(line, 1, sizeof(line), f), comm, RST_COMM_LEN);
 		fclose(f);
 	}
 }
@@ -281,7 +275,7 @@ static void read_owner(const char *pid, struct rst_owner *o)
 	f = fopen(path, "r");
 	if (f) {
 		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "Uid: %u", &o->uid) == 1)
+			if (proc_status_uid(line, &o->uid))
 				break;
 		fclose(f);
 	}
@@ -313,7 +307,7 @@ static unsigned int seed_process(const char *pid, const struct socket_table *t,
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
-		if (sscanf(link, "socket:[%llu]", (unsigned long long *)&key.ino) != 1)
+		if (!proc_socket_inode(link, &key.ino))
 			continue;
 		s = bsearch(&key, t->v, t->len, sizeof(*t->v), cmp_ino);
 		if (!s)

@@ -310,28 +310,32 @@ int tracer_stop(struct tracer *t)
 }
 
 /* The sum over CPUs of a one-slot per-CPU counter map. */
-static __u64 per_cpu_sum(const struct tracer *t, const struct bpf_map *map)
+static int per_cpu_sum(const struct tracer *t, const struct bpf_map *map, __u64 *sum)
 {
-	__u64 *per_cpu = calloc(t->ncpus, sizeof(__u64)), sum = 0;
+	__u64 *per_cpu = calloc(t->ncpus, sizeof(__u64));
 	__u32 zero = 0;
+	int err = 0;
 
+	*sum = 0;
 	if (!per_cpu)
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(map), &zero, per_cpu))
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &zero, per_cpu))
+		err = -errno;
+	else
 		for (int i = 0; i < t->ncpus; i++)
-			sum += per_cpu[i];
+			*sum += per_cpu[i];
 	free(per_cpu);
-	return sum;
+	return err;
 }
 
-__u64 tracer_lost(const struct tracer *t)
+int tracer_read_lost(const struct tracer *t, __u64 *lost)
 {
-	return per_cpu_sum(t, t->skel->maps.lost_records);
+	return per_cpu_sum(t, t->skel->maps.lost_records, lost);
 }
 
-__u64 tracer_owner_collisions(const struct tracer *t)
+int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions)
 {
-	return per_cpu_sum(t, t->skel->maps.owner_collisions);
+	return per_cpu_sum(t, t->skel->maps.owner_collisions, collisions);
 }
 
 void tracer_free(struct tracer *t)

@@ -43,11 +43,12 @@ int tracer_poll(struct tracer *t, int timeout_ms);
 void tracer_arm(struct tracer *t);
 /* Stops making records, detaches every program, hands over what is queued. */
 int tracer_stop(struct tracer *t);
-/* Records the kernel side could not queue (ring buffer full). */
-__u64 tracer_lost(const struct tracer *t);
+/* Records the kernel side could not queue (ring buffer full); -errno when
+ * the count cannot be read. */
+int tracer_read_lost(const struct tracer *t, __u64 *lost);
 /* Live sockets whose owner entry another socket took (owner table full or
- * a hash collision): their records may lack the owner. */
-__u64 tracer_owner_collisions(const struct tracer *t);
+ * a hash collision): their records may lack the owner.  -errno as above. */
+int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions);
 void tracer_free(struct tracer *t);
 
 #endif

@@ -7,7 +7,10 @@
 # SCENARIO  scenario scripts (default: tests/vm/scenarios/*.sh); they are
 #           all put in one initramfs, so each kernel boots once.
 # -k        kernels: Debian series fetched by fetch-kernels.sh, and/or "host"
-#           (default $MATRIX_KERNELS or "5.10 6.1 6.12 host")
+#           (default $MATRIX_KERNELS or "5.10 6.1 6.12 6.12:lockdown=integrity
+#           6.12:lockdown=confidentiality host").  SERIES:WORD[:WORD...] boots
+#           SERIES with the WORDs added to its kernel command line; its
+#           results are labelled RELEASE[WORD,...]
 # -j        kernels run at the same time (default $MATRIX_JOBS or 2)
 # -v        print every kernel's whole console (default: only on failure)
 #
@@ -30,7 +33,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${RSTSNOOP_CACHE:-$repo/.cache}
-kernels=${MATRIX_KERNELS:-"5.10 6.1 6.12 host"}
+kernels=${MATRIX_KERNELS:-"5.10 6.1 6.12 6.12:lockdown=integrity 6.12:lockdown=confidentiality host"}
 jobs_max=${MATRIX_JOBS:-2}
 verbose=0
 while getopts k:j:vh opt; do
@@ -85,9 +88,12 @@ done
 for b in ${MATRIX_BINS:-}; do bins+=("$b"); done
 
 # Kernels: fetch the Debian ones, build one initramfs for all of them.
-labels=() kinds=() vmlinuz=() skipwhy=()
+labels=() kinds=() vmlinuz=() skipwhy=() appends=()
 want_series=()
-for k in $kernels; do [ "$k" = host ] || want_series+=("$k"); done
+for k in $kernels; do
+	s=${k%%:*}
+	[ "$s" = host ] || [[ " ${want_series[*]} " == *" $s "* ]] || want_series+=("$s")
+done
 declare -A fetched=() missing=()
 if [ ${#want_series[@]} -gt 0 ]; then
 	if ! command -v "${QEMU:-qemu-system-x86_64}" >/dev/null; then
@@ -102,16 +108,24 @@ if [ ${#want_series[@]} -gt 0 ]; then
 	fi
 fi
 modargs=()
-for k in $kernels; do
+for entry in $kernels; do
+	k=${entry%%:*} words=""
+	[ "$k" = "$entry" ] || words=$(tr ':' ' ' <<<"${entry#*:}")
+	suffix=${words:+[${words// /,}]}
+	appends+=("$words")
 	if [ "$k" = host ]; then
-		labels+=("host-$(uname -r)") kinds+=(host) vmlinuz+=("") skipwhy+=("")
+		labels+=("host-$(uname -r)$suffix") kinds+=(host) vmlinuz+=("") skipwhy+=("")
 		if [ "$(id -u)" != 0 ]; then skipwhy[-1]="needs root"; fi
+		if [ -n "$words" ]; then skipwhy[-1]="the host's kernel command line is fixed"; fi
 	elif [ -n "${fetched[$k]:-}" ]; then
 		read -r rel path <<<"${fetched[$k]}"
-		labels+=("$rel") kinds+=(vm) vmlinuz+=("$path") skipwhy+=("")
-		[ -f "$(dirname "$path")/modules/release" ] && modargs+=(-m "$(dirname "$path")/modules")
+		labels+=("$rel$suffix") kinds+=(vm) vmlinuz+=("$path") skipwhy+=("")
+		moddir=$(dirname "$path")/modules # once per series, however many boots
+		if [ -f "$moddir/release" ] && [[ " ${modargs[*]} " != *" $moddir "* ]]; then
+			modargs+=(-m "$moddir")
+		fi
 	else
-		labels+=("$k") kinds+=(vm) vmlinuz+=("")
+		labels+=("$k$suffix") kinds+=(vm) vmlinuz+=("")
 		skipwhy+=("kernel not available: ${missing[$k]:-fetch-kernels.sh printed nothing (see $run/fetch.log)}")
 	fi
 done
@@ -136,7 +150,8 @@ run_one() { # index
 	if [ "${kinds[$i]}" = host ]; then
 		"$here/run-host.sh" "$run/scenarios" "${bins[@]}" >"$log.console" 2>"$log.err"
 	else
-		"$here/boot.sh" "${vmlinuz[$i]}" "$initrd" >"$log.console" 2>"$log.err"
+		VM_APPEND="${VM_APPEND:-} ${appends[$i]}" \
+			"$here/boot.sh" "${vmlinuz[$i]}" "$initrd" >"$log.console" 2>"$log.err"
 	fi
 	echo $? >"$log.rc"
 }

@@ -43,6 +43,14 @@ for run in $runs; do
 	mkdir -p "$SCENARIO_TMP"
 	export SCENARIO_TMP
 	echo "=== scenario $name ($(uname -r))"
+	# Under lockdown=confidentiality the classic tracepoint programs cannot
+	# load (tracefs hidden, kernel reads refused); scenarios that expect
+	# that say so in a "# matrix: runs under lockdown=confidentiality" line.
+	if grep -Eq '(^| )lockdown=confidentiality( |$)' /proc/cmdline &&
+		! grep -q '^# matrix: runs under lockdown=confidentiality' "$s"; then
+		echo "SKIP $name: lockdown=confidentiality: rstsnoop cannot load here (hardening.sh checks that it says so)"
+		continue
+	fi
 	out=$base/$name.out
 	{
 		# Own session/process group, so that whatever the scenario left

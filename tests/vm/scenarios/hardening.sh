@@ -1,0 +1,93 @@
+#!/bin/sh
+# matrix: runs under lockdown=confidentiality
+# Hardening on this kernel: the privileges rstsnoop keeps once tracing
+# (CAP_BPF alone where the kernel gates bpf() on fds it holds, else none),
+# and kernel lockdown: under lockdown=confidentiality one line naming it
+# and exit 1; under lockdown=integrity tracing works.  The oracles: the
+# kernel command line the matrix booted, the kernel's /proc/PID/status,
+# and the kernel's own Tcp counters.
+T=$SCENARIO_TMP
+
+lockdown=$(sed -n 's/.*\blockdown=\([a-z]*\).*/\1/p' /proc/cmdline)
+
+# start TAG ARGS...: rstsnoop in the background until it says it traces.
+start() {
+	tag=$1
+	shift
+	rstsnoop "$@" >"$T/$tag.out" 2>"$T/$tag.err" &
+	RPID=$!
+	i=0
+	while [ $i -lt 600 ]; do
+		grep -q '^rstsnoop: tracing' "$T/$tag.err" 2>/dev/null && return 0
+		kill -0 $RPID 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "rstsnoop did not start: $(cat "$T/$tag.err")"
+	return 1
+}
+status_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+tcp_counter() {
+	awk -v f="$1" '$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
+		$1 == "Tcp:" && h { print $(c[f]) }' /proc/net/snmp
+}
+
+if [ "$lockdown" = confidentiality ]; then
+	rstsnoop -d 5 >"$T/ld.out" 2>"$T/ld.err"
+	rc=$?
+	echo "hardening: rstsnoop said: $(cat "$T/ld.err")"
+	if [ $rc = 1 ] && [ "$(wc -l <"$T/ld.err")" = 1 ] && [ ! -s "$T/ld.out" ] &&
+		grep -q '^rstsnoop: the kernel is locked down (lockdown=confidentiality)' "$T/ld.err"; then
+		echo "PASS hardening.lockdown_confidentiality_named"
+	else
+		echo "FAIL hardening.lockdown_confidentiality_named: exit $rc, stderr '$(cat "$T/ld.err")'"
+	fi
+	exit 0
+fi
+
+# Before 5.19 every bpf() command checks bpf_capable() when
+# kernel.unprivileged_bpf_disabled is set; from 5.19 (commit c8644cd0efe7)
+# only map and program creation do.
+want_caps=0000000000000000
+major=$(uname -r | cut -d. -f1) minor=$(uname -r | cut -d. -f2)
+if [ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled)" != 0 ] &&
+	{ [ "$major" -lt 5 ] || { [ "$major" = 5 ] && [ "$minor" -lt 19 ]; }; }; then
+	want_caps=0000008000000000 # CAP_BPF
+fi
+
+netns=$(readlink /proc/self/ns/net | sed -n 's/^net:\[\([0-9]*\)\]$/\1/p')
+for user in root 4242; do
+	name=hardening.privileges_dropped${lockdown:+_lockdown_$lockdown}_as_$user
+	args="--json -P 7211"
+	[ $user = root ] || args="$args --user $user"
+	# shellcheck disable=SC2086
+	if ! start priv-$user $args; then
+		echo "FAIL $name: rstsnoop did not start"
+		continue
+	fi
+	eff=$(status_field $RPID CapEff) prm=$(status_field $RPID CapPrm)
+	bnd=$(status_field $RPID CapBnd) nnp=$(status_field $RPID NoNewPrivs)
+	uid=$(status_field $RPID Uid)
+	af0=$(tcp_counter AttemptFails)
+	busybox nc 127.0.0.1 7211 </dev/null >/dev/null 2>&1
+	busybox nc 127.0.0.1 7211 </dev/null >/dev/null 2>&1
+	af=$(($(tcp_counter AttemptFails) - af0))
+	sleep 1
+	kill -INT $RPID
+	wait $RPID
+	rc=$?
+	# on the host, other processes may use port 7211 too: count this netns's
+	recs=$(grep -F "\"netns\":$netns}" "$T/priv-$user.out" | grep -c '"cause":"refused"')
+	[ $user = root ] && want_uid=0 || want_uid=$user
+	echo "hardening: as $user: CapEff $eff CapPrm $prm CapBnd $bnd NoNewPrivs $nnp Uid $uid," \
+		"AttemptFails +$af, records $recs, exit $rc"
+	if [ "$eff" = $want_caps ] && [ "$prm" = $want_caps ] && [ "$bnd" = 0000000000000000 ] &&
+		[ "$nnp" = 1 ] && [ "$uid" = $want_uid ] && [ $rc = 0 ] && [ "$af" = 2 ] &&
+		[ "$recs" = "$af" ] &&
+		! grep '^rstsnoop: ' "$T/priv-$user.err" | grep -vq '^rstsnoop: tracing'; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name: want CapEff/CapPrm $want_caps, Uid $want_uid, $af records, exit 0 and no" \
+			"message of rstsnoop's own; stderr: $(grep -v '^rstsnoop: tracing' "$T/priv-$user.err" | head -c 200)"
+	fi
+done
