@@ -18,7 +18,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
 # The pure modules the targets exercise (no BPF, no /proc access).
 FUZZ_LIB_OBJS := $(patsubst %,$(FUZZ_OUT)/user/%.o,escape json_writer kernel_names output \
-	summary cli proc_parse seed)
+	summary summary_output cli filters identity cgroup kernel_counters proc_parse seed)
 
 .PHONY: fuzz fuzz-build
 .SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_TARGETS:=.o)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "fuzz_check.h"
 #include "output.h"
+#include "identity.h"
 #include "summary.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -40,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t take = size - off < sizeof(rec) ? size - off : sizeof(rec);
 
 		memcpy(&rec, data + off, take);
-		summary_add(s, &rec);
+		summary_add(s, &rec, &(struct identity){0});
 	}
 	if (mode & 2)
 		summary_cut(s, 2000000000ULL);
@@ -50,7 +51,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = open_memstream(&buf, &len);
 	if (f) {
 		output_init(&o, f, json, &no_reasons);
-		output_summary(&o, rows, n, summary_current(s));
+		struct summary_report r = {
+			.rows = rows,
+			.n = n,
+			.top = mode & 4 ? 1 : 0,
+			.iv = summary_current(s),
+			.pids_exact = summary_pids_exact(s),
+			.summary = s,
+		};
+
+		output_summary(&o, &r);
 		fclose(f);
 		if (json && len)
 			require_json_lines(buf, len);
