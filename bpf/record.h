@@ -134,6 +134,34 @@ struct rst_process {
 	char cmdline[RST_CMDLINE_LEN]; /* raw bytes from user memory: hostile input */
 };
 
+/*
+ * Who owns a socket, from connect() or listen() to its CLOSE, and a little
+ * after: the slot stays (closed) for the RST that close() or an abort sends
+ * right after the socket moved to CLOSE.
+ */
+struct rst_sock_info {
+	struct rst_owner owner;
+	__u8 role;   /* RST_F_CLIENT (connect()) or RST_F_SERVER (listen()) */
+	__u8 closed; /* the socket reached CLOSE: the slot is free to reuse */
+	__u8 pad[6];
+};
+
+/*
+ * The owner table is direct-mapped: slot = hash(socket key) & mask, and
+ * the slot keeps the key to tell its socket from another that hashes the
+ * same.  An array slot is written in place where an LRU hash insert on
+ * every connect() cost about 350 ns.  A live socket whose slot another
+ * socket takes loses its owner: that is counted (owner_collisions), never
+ * silent.  The key is the socket's address in the classic programs and its
+ * cookie in the BTF-typed ones (which may not treat a socket pointer as a
+ * number); one object never mixes the two.  The loader reads the table
+ * for the occupancy metrics mode exports.
+ */
+struct rst_owner_slot {
+	__u64 key; /* 0: empty */
+	struct rst_sock_info info;
+};
+
 struct rst_listener_key {
 	__u32 netns;
 	__u16 port;

@@ -106,7 +106,7 @@ static struct incident incident_of_row(const struct summary_key *k)
 	};
 }
 
-static const char *event_name(__u8 event)
+const char *event_name(__u8 event)
 {
 	switch (event) {
 	case RST_EV_RESET_SENT:
@@ -124,7 +124,7 @@ static const char *side_name(__u8 side)
 	return side == RST_SIDE_CLIENT ? "client" : side == RST_SIDE_SERVER ? "server" : NULL;
 }
 
-static const char *cause_name(__u8 cause)
+const char *cause_name(__u8 cause)
 {
 	static const char *const names[] = {
 		[RST_CAUSE_REFUSED] = "refused",

@@ -32,6 +32,10 @@ void output_record(struct output *o, const struct rst_record *rec);
 void output_summary(struct output *o, const struct summary_row *rows, size_t n,
 		    const struct summary_interval *iv);
 
+/* JSON names of a record's event and handshake cause; NULL if none. */
+const char *event_name(__u8 event);
+const char *cause_name(__u8 cause);
+
 /* Formats addr/port as "a.b.c.d" / "2001:db8::1" into buf (>= 46 bytes). */
 void format_addr(char *buf, size_t size, int family, const __u8 *addr);
 
