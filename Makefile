@@ -51,7 +51,7 @@ LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(OUT)/rstsnoop.linked.o $(SKELS)
-.PHONY: all clean test unit vmlinux FORCE
+.PHONY: all clean test unit vmlinux install uninstall FORCE
 
 all: $(OUT)/rstsnoop
 
@@ -91,6 +91,31 @@ $(OUT)/rstsnoop: $(USER_OBJS) $(OUT)/build-flags
 $(OUT)/rstgen: tests/tools/rstgen.c $(OUT)/build-flags | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@ -lpthread
+
+# `make install` (root) or `make install DESTDIR=/tmp/pkg` (packaging).  A
+# root tool goes to sbin; the unit goes where systemd looks for packaged
+# units (/usr/lib/systemd/system with PREFIX=/usr, the packaging default).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALLED := $(SBINDIR)/rstsnoop $(MANDIR)/man8/rstsnoop.8 \
+	$(DATADIR)/bash-completion/completions/rstsnoop $(DATADIR)/rstsnoop/rstsnoop.schema.json \
+	$(UNITDIR)/rstsnoop.service
+
+install: $(OUT)/rstsnoop
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(OUT)/rstsnoop $(DESTDIR)$(SBINDIR)/rstsnoop
+	$(Q)install -D -m 0644 dist/rstsnoop.8 $(DESTDIR)$(MANDIR)/man8/rstsnoop.8
+	$(Q)install -D -m 0644 dist/rstsnoop.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/rstsnoop
+	$(Q)install -D -m 0644 dist/rstsnoop.schema.json $(DESTDIR)$(DATADIR)/rstsnoop/rstsnoop.schema.json
+	$(Q)sed 's|/usr/sbin/rstsnoop|$(SBINDIR)/rstsnoop|' dist/rstsnoop.service >$(OUT)/rstsnoop.service
+	$(Q)install -D -m 0644 $(OUT)/rstsnoop.service $(DESTDIR)$(UNITDIR)/rstsnoop.service
+
+uninstall:
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)rmdir $(DESTDIR)$(DATADIR)/rstsnoop 2>/dev/null || true
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_H)
