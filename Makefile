@@ -117,6 +117,10 @@ uninstall:
 	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	$(Q)rmdir $(DESTDIR)$(DATADIR)/rstsnoop 2>/dev/null || true
 
+$(OUT)/jsonq: tests/tools/jsonq.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@
+
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_H)
 
@@ -141,7 +145,7 @@ unit: $(OUT)/tests/unit_tests
 # the kernel matrix under QEMU.  Root only; prints "N passed, N failed".
 # CI builds the benchmark (bench-build) but does not run it: a measurement,
 # not a test.
-test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/tests/unit_tests bench-build
+test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/jsonq $(OUT)/tests/unit_tests bench-build
 	OUT=$(abspath $(OUT)) tests/run.sh
 
 include bench/bench.mk

@@ -85,6 +85,18 @@ wait_line() {
 	done
 }
 
+# wait_ready PID FILE: wait until rstsnoop's --ready-file FILE names PID.
+# Fails if PID exits first or ATTACH_TIMEOUT passes.
+wait_ready() {
+	local pid=$1 file=$2 deadline
+	deadline=$(($(now_us) + ATTACH_TIMEOUT * 1000000))
+	until [[ -s $file && $(<"$file") == "$pid" ]]; do
+		kill -0 "$pid" 2>/dev/null || return 1
+		(($(now_us) < deadline)) || return 1
+		sleep 0.005
+	done
+}
+
 # start_bg: remember the last background process for cleanup.
 start_bg() { BG_PIDS+=("$!"); }
 
@@ -211,17 +223,21 @@ run_load() {
 start_tracer() {
 	local tool=$1 dir=$2 pattern t0
 	local out=$dir/tracer.out err=$dir/tracer.err
+	# rstsnoop says it is attached with a ready file (never a stderr line,
+	# which a reused file could hold from an earlier run)
+	local ready=$dir/ready
+	rm -f "$ready"
 	t0=$(now_us)
 	case $tool in
 	rstsnoop-json)
-		"$RSTSNOOP" --json >"$out" 2>"$err" &
-		pattern='^rstsnoop: tracing' ;;
+		"$RSTSNOOP" --json --ready-file "$ready" >"$out" 2>"$err" &
+		pattern= ;;
 	rstsnoop-text)
-		"$RSTSNOOP" >"$out" 2>"$err" &
-		pattern='^rstsnoop: tracing' ;;
+		"$RSTSNOOP" --ready-file "$ready" >"$out" 2>"$err" &
+		pattern= ;;
 	rstsnoop-summary)
-		"$RSTSNOOP" --json --summary 1 >"$out" 2>"$err" &
-		pattern='^rstsnoop: tracing' ;;
+		"$RSTSNOOP" --json --summary 1 --ready-file "$ready" >"$out" 2>"$err" &
+		pattern= ;;
 	tcpdump)
 		ip netns exec "$NS" tcpdump -i lo -n -w /dev/null 'tcp[tcpflags] & tcp-rst != 0' \
 			>"$out" 2>"$err" &
@@ -233,7 +249,13 @@ start_tracer() {
 	esac
 	TRACER_PID=$!
 	start_bg
-	if ! wait_line "$TRACER_PID" "$pattern" "$out" "$err"; then
+	local attached=0
+	if [[ -z $pattern ]]; then
+		wait_ready "$TRACER_PID" "$ready" && attached=1
+	else
+		wait_line "$TRACER_PID" "$pattern" "$out" "$err" && attached=1
+	fi
+	if ((!attached)); then
 		log "$tool did not attach: $(tail -n 3 "$err" | tr '\n' ' ')"
 		stop_proc "$TRACER_PID" KILL
 		printf 'attached=0\ntracer_rc=%s\n' "$STOP_RC" >>"$dir/meta"

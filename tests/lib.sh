@@ -7,10 +7,12 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${OUT:-$TOP/build}
 RSTSNOOP=${RSTSNOOP:-$OUT/rstsnoop}
 RSTGEN=${RSTGEN:-$OUT/rstgen}
-QUERY="python3 $TOP/tests/integration/query.py"
+# jsonq FILE count|values|valid ...: records by field name (tests/tools/jsonq.c)
+QUERY=${JSONQ:-$OUT/jsonq}
 WORK=$(mktemp -d /tmp/rstsnoop-test.XXXXXX)
 BG_PIDS=()
 RST_PID=""
+STARTS=0
 
 cleanup() {
 	local p ns
@@ -48,37 +50,29 @@ make_netns() {
 
 netns_inode() { stat -L -c %i "/run/netns/$1"; }
 
-# Two namespaces joined by a veth pair: $1 gets 198.18.0.1 and 2001:db8::1,
-# $2 gets 198.18.0.2 and 2001:db8::2.  No routes beyond the pair.
-link_netns() {
-	local a=$1 b=$2
-	ip link add "va$$" netns "$a" type veth peer name "vb$$" netns "$b" || return 1
-	ip -n "$a" addr add 198.18.0.1/24 dev "va$$"
-	ip -n "$b" addr add 198.18.0.2/24 dev "vb$$"
-	ip -n "$a" addr add 2001:db8::1/64 dev "va$$" nodad
-	ip -n "$b" addr add 2001:db8::2/64 dev "vb$$" nodad
-	ip -n "$a" link set "va$$" up
-	ip -n "$b" link set "vb$$" up
-}
-
-# Kernel counter from /proc/net/snmp (Tcp) of a namespace: snmp NS FIELD
-snmp() {
-	ip netns exec "$1" awk -v f="$2" '
-		$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
-		$1 == "Tcp:" && h { print $(col[f]) }' /proc/net/snmp
-}
-
-# Starts rstsnoop with ARGS, output to $WORK/$1.out and .err; waits until
-# it says it is tracing.  Sets RST_PID.
+# Starts rstsnoop with ARGS, output to $WORK/$1.out and .err (a new TAG per
+# start); returns once its ready file, fresh per start and removed first,
+# names the process we started: a line in a reused log could be the
+# previous run's.  Sets RST_PID.
 start_rstsnoop() {
-	local tag=$1
+	local tag=$1 ready
 	shift
-	"$RSTSNOOP" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
+	if [ -e "$WORK/$tag.out" ]; then
+		echo "start_rstsnoop: tag $tag used twice" >&2
+		return 1
+	fi
+	ready=$WORK/ready.$((++STARTS))
+	rm -f "$ready"
+	"$RSTSNOOP" --ready-file "$ready" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
 	RST_PID=$!
-	for _ in $(seq 1 200); do
-		grep -q '^rstsnoop: tracing' "$WORK/$tag.err" 2>/dev/null && return 0
+	for _ in $(seq 1 1000); do
+		if [ -s "$ready" ]; then
+			[ "$(cat "$ready")" = "$RST_PID" ] && return 0
+			echo "start_rstsnoop: $ready names $(cat "$ready"), not $RST_PID" >&2
+			return 1
+		fi
 		kill -0 "$RST_PID" 2>/dev/null || break
-		sleep 0.05
+		sleep 0.01
 	done
 	echo "rstsnoop did not start: $(head -c 300 "$WORK/$tag.err")" >&2
 	return 1
@@ -109,14 +103,20 @@ stop_rstsnoop() {
 # rstgen's final line "rstgen: ... pid=N": value of KEY in it.
 gen_value() { sed -n "s/.*\b$2=\([0-9]*\).*/\1/p" "$1" | tail -n 1; }
 
+# Kernel counter from /proc/net/snmp (Tcp) of a namespace: snmp NS FIELD
+snmp() {
+	ip netns exec "$1" awk -v f="$2" '
+		$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == "Tcp:" && h { print $(col[f]) }' /proc/net/snmp
+}
+
 # Reason names of this kernel, or empty: tests expect reasons only there.
 kernel_has_reasons() { "$RSTSNOOP" --features 2>/dev/null | grep -q '^reset reasons: yes'; }
-kernel_sends_socketless() { "$RSTSNOOP" --features 2>/dev/null | grep -q '^closed-port RSTs: tcp:tcp_send_reset'; }
 
 # One scenario with several assertions:
 #   begin NAME; want "what" ACTUAL EXPECTED; ...; finish
 # The first failed assertion names the FAIL; a scenario that cannot run
-# calls skip_scenario WHY.
+# here calls skip_scenario WHY.
 begin() { CUR=$1; ERR=""; SKIPPED=""; }
 want() {
 	[ -n "$ERR" ] && return 0

@@ -42,6 +42,7 @@ enum {
 	OPT_METRICS_LISTEN,
 	OPT_METRICS_INTERVAL,
 	OPT_METRICS_MAX_SERIES,
+	OPT_READY_FILE,
 };
 
 /* One table drives getopt and --help, so they cannot disagree. */
@@ -78,6 +79,8 @@ static const struct cli_option cli_options[] = {
 	{"metrics-max-series", OPT_METRICS_MAX_SERIES, "N",
 	 "At most N label sets of rstsnoop_events_total;\nmore records go to an overflow series (default 1000)"},
 	{"quiet", 'q', NULL, "No records on stdout (with a metrics option)"},
+	{"ready-file", OPT_READY_FILE, "PATH",
+	 "Once tracing has started, create PATH holding this\nprocess's PID; removed at exit. Remove PATH before\nstarting, then wait for it and check the PID"},
 	{"verbose", 'v', NULL, "Also show libbpf's debug messages"},
 	{"help", 'h', NULL, "Show this help"},
 	{"version", 'V', NULL, "Print the version"},
@@ -282,6 +285,11 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 		break;
 	case 'q':
 		o->quiet = true;
+		break;
+	case OPT_READY_FILE:
+		if (!arg[0])
+			return bad_input(e, "--ready-file needs a path");
+		o->ready_file = arg;
 		break;
 	case 'v':
 		o->verbose = true;

@@ -39,6 +39,7 @@ struct rst_options {
 	char metrics_listen_text[64]; /* as given, for messages */
 	unsigned int metrics_interval_s;
 	unsigned int metrics_max_series;
+	const char *ready_file; /* written once tracing has started, else NULL */
 };
 
 /* Defaults of --metrics-interval and --metrics-max-series. */

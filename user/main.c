@@ -23,6 +23,7 @@
 #include "metrics.h"
 #include "output.h"
 #include "preflight.h"
+#include "ready_file.h"
 #include "summary.h"
 #include "tracer.h"
 
@@ -280,6 +281,8 @@ int main(int argc, char **argv)
 	if (!rs.summary && !rs.quiet)
 		output_header(&rs.out);
 	flush_output(&rs);
+	if (opts.ready_file && ready_file_write(opts.ready_file))
+		goto cleanup;
 
 	start = monotonic_ns();
 	/* -d ends the run exactly then, so with -d a multiple of -s the last
@@ -336,6 +339,8 @@ int main(int argc, char **argv)
 			(unsigned long long)lost);
 	exit_code = output_exit_code(&rs);
 cleanup:
+	if (opts.ready_file)
+		ready_file_remove(opts.ready_file);
 	tracer_free(tracer);
 	exporter_close(rs.exporter);
 	metrics_free(rs.metrics);

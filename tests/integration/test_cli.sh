@@ -154,8 +154,9 @@ finish
 # | head: stdout closes under rstsnoop's feet; it must leave quietly.
 begin "closed_stdout"
 ns=$(make_netns closed)
-( "$RSTSNOOP" --json 2>"$WORK/cs.err"; echo $? >"$WORK/cs.rc" ) | head -n 1 >"$WORK/cs.out" &
-for _ in $(seq 100); do grep -q '^rstsnoop: tracing' "$WORK/cs.err" 2>/dev/null && break; sleep 0.05; done
+( "$RSTSNOOP" --json --ready-file "$WORK/cs.ready" 2>"$WORK/cs.err"; echo $? >"$WORK/cs.rc" ) |
+	head -n 1 >"$WORK/cs.out" &
+for _ in $(seq 500); do [ -s "$WORK/cs.ready" ] && break; sleep 0.01; done
 ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 2000 >/dev/null 2>&1
 for _ in $(seq 100); do [ -s "$WORK/cs.rc" ] && break; sleep 0.05; done
 want "exit status" "$(cat "$WORK/cs.rc" 2>/dev/null)" 0

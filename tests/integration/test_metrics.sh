@@ -45,7 +45,8 @@ if have_promtool; then
 	# the label reads as the table's escaped text, whatever the bytes
 	want_true "the hostile name's 2 refusals, escaped" wait_for_value "$WORK/m.prom" 2 \
 		rstsnoop_events_total port=7212 'comm=\x1b[31m"q\\\x0a\x09\xff\x01z'
-	if kernel_sends_socketless || "$RSTSNOOP" --features 2>/dev/null | grep -q 'kfree_skb'; then
+	# where the kernel shows closed-port RSTs at all (6.10+, or drop reasons)
+	if "$RSTSNOOP" --features 2>/dev/null | grep -Eq '^closed-port RSTs: (tcp|skb):'; then
 		want "rst_origin and reason of the refusals" "$($PROM "$WORK/m.prom" sum rstsnoop_events_total \
 			comm=rt-metrics rst_origin=local_stack)" 5
 	fi

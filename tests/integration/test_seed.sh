@@ -8,16 +8,18 @@ preexisting() {
 	begin "preexisting_socket_seed_$method"
 	ns=$(make_netns "seed-$method") || { abort "cannot create netns"; finish; return; }
 	nsino=$(netns_inode "$ns")
+	# fresh files per method: a "ready" left by the previous round would
+	# let the client connect, and the server be released, too early
 	ip netns exec "$ns" "$RSTGEN" serve --port $port --close linger --hold --count 1 \
-		--name rt-old-srv >"$WORK/srv" 2>&1 &
+		--name rt-old-srv >"$WORK/srv-$method" 2>&1 &
 	spid=$!
 	BG_PIDS+=($spid)
-	wait_for_line "$WORK/srv" ready
+	wait_for_line "$WORK/srv-$method" ready
 	ip netns exec "$ns" "$RSTGEN" client --port $port --count 1 --hold --name rt-old-cli \
-		>"$WORK/cli" 2>&1 &
+		>"$WORK/cli-$method" 2>&1 &
 	cpid=$!
 	BG_PIDS+=($cpid)
-	wait_for_line "$WORK/cli" ready
+	wait_for_line "$WORK/cli-$method" ready
 	sleep 0.2 # the server has accepted
 
 	start_rstsnoop "seed-$method" --json --seed "$method" ||

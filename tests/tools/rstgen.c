@@ -73,7 +73,8 @@ static void usage(FILE *f)
 	      "  client   connect, send --bytes, read until the peer resets/closes\n"
 	      "  bulk     connect to 'serve --close sink' and write as fast as possible\n"
 	      "options:\n"
-	      "  --addr A         IPv4 or IPv6 literal (default 127.0.0.1)\n"
+	      "  --addr A         IPv4 or IPv6 literal (default 127.0.0.1); ::ffff:A is a\n"
+	      "                   dual-stack AF_INET6 socket carrying IPv4 (as Java's)\n"
 	      "  --port P         port (serve: 0 = ephemeral, default 0)\n"
 	      "  --count N        attempts (connect/client) or connections (serve)\n"
 	      "  --seconds S      run for S seconds (float); with --count, first limit wins\n"
@@ -295,10 +296,16 @@ static bool pause_between(const struct opts *o, double deadline)
 
 static int new_socket(const struct opts *o)
 {
-	int fd = socket(o->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&o->addr;
+	int fd = socket(o->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), off = 0;
 
 	if (fd < 0)
 		die("socket");
+	/* Dual stack (--addr ::ffff:A): an AF_INET6 socket that speaks IPv4,
+	 * as Java's are; whatever net.ipv6.bindv6only says. */
+	if (o->addr.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)))
+		die("setsockopt IPV6_V6ONLY");
 	return fd;
 }
 

@@ -11,8 +11,8 @@
 # -j        kernels run at the same time (default $MATRIX_JOBS or 2)
 # -v        print every kernel's whole console (default: only on failure)
 #
-# Binaries in the image / in PATH on the host: build/static/rstsnoop and
-# build/static/rstgen when they exist (first built with
+# Binaries in the image / in PATH on the host: build/static/rstsnoop,
+# build/static/rstgen and build/static/jsonq when they exist (first built with
 # `make STATIC=1 OUT=build/static` and `gcc -O2 -static` unless
 # MATRIX_NO_BUILD=1; a failed build is reported as FAIL),
 # the host tools in MATRIX_TOOLS (default "ip nft tcpdump", with their shared
@@ -65,16 +65,18 @@ if [ "${MATRIX_NO_BUILD:-0}" != 1 ]; then
 		make -C "$repo" STATIC=1 OUT=build/static >"$run/build-rstsnoop.log" 2>&1 ||
 			build_fail+=("rstsnoop: make STATIC=1 OUT=build/static failed (see $run/build-rstsnoop.log)")
 	fi
-	src=$repo/tests/tools/rstgen.c bin=$repo/build/static/rstgen
 	cc=${CC:-$(command -v gcc || command -v cc || command -v clang)}
-	if [ -f "$src" ] && { [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; }; then
-		mkdir -p "$repo/build/static"
-		"$cc" -O2 -static -o "$bin" "$src" >"$run/build-rstgen.log" 2>&1 ||
-			build_fail+=("rstgen: $cc -O2 -static failed (see $run/build-rstgen.log)")
-	fi
+	for tool in rstgen jsonq; do
+		src=$repo/tests/tools/$tool.c bin=$repo/build/static/$tool
+		if [ -f "$src" ] && { [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; }; then
+			mkdir -p "$repo/build/static"
+			"$cc" -O2 -static -o "$bin" "$src" >"$run/build-$tool.log" 2>&1 ||
+				build_fail+=("$tool: $cc -O2 -static failed (see $run/build-$tool.log)")
+		fi
+	done
 fi
 bins=()
-for b in "$repo/build/static/rstsnoop" "$repo/build/static/rstgen"; do
+for b in "$repo/build/static/rstsnoop" "$repo/build/static/rstgen" "$repo/build/static/jsonq"; do
 	if [ -x "$b" ]; then bins+=("$b"); else say "no $b: scenarios needing it must SKIP"; fi
 done
 for t in ${MATRIX_TOOLS-ip nft tcpdump}; do

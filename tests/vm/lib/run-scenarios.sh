@@ -4,25 +4,41 @@
 #
 #   run-scenarios.sh SCENARIO.sh...
 #
-# Each scenario runs as `/bin/sh SCENARIO.sh` (dash on Debian and in the VM) in a fresh scratch directory
-# ($SCENARIO_TMP, also its cwd) with a time limit of $SCENARIO_TIMEOUT
+# Each scenario runs as `/bin/sh SCENARIO.sh` (dash on Debian and in the VM)
+# in a fresh scratch directory ($SCENARIO_TMP, also its cwd), with
+# $SCENARIO_LIB naming the helpers it sources (scenario-lib.sh), with a time limit of $SCENARIO_TIMEOUT
 # seconds (default 120). Its stdout+stderr go to our stdout. The scenario
 # prints its own result lines:
 #   PASS <name>
 #   FAIL <name>: <why>
 #   SKIP <name>: <why>
+# A scenario with a line "# programs: both" runs a second time with
+# RSTSNOOP_PROGRAMS=classic (scenario-lib.sh then forces rstsnoop's classic
+# tracepoint programs and prefixes its result names with "classic."), so
+# both program sets run for real on every kernel.
 # This runner adds a FAIL line when a scenario times out, exits non-zero
 # without printing any FAIL line, or prints no result line at all, so that
 # nothing passes silently. Exit status: 1 if any FAIL line was printed.
 
 : "${SCENARIO_TIMEOUT:=120}"
+# The scenarios' helpers, next to this runner (in the VM and on the host).
+SCENARIO_LIB=$(cd "$(dirname "$0")" && pwd)/scenario-lib.sh
+export SCENARIO_LIB
 base=${TMPDIR:-/tmp}/scenarios.$$
 mkdir -p "$base" || exit 1
 failed=0
+runs=""
 for s in "$@"; do
 	case "$s" in /*) ;; *) s=$PWD/$s ;; esac
+	runs="$runs $s:"
+	grep -q '^# programs: both' "$s" && runs="$runs $s:classic"
+done
+for run in $runs; do
+	s=${run%:*}
+	RSTSNOOP_PROGRAMS=${run##*:}
+	export RSTSNOOP_PROGRAMS
 	name=${s##*/}
-	name=${name%.sh}
+	name=${name%.sh}${RSTSNOOP_PROGRAMS:+.$RSTSNOOP_PROGRAMS}
 	SCENARIO_TMP=$base/$name
 	mkdir -p "$SCENARIO_TMP"
 	export SCENARIO_TMP
