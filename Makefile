@@ -133,7 +133,7 @@ clean:
 UNIT_LIB_OBJS := $(filter-out $(OUT)/user/main.o $(OUT)/user/tracer.o $(OUT)/user/feature_report.o \
 			$(OUT)/user/preflight.o,$(USER_OBJS))
 
-$(OUT)/tests/unit_tests: tests/unit/unit_tests.c $(UNIT_LIB_OBJS) $(OUT)/build-flags | $(OUT)/tests
+$(OUT)/tests/unit_tests: $(wildcard tests/unit/*.c) $(UNIT_LIB_OBJS) $(OUT)/build-flags | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -Itests/unit $(LDFLAGS) $(filter-out $(OUT)/build-flags,$^) \
 		$(LDLIBS) -o $@

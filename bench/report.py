@@ -172,6 +172,14 @@ class Run:
             return ns == self.netns
         return rec.get("pid") in self.pids
 
+    def _count(self, rec, counts):
+        """Counts one record, or one summary row standing for "count" records."""
+        if self._ours(rec):
+            ev = str(rec.get("event"))
+            counts[ev] = counts.get(ev, 0) + int(rec.get("count", 1))
+        else:
+            self.foreign += 1
+
     def _parse_tracer(self):
         out = os.path.join(self.path, "tracer.out")
         err = read_text(os.path.join(self.path, "tracer.err"))
@@ -187,11 +195,10 @@ class Run:
                         continue
                     if not isinstance(rec, dict):
                         self.bad += 1
-                    elif self._ours(rec):
-                        ev = str(rec.get("event"))
-                        counts[ev] = counts.get(ev, 0) + int(rec.get("count", 1))
-                    else:
-                        self.foreign += 1
+                        continue
+                    # a summary interval holds its rows under "groups"
+                    for rec in rec.get("groups", [rec]):
+                        self._count(rec, counts)
             m = re.search(r"^rstsnoop: lost (\d+) records", err, re.M)
             self.lost = int(m.group(1)) if m else 0
         elif self.tool == "rstsnoop-text":

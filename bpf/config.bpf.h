@@ -14,7 +14,17 @@
 #include "record.h"
 
 const volatile __u32 filter_pid __weak = 0;
-const volatile __u16 filter_port __weak = 0;
+/* Port lists: -P (either end), --lport, --rport; n = 0: no filter. */
+const volatile __u16 filter_ports[RST_MAX_PORTS] __weak = {};
+const volatile __u32 filter_nports __weak = 0;
+const volatile __u16 filter_lports[RST_MAX_PORTS] __weak = {};
+const volatile __u32 filter_nlports __weak = 0;
+const volatile __u16 filter_rports[RST_MAX_PORTS] __weak = {};
+const volatile __u32 filter_nrports __weak = 0;
+const volatile bool filter_uid_set __weak = false;
+const volatile __u32 filter_uid __weak = 0;
+const volatile __u32 filter_netns __weak = 0; /* inode */
+const volatile __u8 filter_events __weak = 0; /* 1 << enum rst_event each */
 const volatile __u8 filter_family __weak = 0;
 const volatile bool filter_comm_set __weak = false;
 const volatile char filter_comm[RST_COMM_LEN] __weak = {};

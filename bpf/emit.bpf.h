@@ -21,13 +21,38 @@ static __always_inline bool comm_matches(const char *name)
 	return true;
 }
 
+/* port is one of the first n of list (n is rodata: the loop is pruned to it) */
+static __always_inline bool port_in(const volatile __u16 *list, __u32 n, __u16 port)
+{
+	for (int i = 0; i < RST_MAX_PORTS; i++) {
+		if (i >= n)
+			break;
+		if (list[i] == port)
+			return true;
+	}
+	return false;
+}
+
+/* Every filter but --cgroup (the owner's cgroup is not in the record: user
+ * space filters on it). */
 static __always_inline bool passes_filters(const struct rst_record *rec)
 {
+	if (filter_events && !(filter_events & (1u << rec->event)))
+		return false;
+	if (filter_netns && rec->netns != filter_netns)
+		return false;
 	if (filter_family && rec->family != filter_family)
 		return false;
-	if (filter_port && rec->lport != filter_port && rec->rport != filter_port)
+	if (filter_nports && !port_in(filter_ports, filter_nports, rec->lport) &&
+	    !port_in(filter_ports, filter_nports, rec->rport))
+		return false;
+	if (filter_nlports && !port_in(filter_lports, filter_nlports, rec->lport))
+		return false;
+	if (filter_nrports && !port_in(filter_rports, filter_nrports, rec->rport))
 		return false;
 	if (filter_pid && (!(rec->flags & RST_F_OWNER) || rec->pid != filter_pid))
+		return false;
+	if (filter_uid_set && (!(rec->flags & RST_F_OWNER) || rec->uid != filter_uid))
 		return false;
 	/* -c names the process or the thread that acted: a Java program's
 	 * worker threads carry their own names */

@@ -14,8 +14,8 @@
 
 #include "record.h"
 
-#define OWNER_SLOTS 65536 /* power of 2: the slot is a masked hash */
-#define MAX_SEEDED_SOCKETS 65536
+#define OWNER_SETS 16384 /* power of 2: the set is a masked hash */
+#define MAX_SEEDED_SOCKETS 262144
 #define MAX_LISTENERS 16384
 #define MAX_PROCESSES 16384
 
@@ -116,10 +116,33 @@ struct {
 	__type(value, struct rst_process);
 } process_scratch SEC(".maps") __weak;
 
-/* Sockets that existed before rstsnoop started, by inode. */
+/* Per CPU: the process noted last, so a process making socket after socket
+ * costs no hash look-up in procs. */
+struct rst_last_process {
+	__u64 start_ns;
+	__u32 pid;
+	__u32 pad;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rst_last_process);
+} last_process SEC(".maps") __weak;
+
+/*
+ * Sockets that existed before rstsnoop started, by inode.  Not an LRU: a
+ * full table must refuse (and the refusal be counted in seed_overflow),
+ * not quietly forget an earlier seed.  Entries stay after their socket
+ * closed: socket inode numbers come from get_next_ino(), a 32-bit counter,
+ * so none is reused during a run.  Allocated as filled: most hosts have far
+ * fewer sockets than the table holds.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_SEEDED_SOCKETS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
 	__type(value, struct rst_owner);
 } seeds SEC(".maps") __weak;
@@ -145,10 +168,18 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, OWNER_SLOTS);
+	__uint(max_entries, OWNER_SETS);
 	__type(key, __u32);
-	__type(value, struct rst_owner_slot);
+	__type(value, struct rst_owner_set);
 } socks SEC(".maps") __weak;
+
+/* Sockets that existed at start but found the seeds table full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} seed_overflow SEC(".maps") __weak;
 
 /* Live sockets that lost their owner slot to another socket. */
 struct {

@@ -18,6 +18,7 @@
 #define AF_INET 2
 #define AF_INET6 10
 #define IPPROTO_TCP 6
+#define EEXIST 17
 
 /*
  * Who the process is (struct rst_process), from its task: its command line
@@ -54,6 +55,7 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 	struct socket *sock;
 	struct sock *sk;
 	__u16 family;
+	long err;
 
 	if (!task || !file)
 		return 0;
@@ -77,9 +79,18 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 	/* which thread made the socket is not known: tid 0, no thread name */
 	bpf_probe_read_kernel_str(o.comm, sizeof(o.comm), task->comm);
 	note_seeded_process(task, &o);
-	/* A socket shared after fork() keeps its first (lowest pid) owner. */
-	if (bpf_map_update_elem(&seeds, &o.ino, &o, BPF_NOEXIST) == 0)
+	/* A socket shared after fork() keeps its first (lowest pid) owner
+	 * (-EEXIST for the others); a full table is counted. */
+	err = bpf_map_update_elem(&seeds, &o.ino, &o, BPF_NOEXIST);
+	if (err == 0) {
 		bpf_seq_write(ctx->meta->seq, &o.ino, sizeof(o.ino)); /* loader counts these */
+	} else if (err != -EEXIST) {
+		__u32 zero = 0;
+		__u64 *overflow = bpf_map_lookup_elem(&seed_overflow, &zero);
+
+		if (overflow)
+			__sync_fetch_and_add(overflow, 1);
+	}
 
 	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN) {
 		struct rst_listener_key lk = {

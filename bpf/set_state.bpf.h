@@ -68,7 +68,7 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 	state_change_addrs(ctx, sc, &rec);
 	unmap_v4(&rec);
 	rec.netns = sk_netns(sk);
-	rec.sock_cookie = sk_cookie(sk);
+	rec.sock_cookie = sock_cookie_of(sk, sc->key);
 	if (got_rst && rst.local) {
 		rec.flags |= RST_F_LOCAL_RST | rst.rst.flags;
 		rec.reason = rst.rst.reason;

@@ -29,7 +29,8 @@ int BPF_PROG(on_set_state_btf, const struct sock *sk, const int oldstate, const 
 	sc.key = sock_key(sk);
 	sc.newstate = newstate;
 	sc.oldstate = oldstate;
-	sc.sport = sock_lport(sk);
+	/* at CLOSE the bound port is already released: sock_lport() finds it */
+	sc.sport = newstate == TCP_CLOSE ? sock_lport(sk) : sk->__sk_common.skc_num;
 	sc.dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	sc.family = sk->__sk_common.skc_family;
 	on_state_change(ctx, &sc);

@@ -86,6 +86,12 @@ static __always_inline void sock_endpoints(const struct sock *sk, struct rst_rec
 	sock_addrs(sk, rec);
 }
 
+/* The cookie, given the socket's key: they are the same here. */
+static __always_inline __u64 sock_cookie_of(const struct sock *sk, __u64 key)
+{
+	return key;
+}
+
 /* Inode of the socket's file: what /proc/PID/fd and `ss -e` show. */
 static __always_inline __u64 sock_ino(const struct sock *sk)
 {
@@ -125,6 +131,11 @@ static __always_inline __u64 sock_key(const struct sock *sk)
 	return (__u64)sk;
 }
 
+static __always_inline __u64 sock_cookie_of(const struct sock *sk, __u64 key)
+{
+	return sk_cookie(sk);
+}
+
 /*
  * Inode of the socket's file: what /proc/PID/fd and `ss -e` show.  The
  * inode sits right behind the struct socket (struct socket_alloc, what
@@ -149,9 +160,9 @@ static __always_inline bool is_full_sock(int state)
 	return state != TCP_TIME_WAIT && state != TCP_NEW_SYN_RECV;
 }
 
-/* ---- the owner table (see struct rst_owner_slot) ------------------------ */
+/* ---- the owner table (see struct rst_owner_set) ------------------------- */
 
-static __always_inline struct rst_owner_slot *owner_slot(__u64 key)
+static __always_inline struct rst_owner_set *owner_set(__u64 key, __u32 *way_hint)
 {
 	/* the finaliser of MurmurHash3: addresses and cookies both spread */
 	__u64 h = key;
@@ -160,20 +171,48 @@ static __always_inline struct rst_owner_slot *owner_slot(__u64 key)
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
-	index = h & (OWNER_SLOTS - 1);
+	index = h & (OWNER_SETS - 1);
+	*way_hint = (h >> 32) % OWNER_WAYS; /* the way to evict when all are live */
 	return bpf_map_lookup_elem(&socks, &index);
+}
+
+/* The slot of `key` in its set, or NULL. */
+static __always_inline struct rst_owner_slot *owner_slot(__u64 key)
+{
+	__u32 hint;
+	struct rst_owner_set *set = owner_set(key, &hint);
+
+	if (!set)
+		return NULL;
+	for (int i = 0; i < OWNER_WAYS; i++)
+		if (set->way[i].key == key)
+			return &set->way[i];
+	return NULL;
 }
 
 /* The socket `key` belongs to o (connect() or listen() is running). */
 static __always_inline void owner_claim(__u64 key, const struct rst_owner *o, __u8 role)
 {
-	struct rst_owner_slot *slot = owner_slot(key);
-	__u32 zero = 0;
+	struct rst_owner_slot *slot = NULL;
+	struct rst_owner_set *set;
+	__u32 hint, zero = 0;
 	__u64 *collisions;
 
-	if (!slot)
+	set = owner_set(key, &hint);
+	if (!set)
 		return;
-	if (slot->key && slot->key != key && !slot->info.closed) {
+	for (int i = 0; i < OWNER_WAYS; i++) {
+		struct rst_owner_slot *way = &set->way[i];
+
+		if (way->key == key) {
+			slot = way;
+			break;
+		}
+		if (!slot && (!way->key || way->info.closed))
+			slot = way;
+	}
+	if (!slot) {
+		slot = &set->way[hint & (OWNER_WAYS - 1)];
 		collisions = bpf_map_lookup_elem(&owner_collisions, &zero);
 		if (collisions)
 			*collisions += 1; /* per CPU: no atomic needed */
@@ -194,7 +233,7 @@ static __always_inline bool owner_lookup(__u64 key, struct rst_sock_info *out)
 {
 	struct rst_owner_slot *slot = owner_slot(key);
 
-	if (!slot || slot->key != key)
+	if (!slot)
 		return false;
 	*out = slot->info;
 	barrier();
@@ -207,7 +246,7 @@ static __always_inline void owner_release(__u64 key)
 {
 	struct rst_owner_slot *slot = owner_slot(key);
 
-	if (slot && slot->key == key)
+	if (slot)
 		slot->info.closed = 1;
 }
 
@@ -222,13 +261,22 @@ static __always_inline void owner_release(__u64 key)
 static __always_inline void note_process(const struct rst_owner *o,
 					 const struct task_struct *leader)
 {
-	const struct rst_process *known = bpf_map_lookup_elem(&procs, &o->pid);
+	struct rst_last_process *last;
+	const struct rst_process *known;
 	const struct task_struct *parent;
 	struct rst_process *p;
 	unsigned long arg_start, arg_end, len;
 	struct mm_struct *mm;
 	__u32 zero = 0;
 
+	last = bpf_map_lookup_elem(&last_process, &zero);
+	if (last && last->pid == o->pid && last->start_ns == o->proc_start_ns)
+		return;
+	if (last) {
+		last->pid = o->pid;
+		last->start_ns = o->proc_start_ns;
+	}
+	known = bpf_map_lookup_elem(&procs, &o->pid);
 	if (known && known->start_ns == o->proc_start_ns)
 		return;
 	p = bpf_map_lookup_elem(&process_scratch, &zero);

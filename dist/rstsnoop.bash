@@ -4,7 +4,7 @@ _rstsnoop()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
 	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local opts="--json --pid --comm --port --ipv4 --ipv6 --duration --summary
+	local opts="--json --pid --comm --uid --port --lport --rport --event --netns --cgroup --top --ipv4 --ipv6 --duration --summary
 		--ringbuf-kb --seed --features --programs --ready-file --metrics-file --metrics-listen
 		--metrics-interval --metrics-max-series --quiet --verbose --help --version
 		-p -c -P -4 -6 -d -s -q -v -h -V"
@@ -12,6 +12,12 @@ _rstsnoop()
 	case $prev in
 	--seed)
 		mapfile -t COMPREPLY < <(compgen -W "auto iter proc none" -- "$cur")
+		return ;;
+	--event)
+		mapfile -t COMPREPLY < <(compgen -W "reset_sent reset_received handshake_failed" -- "${cur##*,}")
+		return ;;
+	--netns)
+		mapfile -t COMPREPLY < <(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur")
 		return ;;
 	--programs)
 		mapfile -t COMPREPLY < <(compgen -W "auto btf classic" -- "$cur")
@@ -28,7 +34,7 @@ _rstsnoop()
 	--metrics-listen)
 		mapfile -t COMPREPLY < <(compgen -W "127.0.0.1:9947 [::1]:9947" -- "$cur")
 		return ;;
-	-P | --port | -d | --duration | -s | --summary | --ringbuf-kb | --metrics-interval | \
+	-P | --port | --lport | --rport | --uid | --cgroup | --top | -d | --duration | -s | --summary | --ringbuf-kb | --metrics-interval | \
 		--metrics-max-series)
 		return ;; # a number
 	esac

@@ -24,10 +24,15 @@ static const char examples[] =
 	"  rstsnoop                  # every reset and failed handshake, as a table\n"
 	"  rstsnoop --json           # JSON Lines, one record per line\n"
 	"  rstsnoop -P 7211          # only connections with port 7211 at either end\n"
+	"  rstsnoop --rport 80,443 --event handshake_failed\n"
+	"                            # failed connects to ports 80 and 443\n"
+	"  rstsnoop --netns blue --cgroup /system.slice/cron.service\n"
+	"                            # cron's jobs, in the namespace `ip netns` calls blue\n"
 	"  rstsnoop -p 4242          # only sockets owned by PID 4242\n"
 	"  rstsnoop -c curl -6       # only IPv6, only processes named curl\n"
 	"  rstsnoop -d 10            # trace for 10 seconds\n"
-	"  rstsnoop -s 5             # every 5 s: counts and rates per process and port\n"
+	"  rstsnoop -s 5 --top 10    # every 5 s: the 10 busiest programs, with the\n"
+	"                            # kernel's counters next to rstsnoop's counts\n"
 	"  rstsnoop --features       # kernel facilities this host offers, then exit\n"
 	"  rstsnoop -q --metrics-listen 127.0.0.1:9947   # Prometheus metrics only\n"
 	"  rstsnoop -q --metrics-file /var/lib/prometheus/node-exporter/rstsnoop.prom\n";
@@ -43,6 +48,13 @@ enum {
 	OPT_METRICS_INTERVAL,
 	OPT_METRICS_MAX_SERIES,
 	OPT_READY_FILE,
+	OPT_LPORT,
+	OPT_RPORT,
+	OPT_UID,
+	OPT_NETNS,
+	OPT_CGROUP,
+	OPT_EVENT,
+	OPT_TOP,
 };
 
 /* One table drives getopt and --help, so they cannot disagree. */
@@ -56,14 +68,25 @@ struct cli_option {
 static const struct cli_option cli_options[] = {
 	{"json", OPT_JSON, NULL, "JSON Lines output"},
 	{"pid", 'p', "PID", "Only sockets owned by this process"},
-	{"comm", 'c', "NAME", "Only sockets owned by processes with this name"},
-	{"port", 'P', "PORT", "Only connections with this port at either end"},
+	{"comm", 'c', "NAME",
+	 "Only sockets owned by processes with this name, or\nwhose acting thread has it"},
+	{"uid", OPT_UID, "UID", "Only sockets owned by processes of this user"},
+	{"port", 'P', "PORTS", "Only connections with one of these ports (80,443)\nat either end"},
+	{"lport", OPT_LPORT, "PORTS", "Only connections with one of these ports at this\nhost's end"},
+	{"rport", OPT_RPORT, "PORTS", "Only connections with one of these ports at the\npeer's end"},
+	{"event", OPT_EVENT, "EVENTS",
+	 "Only these events: reset_sent, reset_received,\nhandshake_failed (comma-separated)"},
+	{"netns", OPT_NETNS, "NS",
+	 "Only this network namespace: its inode, or a name\nfrom /run/netns"},
+	{"cgroup", OPT_CGROUP, "PATH",
+	 "Only processes in this cgroup v2 subtree (a path as\n/proc/PID/cgroup shows it, or under the mount)"},
 	{"ipv4", '4', NULL, "Only IPv4"},
 	{"ipv6", '6', NULL, "Only IPv6"},
 	{"duration", 'd', "SECS", "Stop after SECS seconds"},
 	{"summary", 's', "SECS",
 	 "Every SECS seconds, counts and rates per process, event\n"
 	 "and service port instead of a line per record"},
+	{"top", OPT_TOP, "N", "With --summary: only the N largest groups"},
 	{"ringbuf-kb", OPT_RINGBUF_KB, "N", "Ring buffer size in KiB, a power of 2 (default 2048)"},
 	{"seed", OPT_SEED, "METHOD",
 	 "How to attribute sockets opened before start:\nauto (default), iter, proc, none"},
@@ -216,8 +239,47 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 		o->pid = v;
 		break;
 	case 'P':
-		st = parse_number(e, "port", arg, 1, 65535, &v);
-		o->port = v;
+	case OPT_LPORT:
+	case OPT_RPORT:
+		switch (port_list_parse(arg, key == 'P' ? &o->ports : key == OPT_LPORT ? &o->lports :
+							     &o->rports)) {
+		case 0:
+			break;
+		case -E2BIG:
+			return bad_input(e, "at most %d ports per port filter: %s", RST_MAX_PORTS, arg);
+		case -ERANGE:
+			return bad_input(e, "port out of range (1..65535): %s", arg);
+		default:
+			return bad_input(e, "port is not a number (give ports comma-separated): %s", arg);
+		}
+		break;
+	case OPT_UID:
+		st = parse_number(e, "UID", arg, 0, 4294967294ULL, &v);
+		o->uid = v;
+		o->uid_set = true;
+		break;
+	case OPT_EVENT:
+		if (event_mask_parse(arg, &o->events))
+			return bad_input(e, "unknown event (%s): %s", event_words, arg);
+		break;
+	case OPT_NETNS:
+		switch (netns_parse(arg, &o->netns)) {
+		case 0:
+			break;
+		case -ENOENT:
+			return bad_input(e, "no network namespace named %s in /run/netns", arg);
+		default:
+			return bad_input(e, "network namespace must be an inode or a name: %s", arg);
+		}
+		break;
+	case OPT_CGROUP:
+		if (arg[0] != '/')
+			return bad_input(e, "cgroup must be an absolute path: %s", arg);
+		o->cgroup = arg;
+		break;
+	case OPT_TOP:
+		st = parse_number(e, "--top", arg, 1, 1000000, &v);
+		o->top = v;
 		break;
 	case 'c':
 		if (!arg[0] || strlen(arg) >= RST_COMM_LEN)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include "filters.h"
 #include <sys/socket.h>
 #include "record.h"
 #include "seed.h"
@@ -22,7 +23,15 @@ struct rst_options {
 	bool verbose;
 	bool features; /* print the kernel facilities in use and exit */
 	__u32 pid;
-	__u16 port;
+	struct port_list ports;	 /* -P: at either end */
+	struct port_list lports; /* --lport: this host's end */
+	struct port_list rports; /* --rport: the peer's end */
+	bool uid_set;
+	__u32 uid;
+	__u32 netns;	    /* --netns: inode; 0: every namespace */
+	__u8 events;	    /* --event: 1 << enum rst_event each; 0: every event */
+	const char *cgroup; /* --cgroup: a cgroup v2 subtree, else NULL */
+	unsigned int top;   /* --top: rows per summary interval; 0: all */
 	int family; /* 0, AF_INET or AF_INET6 */
 	bool comm_set;
 	char comm[RST_COMM_LEN];

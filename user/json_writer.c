@@ -7,15 +7,18 @@
 void jw_begin(struct json_writer *w, FILE *out)
 {
 	w->out = out;
-	w->first = true;
+	w->depth = 0;
+	w->first[0] = true;
 	fputc('{', out);
 }
 
 static void key(struct json_writer *w, const char *name)
 {
-	if (!w->first)
+	if (!w->first[w->depth])
 		fputc(',', w->out);
-	w->first = false;
+	w->first[w->depth] = false;
+	if (!name) /* an array element */
+		return;
 	fputc('"', w->out);
 	json_escape(w->out, name, strlen(name));
 	fputs("\":", w->out);
@@ -59,6 +62,42 @@ void jw_null(struct json_writer *w, const char *name)
 {
 	key(w, name);
 	fputs("null", w->out);
+}
+
+static void open_nested(struct json_writer *w, const char *name, char bracket)
+{
+	key(w, name);
+	fputc(bracket, w->out);
+	if (w->depth + 1 < JW_MAX_DEPTH) /* deeper would be a bug: stay valid JSON anyway */
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void close_nested(struct json_writer *w, char bracket)
+{
+	fputc(bracket, w->out);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void jw_open_object(struct json_writer *w, const char *name)
+{
+	open_nested(w, name, '{');
+}
+
+void jw_close_object(struct json_writer *w)
+{
+	close_nested(w, '}');
+}
+
+void jw_open_array(struct json_writer *w, const char *name)
+{
+	open_nested(w, name, '[');
+}
+
+void jw_close_array(struct json_writer *w)
+{
+	close_nested(w, ']');
 }
 
 void jw_end(struct json_writer *w)

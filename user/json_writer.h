@@ -10,9 +10,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#define JW_MAX_DEPTH 8
+
 struct json_writer {
 	FILE *out;
-	bool first;
+	int depth;		  /* 0: the line's object */
+	bool first[JW_MAX_DEPTH]; /* nothing written yet at that depth */
 };
 
 void jw_begin(struct json_writer *w, FILE *out);
@@ -25,6 +28,12 @@ void jw_bool(struct json_writer *w, const char *key, bool value);
 /* A number with three decimals (rates, intervals). */
 void jw_decimal(struct json_writer *w, const char *key, double value);
 void jw_null(struct json_writer *w, const char *key);
+/* A nested object or array as the value of key (key NULL: an array
+ * element); closed by jw_close_object / jw_close_array. */
+void jw_open_object(struct json_writer *w, const char *key);
+void jw_close_object(struct json_writer *w);
+void jw_open_array(struct json_writer *w, const char *key);
+void jw_close_array(struct json_writer *w);
 /* Closes the object and ends the line. */
 void jw_end(struct json_writer *w);
 

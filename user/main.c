@@ -13,11 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "cgroup.h"
 #include "cli.h"
 #include "exporter.h"
+#include "identity.h"
+#include "kernel_counters.h"
 #include "feature_report.h"
 #include "kernel_names.h"
 #include "metrics.h"
@@ -64,6 +68,14 @@ struct run_state {
 	struct metrics *metrics; /* --metrics-file or --metrics-listen, else NULL */
 	struct exporter *exporter;
 	bool quiet;		 /* --quiet: records go to metrics only */
+	struct cgroup_names *cgroups;
+	struct identities *identities;
+	const char *cgroup_filter; /* --cgroup: a subtree, relative to the cgroup2 mount */
+	struct counter_watch *counters; /* --summary: the kernel's, per namespace */
+	bool watch_new_netns;		/* watch each namespace records show (no --netns) */
+	size_t top;
+	struct tracer *tracer;
+	__u64 lost, owner_collisions; /* totals at the end of the last interval */
 	__u64 stop_ns;		 /* --summary counts records stamped before this */
 	int write_error;	 /* errno of the first failed write to stdout */
 };
@@ -101,16 +113,46 @@ static int output_exit_code(const struct run_state *rs)
 /* Prints the summary's current interval and moves on to the next. */
 static void print_interval(struct run_state *rs)
 {
-	const struct summary_row *rows;
-	size_t n;
+	struct netns_delta kernel[WATCHED_NETNS_MAX];
+	__u64 lost = tracer_lost(rs->tracer), collisions = tracer_owner_collisions(rs->tracer);
+	struct summary_report r = {
+		.top = rs->top,
+		.iv = summary_current(rs->summary),
+		.pids_exact = summary_pids_exact(rs->summary),
+		.summary = rs->summary,
+		.kernel = kernel,
+		.nkernel = counter_watch_sample(rs->counters, kernel, WATCHED_NETNS_MAX),
+		.lost = lost - rs->lost,
+		.owner_collisions = collisions - rs->owner_collisions,
+		.overflow = summary_overflow(rs->summary),
+		.cgroups = rs->cgroups,
+	};
 
-	rows = summary_rows(rs->summary, &n);
-	output_summary(&rs->out, rows, n, summary_current(rs->summary));
+	r.rows = summary_rows(rs->summary, &r.n);
+	output_summary(&rs->out, &r);
 	output_failed(rs);
-	if (summary_overflow(rs->summary))
-		fprintf(stderr, "rstsnoop: %llu records in more groups than a summary holds\n",
-			(unsigned long long)summary_overflow(rs->summary));
+	rs->lost = lost;
+	rs->owner_collisions = collisions;
 	summary_next(rs->summary);
+}
+
+/*
+ * The poll ends at the current interval's end at the latest: the kernel's
+ * counters are read when the interval is printed, and a read late by a
+ * whole poll would count in this interval what rstsnoop counts in the next.
+ */
+static int poll_timeout_ms(const struct run_state *rs, __u64 now)
+{
+	__u64 end;
+
+	if (!rs->summary)
+		return POLL_INTERVAL_MS;
+	end = summary_current(rs->summary)->end_ns;
+	if (end <= now)
+		return 0;
+	if (end - now >= POLL_INTERVAL_MS * 1000000ULL)
+		return POLL_INTERVAL_MS;
+	return (end - now + 999999) / 1000000;
 }
 
 /* Prints every interval that ended by until_ns. */
@@ -137,22 +179,36 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct run_state *rs = ctx;
 	const struct rst_record *rec = data;
+	struct identity id;
 
 	if (size < sizeof(struct rst_record) || rs->write_error)
+		return 0;
+	identity_of(rs->identities, rec, &id);
+	/* the owner's cgroup is not in the record: --cgroup runs here */
+	if (rs->cgroup_filter && (!id.cgroup || !cgroup_in_subtree(id.cgroup->path, rs->cgroup_filter)))
 		return 0;
 	if (rs->metrics && rec->ts_ns < rs->stop_ns)
 		metrics_add(rs->metrics, rec);
 	if (rs->quiet)
 		return 0;
 	if (!rs->summary) {
-		output_record(&rs->out, rec);
+		output_record(&rs->out, rec, &id);
 	} else if (rec->ts_ns < rs->stop_ns) { /* later ones: made while detaching */
 		/* Each record counts in the interval its kernel time falls in. */
 		close_intervals(rs, rec->ts_ns);
-		summary_add(rs->summary, rec);
+		summary_add(rs->summary, rec, &id);
+		if (rs->watch_new_netns && !counter_watch_tried(rs->counters, rec->netns))
+			counter_watch_add(rs->counters, rec->netns, rec->pid);
 	}
 	output_failed(rs);
 	return 0;
+}
+
+static __u32 own_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
 }
 
 /* Renders the metrics with the tracer's health and hands them on. */
@@ -261,7 +317,8 @@ int main(int argc, char **argv)
 	}
 	if (opts.summary_s) {
 		rs.summary = summary_new(eph_lo, eph_hi);
-		if (!rs.summary) {
+		rs.counters = counter_watch_new();
+		if (!rs.summary || !rs.counters) {
 			fprintf(stderr, "rstsnoop: out of memory\n");
 			goto cleanup;
 		}
@@ -271,6 +328,23 @@ int main(int argc, char **argv)
 		goto cleanup;
 	if (tracer_seed(tracer, opts.seed, opts.verbose) && opts.seed != SEED_AUTO)
 		goto cleanup;
+	rs.cgroups = cgroup_names_new();
+	rs.identities = identities_new(tracer_procs_fd(tracer), rs.cgroups);
+	if (!rs.cgroups || !rs.identities) {
+		fprintf(stderr, "rstsnoop: out of memory\n");
+		goto cleanup;
+	}
+	identities_complete_seeded(rs.identities);
+	rs.cgroup_filter = opts.cgroup ? cgroup_relative(rs.cgroups, opts.cgroup) : NULL;
+	rs.tracer = tracer;
+	rs.top = opts.top;
+	if (rs.summary) {
+		/* the traced namespace, or ours and then each one records show */
+		rs.watch_new_netns = !opts.netns;
+		if (counter_watch_add(rs.counters, opts.netns ? opts.netns : own_netns(), 0))
+			fprintf(stderr, "rstsnoop: cannot read the kernel's counters of network "
+					"namespace %u\n", opts.netns ? opts.netns : own_netns());
+	}
 	if (opts.verbose)
 		features_print(stderr, &features, 0, tracer_features(tracer), NULL);
 
@@ -289,8 +363,10 @@ int main(int argc, char **argv)
 	 * summary interval is a whole one. */
 	deadline = opts.duration_s ? start + opts.duration_s * 1000000000ULL : 0;
 	rs.stop_ns = deadline ? deadline : UINT64_MAX;
-	if (rs.summary)
+	if (rs.summary) {
 		summary_begin(rs.summary, start, opts.summary_s * 1000000000ULL);
+		counter_watch_begin(rs.counters);
+	}
 	if (rs.metrics) {
 		publish_metrics(&rs, tracer, start);
 		metrics_due = start + metrics_every;
@@ -298,7 +374,7 @@ int main(int argc, char **argv)
 	while (!stop_requested && !rs.write_error) {
 		/* Records stamped before this are handed over by the poll. */
 		polled_from = monotonic_ns();
-		err = tracer_poll(tracer, POLL_INTERVAL_MS);
+		err = tracer_poll(tracer, poll_timeout_ms(&rs, polled_from));
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "rstsnoop: reading the ring buffer failed: %s\n",
 				strerror(-err));
@@ -344,6 +420,9 @@ cleanup:
 	tracer_free(tracer);
 	exporter_close(rs.exporter);
 	metrics_free(rs.metrics);
+	identities_free(rs.identities);
+	counter_watch_free(rs.counters);
+	cgroup_names_free(rs.cgroups);
 	summary_free(rs.summary);
 	reset_reasons_free(&reasons);
 	btf__free(vmlinux);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "output.h"
 #include "escape.h"
+#include "identity.h"
 #include "json_writer.h"
+#include "output_parts.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -12,25 +14,6 @@ _Static_assert(sizeof(struct rst_record) == RST_RECORD_SIZE,
 	       "struct rst_record differs between BPF and user space");
 
 #define NSEC_PER_SEC 1000000000LL
-
-/*
- * Table columns.  Each value fits its column by construction, except two:
- * a process name, whose escaped form can be 60 characters of an attacker's
- * choosing, is cut to its column and marked "+"; an address column starts
- * wide enough for any IPv4 endpoint and widens once, for good, to fit any
- * IPv6 endpoint (the header is printed again).  So lines stay aligned, and
- * no field holds a blank.  JSON has every value whole.
- */
-#define TIME_W 12 /* HH:MM:SS.mmm */
-#define PID_W 7	  /* PID_MAX_LIMIT 4194304 */
-#define COMM_W 15
-#define SOCK_W 10 /* socket inodes are 32-bit (get_next_ino) */
-#define EVENT_W 8
-#define STATE_W 12 /* NEW_SYN_RECV */
-#define COUNT_W 8
-#define RATE_W 9
-#define ADDR_W_IPV4 21 /* 255.255.255.255:65535 */
-#define ADDR_W_IPV6 47 /* [ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535 */
 
 void output_init(struct output *o, FILE *out, bool json, const struct reset_reasons *reasons)
 {
@@ -47,7 +30,7 @@ void output_init(struct output *o, FILE *out, bool json, const struct reset_reas
 }
 
 /* A value padded to its column width (left- or right-aligned), then a blank. */
-static void column(FILE *out, const char *value, int width, bool left)
+void column(FILE *out, const char *value, int width, bool left)
 {
 	fprintf(out, left ? "%-*s " : "%*s ", width, value);
 }
@@ -64,6 +47,7 @@ void output_header(struct output *o)
 	column(o->out, "LOCAL", o->addr_width, true);
 	column(o->out, "REMOTE", o->addr_width, true);
 	column(o->out, "STATE", STATE_W, true);
+	column(o->out, "CONTEXT", CONTEXT_W, true);
 	fputs("DETAIL\n", o->out);
 }
 
@@ -73,36 +57,13 @@ void format_addr(char *buf, size_t size, int family, const __u8 *addr)
 		snprintf(buf, size, "?");
 }
 
-/*
- * What a record and a summary row both tell, read from either, so one set
- * of renderers serves both.  A row has no time, socket, state or error.
- */
-struct incident {
-	__u8 event, side, cause, flags, attribution, family;
-	__u16 lport, rport; /* 0: the folded ephemeral port of a summary row */
-	__u32 pid, reason, netns;
-	int error;
-	const char *comm; /* RST_COMM_LEN raw bytes: hostile */
-	const __u8 *laddr, *raddr;
-};
-
-static struct incident incident_of_record(const struct rst_record *rec)
+struct incident incident_of_record(const struct rst_record *rec)
 {
 	return (struct incident){
 		.event = rec->event, .side = rec->side, .cause = rec->cause, .flags = rec->flags,
 		.attribution = rec->attribution, .family = rec->family, .lport = rec->lport,
 		.rport = rec->rport, .pid = rec->pid, .reason = rec->reason, .netns = rec->netns,
 		.error = rec->error, .comm = rec->comm, .laddr = rec->laddr, .raddr = rec->raddr,
-	};
-}
-
-static struct incident incident_of_row(const struct summary_key *k)
-{
-	return (struct incident){
-		.event = k->event, .side = k->side, .cause = k->cause, .flags = k->flags,
-		.attribution = k->attribution, .family = k->family, .lport = k->lport,
-		.rport = k->rport, .pid = k->pid, .reason = k->reason, .netns = k->netns,
-		.comm = k->comm, .laddr = k->laddr, .raddr = k->raddr,
 	};
 }
 
@@ -148,7 +109,7 @@ static const char *attribution_name(__u8 how)
 }
 
 /* The kernel's reason name, NULL where the kernel gave none. */
-static const char *reason_of(const struct output *o, const struct incident *in)
+const char *reason_of(const struct output *o, const struct incident *in)
 {
 	if (!(in->flags & RST_F_REASON))
 		return NULL;
@@ -161,7 +122,7 @@ static const char *state_of(const struct rst_record *rec)
 }
 
 /* RFC 3339 UTC with microseconds of a CLOCK_MONOTONIC time. */
-static void rfc3339(char *buf, size_t size, const struct output *o, __u64 mono_ns)
+void rfc3339(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
 	long long ns = (long long)mono_ns + o->realtime_offset_ns;
 	time_t secs = ns / NSEC_PER_SEC;
@@ -174,7 +135,7 @@ static void rfc3339(char *buf, size_t size, const struct output *o, __u64 mono_n
 }
 
 /* A port, or null for the folded ephemeral port of a summary row. */
-static void port_field(struct json_writer *w, const char *key, __u16 port)
+void port_field(struct json_writer *w, const char *key, __u16 port)
 {
 	if (port)
 		jw_uint(w, key, port);
@@ -183,8 +144,8 @@ static void port_field(struct json_writer *w, const char *key, __u16 port)
 }
 
 /* event .. dual_stack: the fields records and summary rows share. */
-static void json_what_and_where(struct json_writer *w, const struct incident *in, bool uid,
-				__u32 uid_value)
+void json_what_and_where(struct json_writer *w, const struct incident *in, bool with_pid,
+			 __u32 uid_value)
 {
 	char addr[INET6_ADDRSTRLEN];
 	bool owner = in->flags & RST_F_OWNER;
@@ -193,16 +154,17 @@ static void json_what_and_where(struct json_writer *w, const struct incident *in
 	jw_string(w, "event", event_name(in->event));
 	jw_string(w, "side", handshake ? side_name(in->side) : NULL);
 	jw_string(w, "cause", handshake ? cause_name(in->cause) : NULL);
-	if (owner) {
+	if (with_pid && owner)
 		jw_uint(w, "pid", in->pid);
-		jw_bytes(w, "comm", in->comm, RST_COMM_LEN);
-	} else {
+	else if (with_pid)
 		jw_null(w, "pid");
+	if (owner)
+		jw_bytes(w, "comm", in->comm, RST_COMM_LEN);
+	else
 		jw_null(w, "comm");
-	}
-	if (uid && owner)
+	if (with_pid && owner)
 		jw_uint(w, "uid", uid_value);
-	else if (uid)
+	else if (with_pid)
 		jw_null(w, "uid");
 	jw_string(w, "attribution", attribution_name(owner ? in->attribution : RST_ATTR_NONE));
 	jw_string(w, "family", in->family == AF_INET6 ? "ipv6" : "ipv4");
@@ -215,7 +177,55 @@ static void json_what_and_where(struct json_writer *w, const struct incident *in
 	jw_bool(w, "dual_stack", in->flags & RST_F_V4MAPPED);
 }
 
-static void print_json(struct output *o, const struct rst_record *rec)
+/* A name of RST_COMM_LEN raw bytes, null when empty (unknown). */
+static void name_field(struct json_writer *w, const char *key, const char *name)
+{
+	if (name[0])
+		jw_bytes(w, key, name, RST_COMM_LEN);
+	else
+		jw_null(w, key);
+}
+
+/* tid .. unit: the thread, and who the process is beyond its pid. */
+static void json_identity(struct json_writer *w, const struct rst_record *rec,
+			  const struct identity *id)
+{
+	const struct rst_process *p = id->proc;
+	const struct cgroup_info *cg = id->cgroup;
+	char cmdline[RST_CMDLINE_LEN + 1];
+	bool owner = rec->flags & RST_F_OWNER;
+
+	if (owner && rec->tid)
+		jw_uint(w, "tid", rec->tid);
+	else
+		jw_null(w, "tid");
+	if (owner && rec->tid)
+		name_field(w, "thread", rec->thread);
+	else
+		jw_null(w, "thread");
+	if (p && p->ppid)
+		jw_uint(w, "ppid", p->ppid);
+	else
+		jw_null(w, "ppid");
+	if (p)
+		name_field(w, "parent_comm", p->parent_comm);
+	else
+		jw_null(w, "parent_comm");
+	if (p && p->cmdline_len) {
+		size_t n = cmdline_join(p, cmdline, sizeof(cmdline));
+
+		jw_bytes(w, "cmdline", cmdline, n);
+		jw_bool(w, "cmdline_cut", p->cmdline_cut);
+	} else {
+		jw_null(w, "cmdline");
+		jw_null(w, "cmdline_cut");
+	}
+	jw_string(w, "cgroup", cg ? cg->path : NULL);
+	jw_string(w, "container_id", cg && cg->facts.container_id[0] ? cg->facts.container_id : NULL);
+	jw_string(w, "unit", cg && cg->facts.unit[0] ? cg->facts.unit : NULL);
+}
+
+static void print_json(struct output *o, const struct rst_record *rec, const struct identity *id)
 {
 	struct incident in = incident_of_record(rec);
 	bool handshake = rec->event == RST_EV_HANDSHAKE_FAILED;
@@ -239,11 +249,12 @@ static void print_json(struct output *o, const struct rst_record *rec)
 	else
 		jw_null(&w, "sock_cookie");
 	jw_uint(&w, "netns", rec->netns);
+	json_identity(&w, rec, id);
 	jw_end(&w);
 }
 
 /* Short event label of the table. */
-static const char *table_event(const struct incident *in)
+const char *table_event(const struct incident *in)
 {
 	if (in->event == RST_EV_RESET_SENT)
 		return "rst-sent";
@@ -260,9 +271,8 @@ static const char *table_event(const struct incident *in)
 	return "hs-error";
 }
 
-#define ENDPOINT_SIZE (ADDR_W_IPV6 + 1)
 
-static void endpoint(char *buf, const struct incident *in, const __u8 *addr, __u16 port)
+void endpoint(char *buf, const struct incident *in, const __u8 *addr, __u16 port)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -274,7 +284,7 @@ static void endpoint(char *buf, const struct incident *in, const __u8 *addr, __u
 }
 
 /* Widens the address columns for good once an endpoint does not fit. */
-static bool widen_for(struct output *o, const char *local, const char *remote)
+bool widen_for(struct output *o, const char *local, const char *remote)
 {
 	if ((int)strlen(local) <= o->addr_width && (int)strlen(remote) <= o->addr_width)
 		return false;
@@ -283,7 +293,7 @@ static bool widen_for(struct output *o, const char *local, const char *remote)
 }
 
 /* Reason, who sent the RST, error, side and dual stack, as far as known. */
-static void table_detail(char *buf, size_t size, const struct output *o,
+void table_detail(char *buf, size_t size, const struct output *o,
 			 const struct incident *in)
 {
 	const char *reason = reason_of(o, in);
@@ -311,7 +321,7 @@ static void table_detail(char *buf, size_t size, const struct output *o,
 }
 
 /* Local wall-clock time HH:MM:SS.mmm of a CLOCK_MONOTONIC time. */
-static void wall_clock(char *buf, size_t size, const struct output *o, __u64 mono_ns)
+void wall_clock(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
 	long long ns = (long long)mono_ns + o->realtime_offset_ns;
 	time_t secs = ns / NSEC_PER_SEC;
@@ -327,7 +337,7 @@ static void wall_clock(char *buf, size_t size, const struct output *o, __u64 mon
  * The escaped name, cut to its column at a whole escape and marked "+" when
  * it does not fit ("-" without an owner).
  */
-static void comm_column(char *buf, size_t size, const struct incident *in)
+void comm_column(char *buf, size_t size, const struct incident *in)
 {
 	if (!(in->flags & RST_F_OWNER)) {
 		snprintf(buf, size, "-");
@@ -339,10 +349,9 @@ static void comm_column(char *buf, size_t size, const struct incident *in)
 	strcat(buf, "+");
 }
 
-#define COMM_TEXT_SIZE (4 * RST_COMM_LEN + 1)
 
 /* The PID and COMM columns, "-" without an owner. */
-static void owner_columns(struct output *o, const struct incident *in)
+void owner_columns(struct output *o, const struct incident *in)
 {
 	char pid[16], comm[COMM_TEXT_SIZE];
 
@@ -355,7 +364,33 @@ static void owner_columns(struct output *o, const struct incident *in)
 	column(o->out, comm, COMM_W, true);
 }
 
-static void print_text(struct output *o, const struct rst_record *rec)
+
+/*
+ * The CONTEXT column: the most telling of what the cgroup shows, compactly:
+ * a container (ctr: and the short id docker ps shows), else the systemd
+ * unit, else the cgroup path; escaped, cut at a whole escape and marked "+".
+ */
+void context_column(struct output *o, const struct cgroup_info *cg)
+{
+	const char *raw = NULL;
+	char text[CONTEXT_TEXT_SIZE];
+
+	if (cg && cg->facts.container_id[0]) /* hex digits: nothing to escape */
+		snprintf(text, sizeof(text), "ctr:%.12s", cg->facts.container_id);
+	else if (cg && cg->facts.unit[0])
+		raw = cg->facts.unit;
+	else if (cg && strcmp(cg->path, "/"))
+		raw = cg->path;
+	else
+		snprintf(text, sizeof(text), "-");
+	if (raw && text_escape(text, sizeof(text), raw, strlen(raw)) > CONTEXT_W) {
+		text_escape(text, CONTEXT_W, raw, strlen(raw)); /* at most CONTEXT_W - 1 */
+		strcat(text, "+");
+	}
+	column(o->out, text, CONTEXT_W, true);
+}
+
+static void print_text(struct output *o, const struct rst_record *rec, const struct identity *id)
 {
 	struct incident in = incident_of_record(rec);
 	char clock[24], sock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[128];
@@ -378,102 +413,18 @@ static void print_text(struct output *o, const struct rst_record *rec)
 	column(o->out, local, o->addr_width, true);
 	column(o->out, remote, o->addr_width, true);
 	column(o->out, state ? state : "-", STATE_W, true);
+	context_column(o, id->cgroup);
 	fprintf(o->out, "%s\n", detail);
 }
 
-void output_record(struct output *o, const struct rst_record *rec)
+void output_record(struct output *o, const struct rst_record *rec, const struct identity *id)
 {
+	static const struct identity unknown;
+
+	if (!id)
+		id = &unknown;
 	if (o->json)
-		print_json(o, rec);
+		print_json(o, rec, id);
 	else
-		print_text(o, rec);
-}
-
-static double interval_seconds(const struct summary_interval *iv)
-{
-	return (iv->end_ns - iv->start_ns) / 1e9;
-}
-
-static void summary_json(struct output *o, const struct summary_row *rows, size_t n,
-			 const struct summary_interval *iv)
-{
-	double seconds = interval_seconds(iv);
-	char stamp[48];
-
-	rfc3339(stamp, sizeof(stamp), o, iv->end_ns);
-	for (size_t i = 0; i < n; i++) {
-		struct incident in = incident_of_row(&rows[i].key);
-		struct json_writer w;
-
-		jw_begin(&w, o->out);
-		jw_string(&w, "time", stamp);
-		jw_string(&w, "summary", "interval");
-		jw_decimal(&w, "interval_s", seconds);
-		jw_bool(&w, "partial", iv->partial);
-		jw_uint(&w, "count", rows[i].count);
-		/* a partial interval's rate would extrapolate a moment */
-		if (iv->partial)
-			jw_null(&w, "rate_per_s");
-		else
-			jw_decimal(&w, "rate_per_s", rows[i].count / seconds);
-		json_what_and_where(&w, &in, false, 0);
-		jw_string(&w, "reason", reason_of(o, &in));
-		jw_string(&w, "rst_origin", in.flags & RST_F_LOCAL_RST ? "local_stack" : NULL);
-		jw_uint(&w, "netns", in.netns);
-		jw_end(&w);
-	}
-}
-
-void output_summary(struct output *o, const struct summary_row *rows, size_t n,
-		    const struct summary_interval *iv)
-{
-	double seconds = interval_seconds(iv);
-	char clock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[128], count[24];
-	char rate[32];
-
-	if (o->json) {
-		summary_json(o, rows, n, iv);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct incident in = incident_of_row(&rows[i].key);
-
-		endpoint(local, &in, in.laddr, in.lport);
-		endpoint(remote, &in, in.raddr, in.rport);
-		widen_for(o, local, remote);
-	}
-	wall_clock(clock, sizeof(clock), o, iv->end_ns);
-	if (iv->partial)
-		fprintf(o->out, "%s  %zu group%s in %.3f s, partial (the run ended): no rate\n", clock,
-			n, n == 1 ? "" : "s", seconds);
-	else
-		fprintf(o->out, "%s  %zu group%s in %.1f s\n", clock, n, n == 1 ? "" : "s", seconds);
-	if (!n)
-		return;
-	fprintf(o->out, "%*s %*s ", COUNT_W, "COUNT", RATE_W, "RATE/s");
-	column(o->out, "PID", PID_W, true);
-	column(o->out, "COMM", COMM_W, true);
-	column(o->out, "EVENT", EVENT_W, true);
-	column(o->out, "LOCAL", o->addr_width, true);
-	column(o->out, "REMOTE", o->addr_width, true);
-	fputs("DETAIL\n", o->out);
-	for (size_t i = 0; i < n; i++) {
-		struct incident in = incident_of_row(&rows[i].key);
-
-		endpoint(local, &in, in.laddr, in.lport);
-		endpoint(remote, &in, in.raddr, in.rport);
-		table_detail(detail, sizeof(detail), o, &in);
-		snprintf(count, sizeof(count), "%llu", (unsigned long long)rows[i].count);
-		if (iv->partial)
-			snprintf(rate, sizeof(rate), "-");
-		else
-			snprintf(rate, sizeof(rate), "%.2f", rows[i].count / seconds);
-		column(o->out, count, COUNT_W, false);
-		column(o->out, rate, RATE_W, false);
-		owner_columns(o, &in);
-		column(o->out, table_event(&in), EVENT_W, true);
-		column(o->out, local, o->addr_width, true);
-		column(o->out, remote, o->addr_width, true);
-		fprintf(o->out, "%s\n", detail);
-	}
+		print_text(o, rec, id);
 }

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "record.h"
+#include "identity.h"
+#include "kernel_counters.h"
 #include "kernel_names.h"
 #include "summary.h"
 
@@ -24,13 +26,28 @@ struct output {
 void output_init(struct output *o, FILE *out, bool json, const struct reset_reasons *reasons);
 /* Column header of the table (again when the columns widen); nothing in JSON mode. */
 void output_header(struct output *o);
-void output_record(struct output *o, const struct rst_record *rec);
+/* id: who the owner is beyond its pid (NULL: unknown). */
+void output_record(struct output *o, const struct rst_record *rec, const struct identity *id);
+/* One interval of --summary, everything it shows. */
+struct summary_report {
+	const struct summary_row *rows; /* most frequent first */
+	size_t n;
+	size_t top; /* rows shown; 0: all */
+	const struct summary_interval *iv;
+	bool pids_exact;
+	const struct summary *summary; /* rstsnoop's own counts per namespace */
+	const struct netns_delta *kernel; /* the kernel's counters per watched namespace */
+	size_t nkernel;
+	__u64 lost, owner_collisions, overflow; /* in this interval */
+	struct cgroup_names *cgroups;	      /* names each row's cgroup; may be NULL */
+};
+
 /*
- * One interval of --summary: its rows with count and rate (none for a
- * partial interval); text mode adds a heading.
+ * One interval of --summary: its rows with count, rate (none for a partial
+ * interval) and pids, the kernel's counters next to rstsnoop's, and what
+ * was lost.  Text adds a heading; JSON is one object per interval.
  */
-void output_summary(struct output *o, const struct summary_row *rows, size_t n,
-		    const struct summary_interval *iv);
+void output_summary(struct output *o, const struct summary_report *r);
 
 /* JSON names of a record's event and handshake cause; NULL if none. */
 const char *event_name(__u8 event);

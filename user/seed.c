@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "seed.h"
 #include "record.h"
+#include "cgroup.h"
+#include "identity.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -196,22 +198,85 @@ static int cmp_ino(const void *a, const void *b)
 	return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
+static void read_comm(unsigned int pid, char *comm)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	f = fopen(path, "r");
+	if (f) {
+		size_t n = fread(comm, 1, RST_COMM_LEN - 1, f);
+
+		if (n && comm[n - 1] == '\n')
+			comm[n - 1] = '\0';
+		fclose(f);
+	}
+}
+
+/*
+ * The parent and the start of a process from /proc/PID/stat ("PID (COMM)
+ * STATE PPID ... STARTTIME" in field 22, clock ticks after boot).  The
+ * kernel's own start_time (ns) is not in /proc: the ticks, in ns, stand in
+ * for it, both in the owner and in the `procs` entry, so the two still join.
+ */
+static void read_stat(unsigned int pid, __u32 *ppid, __u64 *start_ns)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ticks;
+	long hz = sysconf(_SC_CLK_TCK);
+	ssize_t n = -1;
+	FILE *f;
+
+	*ppid = 0;
+	*start_ns = 0;
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "r");
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the name may hold blanks and parentheses */
+	if (p && hz > 0 &&
+	    sscanf(p + 1, " %*c %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+		   ppid, &ticks) == 2)
+		*start_ns = ticks * (1000000000ULL / hz) + 1; /* never 0 (unknown) */
+}
+
+/* Who the process is beyond its pid, for the `procs` map, as the kernel
+ * side would have noted it. */
+static void note_process(const struct rst_owner *o, int procs_fd, struct cgroup_names *cgroups)
+{
+	struct rst_process p = {0};
+	char cg[4096];
+	__u64 start_ns;
+
+	p.pid = o->pid;
+	p.start_ns = o->proc_start_ns;
+	memcpy(p.comm, o->comm, sizeof(p.comm));
+	read_stat(o->pid, &p.ppid, &start_ns);
+	if (p.ppid)
+		read_comm(p.ppid, p.parent_comm);
+	process_cmdline_from_proc(o->pid, &p);
+	if (cgroup_path_of_pid(o->pid, cg, sizeof(cg)))
+		p.cgroup_id = cgroup_id_of_path(cgroups, cg);
+	/* a process noted by the kernel side since it started keeps that */
+	bpf_map_update_elem(procs_fd, &p.pid, &p, BPF_NOEXIST);
+}
+
 static void read_owner(const char *pid, struct rst_owner *o)
 {
 	char path[320], line[256];
+	__u32 ppid;
 	FILE *f;
 
 	memset(o, 0, sizeof(*o));
 	o->pid = strtoul(pid, NULL, 10);
-	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
-	f = fopen(path, "r");
-	if (f) {
-		size_t n = fread(o->comm, 1, sizeof(o->comm) - 1, f);
-
-		if (n && o->comm[n - 1] == '\n')
-			o->comm[n - 1] = '\0';
-		fclose(f);
-	}
+	read_comm(o->pid, o->comm);
+	read_stat(o->pid, &ppid, &o->proc_start_ns);
 	snprintf(path, sizeof(path), "/proc/%s/status", pid);
 	f = fopen(path, "r");
 	if (f) {
@@ -223,8 +288,9 @@ static void read_owner(const char *pid, struct rst_owner *o)
 }
 
 /* Walks /proc/PID/fd of one process and seeds its TCP sockets. */
-static unsigned int seed_process(const char *pid, const struct socket_table *t, int seeds_fd,
-				 int listeners_fd)
+static unsigned int seed_process(const char *pid, const struct socket_table *t,
+				 const struct seed_maps *maps, struct cgroup_names *cgroups,
+				 unsigned int *overflow)
 {
 	char path[320], link[64];
 	struct rst_owner owner;
@@ -254,30 +320,37 @@ static unsigned int seed_process(const char *pid, const struct socket_table *t, 
 			continue; /* not TCP */
 		if (!have_owner) {
 			read_owner(pid, &owner);
+			note_process(&owner, maps->procs_fd, cgroups);
 			have_owner = true;
 		}
 		owner.ino = s->ino;
-		if (bpf_map_update_elem(seeds_fd, &s->ino, &owner, BPF_NOEXIST) == 0)
+		if (bpf_map_update_elem(maps->seeds_fd, &s->ino, &owner, BPF_NOEXIST) == 0)
 			count++;
+		else if (errno == E2BIG)
+			(*overflow)++; /* the table is full */
 		if (s->listening) {
 			struct rst_listener_key lk = {.netns = s->netns, .port = s->lport};
 			struct rst_listener l = {.owner = owner};
 
-			bpf_map_update_elem(listeners_fd, &lk, &l, BPF_NOEXIST);
+			bpf_map_update_elem(maps->listeners_fd, &lk, &l, BPF_NOEXIST);
 		}
 	}
 	closedir(fds);
 	return count;
 }
 
-static int seed_by_procfs(int seeds_fd, int listeners_fd, unsigned int *count)
+static int seed_by_procfs(const struct seed_maps *maps, unsigned int *count,
+			  unsigned int *overflow)
 {
+	struct cgroup_names *cgroups = cgroup_names_new();
 	struct socket_table t = {0};
 	struct dirent *d;
 	DIR *proc;
 	int err;
 
 	*count = 0;
+	if (!cgroups)
+		return -ENOMEM;
 	err = collect_tcp_sockets(&t);
 	if (err)
 		goto out;
@@ -289,21 +362,23 @@ static int seed_by_procfs(int seeds_fd, int listeners_fd, unsigned int *count)
 	}
 	while ((d = readdir(proc)))
 		if (is_pid_dir(d))
-			*count += seed_process(d->d_name, &t, seeds_fd, listeners_fd);
+			*count += seed_process(d->d_name, &t, maps, cgroups, overflow);
 	closedir(proc);
 out:
 	free(t.v);
 	free(t.netns_seen);
+	cgroup_names_free(cgroups);
 	return err;
 }
 
-int seed_sockets(enum seed_method want, struct bpf_program *iterator, int seeds_fd,
-		 int listeners_fd, bool verbose, struct seed_result *res)
+int seed_sockets(enum seed_method want, struct bpf_program *iterator,
+		 const struct seed_maps *maps, bool verbose, struct seed_result *res)
 {
 	int err = -EOPNOTSUPP;
 
 	res->used = SEED_NONE;
 	res->sockets = 0;
+	res->overflow = 0;
 	if (want == SEED_NONE)
 		return 0;
 	if (want == SEED_AUTO || want == SEED_ITER) {
@@ -319,7 +394,7 @@ int seed_sockets(enum seed_method want, struct bpf_program *iterator, int seeds_
 			fprintf(stderr, "rstsnoop: BPF iterator refused (%s), seeding from /proc\n",
 				strerror(-err));
 	}
-	err = seed_by_procfs(seeds_fd, listeners_fd, &res->sockets);
+	err = seed_by_procfs(maps, &res->sockets, &res->overflow);
 	if (!err)
 		res->used = SEED_PROC;
 	return err;

@@ -25,16 +25,25 @@ const char *seed_method_name(enum seed_method m);
 struct seed_result {
 	enum seed_method used; /* SEED_ITER, SEED_PROC or SEED_NONE */
 	unsigned int sockets;  /* sockets attributed */
+	unsigned int overflow; /* sockets the seeds table had no room for (/proc seeding; the
+				  iterator counts its own in the seed_overflow map) */
 };
 
 struct bpf_program;
+
+/* The tracer's maps seeding writes to (file descriptors). */
+struct seed_maps {
+	int seeds_fd;	  /* socket inode -> struct rst_owner */
+	int listeners_fd; /* netns and port -> struct rst_listener */
+	int procs_fd;	  /* pid -> struct rst_process */
+};
 
 /*
  * iterator: the tracer's loaded task_file iterator, or NULL where the
  * kernel refused it.  Returns 0, or a negative errno when the method asked
  * for failed.
  */
-int seed_sockets(enum seed_method want, struct bpf_program *iterator, int seeds_fd,
-		 int listeners_fd, bool verbose, struct seed_result *res);
+int seed_sockets(enum seed_method want, struct bpf_program *iterator,
+		 const struct seed_maps *maps, bool verbose, struct seed_result *res);
 
 #endif

@@ -7,7 +7,9 @@
 #include <string.h>
 
 /* Distinct groups per interval; more are counted in overflow. */
-#define SUMMARY_SLOTS 4096 /* power of 2 */
+#define SUMMARY_SLOTS 1024 /* power of 2 */
+/* (row, pid) pairs seen per interval, to count each row's pids. */
+#define PID_SLOTS 8192 /* power of 2 */
 
 struct summary {
 	unsigned int eph_lo, eph_hi;
@@ -15,6 +17,11 @@ struct summary {
 	struct summary_row *sorted;
 	size_t used;
 	__u64 overflow;
+	__u64 *pid_seen; /* (row slot + 1) << 32 | pid; 0 = free */
+	size_t pids_used;
+	bool pids_full;
+	struct summary_tally tally[SUMMARY_TALLIES];
+	size_t ntally;
 	__u64 length_ns;
 	struct summary_interval current;
 };
@@ -44,7 +51,8 @@ struct summary *summary_new(unsigned int eph_lo, unsigned int eph_hi)
 	s->eph_hi = eph_hi;
 	s->slots = calloc(SUMMARY_SLOTS, sizeof(*s->slots));
 	s->sorted = calloc(SUMMARY_SLOTS, sizeof(*s->sorted));
-	if (!s->slots || !s->sorted) {
+	s->pid_seen = calloc(PID_SLOTS, sizeof(*s->pid_seen));
+	if (!s->slots || !s->sorted || !s->pid_seen) {
 		summary_free(s);
 		return NULL;
 	}
@@ -57,6 +65,7 @@ void summary_free(struct summary *s)
 		return;
 	free(s->slots);
 	free(s->sorted);
+	free(s->pid_seen);
 	free(s);
 }
 
@@ -88,7 +97,7 @@ void fold_client_port(unsigned int eph_lo, unsigned int eph_hi, const struct rst
 }
 
 static void make_key(const struct summary *s, const struct rst_record *rec,
-		     struct summary_key *k)
+		     const struct identity *id, struct summary_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->event = rec->event;
@@ -100,8 +109,16 @@ static void make_key(const struct summary *s, const struct rst_record *rec,
 				 RST_F_SERVER | RST_F_V4MAPPED);
 	if (rec->flags & RST_F_OWNER) {
 		k->attribution = rec->attribution;
-		k->pid = rec->pid;
 		memcpy(k->comm, rec->comm, sizeof(k->comm));
+	}
+	if (id && id->proc) {
+		const struct rst_process *p = id->proc;
+
+		k->cgroup_id = p->cgroup_id;
+		k->cmdline_len = p->cmdline_len < sizeof(k->cmdline) ? p->cmdline_len :
+									 sizeof(k->cmdline);
+		k->cmdline_cut = p->cmdline_cut;
+		memcpy(k->cmdline, p->cmdline, k->cmdline_len);
 	}
 	if (rec->flags & RST_F_REASON)
 		k->reason = rec->reason;
@@ -120,29 +137,81 @@ static __u64 hash_key(const struct summary_key *k)
 	return h;
 }
 
-void summary_add(struct summary *s, const struct rst_record *rec)
+/* Counts pid once per row (slot) and interval. */
+static void note_pid(struct summary *s, size_t slot, __u32 pid)
+{
+	__u64 pair = (__u64)(slot + 1) << 32 | pid;
+	size_t i = (pair * 0x9e3779b97f4a7c15ULL) >> 51 & (PID_SLOTS - 1);
+
+	for (size_t probe = 0; probe < PID_SLOTS; probe++, i = (i + 1) & (PID_SLOTS - 1)) {
+		if (s->pid_seen[i] == pair)
+			return;
+		if (!s->pid_seen[i]) {
+			if (s->pids_used >= PID_SLOTS / 4 * 3)
+				break;
+			s->pid_seen[i] = pair;
+			s->pids_used++;
+			s->slots[slot].pids++;
+			return;
+		}
+	}
+	s->pids_full = true;
+}
+
+static struct summary_tally *tally_of(struct summary *s, __u32 netns)
+{
+	for (size_t i = 0; i < s->ntally; i++)
+		if (s->tally[i].netns == netns)
+			return &s->tally[i];
+	if (s->ntally == SUMMARY_TALLIES)
+		return NULL;
+	s->tally[s->ntally] = (struct summary_tally){.netns = netns};
+	return &s->tally[s->ntally++];
+}
+
+#define TCP_ESTABLISHED 1
+#define TCP_CLOSE_WAIT 8
+
+/* What the kernel would count in Tcp OutRsts, AttemptFails, EstabResets. */
+static void count_like_kernel(struct summary *s, const struct rst_record *rec)
+{
+	struct summary_tally *t = tally_of(s, rec->netns);
+
+	if (!t)
+		return;
+	if (rec->event == RST_EV_RESET_SENT || (rec->flags & RST_F_LOCAL_RST))
+		t->out_rsts++;
+	if (rec->event == RST_EV_HANDSHAKE_FAILED)
+		t->attempt_fails++;
+	if (rec->event != RST_EV_HANDSHAKE_FAILED && (rec->flags & RST_F_STATE) &&
+	    (rec->state == TCP_ESTABLISHED || rec->state == TCP_CLOSE_WAIT))
+		t->estab_resets++;
+}
+
+void summary_add(struct summary *s, const struct rst_record *rec, const struct identity *id)
 {
 	struct summary_key k;
 	size_t i;
 
-	make_key(s, rec, &k);
+	count_like_kernel(s, rec);
+	make_key(s, rec, id, &k);
 	i = hash_key(&k) & (SUMMARY_SLOTS - 1);
 	for (size_t probe = 0; probe < SUMMARY_SLOTS; probe++, i = (i + 1) & (SUMMARY_SLOTS - 1)) {
 		struct summary_row *row = &s->slots[i];
 
-		if (row->count && !memcmp(&row->key, &k, sizeof(k))) {
-			row->count++;
-			return;
-		}
 		if (!row->count) {
 			/* keep a quarter free so probe chains stay short */
 			if (s->used >= SUMMARY_SLOTS / 4 * 3)
 				break;
 			row->key = k;
-			row->count = 1;
 			s->used++;
-			return;
+		} else if (memcmp(&row->key, &k, sizeof(k))) {
+			continue;
 		}
+		row->count++;
+		if (rec->flags & RST_F_OWNER)
+			note_pid(s, i, rec->pid);
+		return;
 	}
 	s->overflow++;
 }
@@ -171,6 +240,19 @@ __u64 summary_overflow(const struct summary *s)
 	return s->overflow;
 }
 
+bool summary_pids_exact(const struct summary *s)
+{
+	return !s->pids_full;
+}
+
+const struct summary_tally *summary_tally(const struct summary *s, __u32 netns)
+{
+	for (size_t i = 0; i < s->ntally; i++)
+		if (s->tally[i].netns == netns)
+			return &s->tally[i];
+	return NULL;
+}
+
 void summary_begin(struct summary *s, __u64 start_ns, __u64 length_ns)
 {
 	s->length_ns = length_ns;
@@ -185,8 +267,12 @@ const struct summary_interval *summary_current(const struct summary *s)
 void summary_next(struct summary *s)
 {
 	memset(s->slots, 0, SUMMARY_SLOTS * sizeof(*s->slots));
+	memset(s->pid_seen, 0, PID_SLOTS * sizeof(*s->pid_seen));
 	s->used = 0;
 	s->overflow = 0;
+	s->pids_used = 0;
+	s->pids_full = false;
+	s->ntally = 0;
 	s->current.start_ns = s->current.end_ns;
 	s->current.end_ns += s->length_ns;
 	s->current.partial = false;

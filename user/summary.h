@@ -11,27 +11,47 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include "identity.h"
 #include "record.h"
 
-/* What a summary row is grouped by: a record without time and socket. */
+/*
+ * What a summary row is grouped by: what happened, where, and who the
+ * process is (its command line, else its name, and its cgroup), not its
+ * pid: three runs of one script are one row covering three pids.
+ */
 struct summary_key {
-	__u32 pid; /* with RST_F_OWNER */
+	__u64 cgroup_id; /* 0: unknown */
 	__u32 reason;
 	__u32 netns; /* one port in two namespaces: two services */
 	__u16 lport; /* 0: ephemeral, folded */
 	__u16 rport;
+	__u16 cmdline_len; /* 0: no command line known, comm names the group */
+	__u8 cmdline_cut;
+	__u8 event, side, cause, family, flags;
+	__u8 attribution; /* with RST_F_OWNER: how the process was found */
+	__u8 pad[3];
 	__u8 laddr[RST_ADDR_LEN];
 	__u8 raddr[RST_ADDR_LEN];
 	char comm[RST_COMM_LEN];
-	__u8 event, side, cause, family, flags;
-	__u8 attribution; /* with RST_F_OWNER: how pid and comm were found */
-	__u8 pad[6];
+	char cmdline[RST_CMDLINE_LEN]; /* NULs between arguments, as struct rst_process */
 };
 
 struct summary_row {
 	struct summary_key key;
 	__u64 count;
+	__u32 pids; /* distinct pids among count (a lower bound without pids_exact) */
 };
+
+/* rstsnoop's own counts for one network namespace, to set beside the
+ * kernel's counters of the same name. */
+struct summary_tally {
+	__u32 netns;
+	__u64 out_rsts;	     /* RSTs this host sent: reset_sent, and the stack's own folded in */
+	__u64 attempt_fails; /* handshake_failed */
+	__u64 estab_resets;  /* resets in ESTABLISHED or CLOSE_WAIT */
+};
+
+#define SUMMARY_TALLIES 64
 
 /*
  * One interval, [start_ns, end_ns) of CLOCK_MONOTONIC.  Intervals lie on a
@@ -50,12 +70,17 @@ struct summary *summary_new(unsigned int eph_lo, unsigned int eph_hi);
 void summary_free(struct summary *s);
 /* Lays the grid: the first interval runs from start_ns for length_ns. */
 void summary_begin(struct summary *s, __u64 start_ns, __u64 length_ns);
-/* Counts rec in the current interval (callers close the ones it is past). */
-void summary_add(struct summary *s, const struct rst_record *rec);
+/* Counts rec, whose owner is id, in the current interval (callers close the
+ * ones it is past). */
+void summary_add(struct summary *s, const struct rst_record *rec, const struct identity *id);
 /* Rows of the current interval, most frequent first; valid until summary_next. */
 const struct summary_row *summary_rows(struct summary *s, size_t *count);
 /* Records that found no free row (more distinct groups than the table holds). */
 __u64 summary_overflow(const struct summary *s);
+/* Whether every row's pids is exact (the table of pids seen did not fill). */
+bool summary_pids_exact(const struct summary *s);
+/* rstsnoop's counts per namespace in the current interval; NULL if none. */
+const struct summary_tally *summary_tally(const struct summary *s, __u32 netns);
 const struct summary_interval *summary_current(const struct summary *s);
 /* Empties the table and moves to the next interval on the grid. */
 void summary_next(struct summary *s);

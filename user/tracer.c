@@ -56,7 +56,16 @@ void tracer_probe_features(struct tracer_features *f, const struct btf *btf)
 static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
 {
 	skel->rodata->filter_pid = o->pid;
-	skel->rodata->filter_port = o->port;
+	memcpy((void *)skel->rodata->filter_ports, o->ports.port, sizeof(o->ports.port));
+	skel->rodata->filter_nports = o->ports.n;
+	memcpy((void *)skel->rodata->filter_lports, o->lports.port, sizeof(o->lports.port));
+	skel->rodata->filter_nlports = o->lports.n;
+	memcpy((void *)skel->rodata->filter_rports, o->rports.port, sizeof(o->rports.port));
+	skel->rodata->filter_nrports = o->rports.n;
+	skel->rodata->filter_uid_set = o->uid_set;
+	skel->rodata->filter_uid = o->uid;
+	skel->rodata->filter_netns = o->netns;
+	skel->rodata->filter_events = o->events;
 	skel->rodata->filter_family = o->family;
 	if (o->comm_set) {
 		skel->rodata->filter_comm_set = true;
@@ -196,16 +205,35 @@ fail:
 
 int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 {
+	struct seed_maps maps = {
+		.seeds_fd = bpf_map__fd(t->skel->maps.seeds),
+		.listeners_fd = bpf_map__fd(t->skel->maps.listeners),
+		.procs_fd = bpf_map__fd(t->skel->maps.procs),
+	};
 	int err = seed_sockets(method, t->iterator_loaded ? t->skel->progs.seed_sockets : NULL,
-			       bpf_map__fd(t->skel->maps.seeds), bpf_map__fd(t->skel->maps.listeners),
-			       verbose, &t->feat.seed);
+			       &maps, verbose, &t->feat.seed);
 
 	if (err)
 		fprintf(stderr, "rstsnoop: seeding sockets with %s failed: %s\n",
 			seed_method_name(method), strerror(-err));
+	if (t->iterator_loaded && t->feat.seed.used == SEED_ITER) {
+		__u32 zero = 0;
+		__u64 overflow = 0;
+
+		if (!bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.seed_overflow), &zero, &overflow))
+			t->feat.seed.overflow += overflow;
+	}
+	if (t->feat.seed.overflow)
+		fprintf(stderr, "rstsnoop: %u sockets that existed at start found the seeds table "
+				"full: their records may lack the process\n", t->feat.seed.overflow);
 	/* Let the hot path skip seed look-ups when there is nothing to find. */
 	t->skel->bss->seeded_sockets = t->feat.seed.sockets;
 	return err;
+}
+
+int tracer_procs_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.procs);
 }
 
 const struct tracer_features *tracer_features(const struct tracer *t)
@@ -310,7 +338,8 @@ __u64 tracer_owner_collisions(const struct tracer *t)
 
 /*
  * Entries of a map, read in batches (BPF_MAP_LOOKUP_BATCH, 5.6+); with
- * live_owner, only owner-table slots that hold a socket not yet closed.
+ * live_owner, the owner table's slots (OWNER_WAYS per entry) that hold a
+ * socket not yet closed.
  * Returns -errno when the kernel refuses.
  */
 static long long count_entries(const struct bpf_map *map, bool live_owner)
@@ -333,10 +362,14 @@ static long long count_entries(const struct bpf_map *map, bool live_owner)
 			break;
 		}
 		for (__u32 i = 0; i < n; i++) {
-			const struct rst_owner_slot *slot =
-				(const void *)(values + (size_t)i * value_size);
+			const struct rst_owner_set *set = (const void *)(values + (size_t)i * value_size);
 
-			total += !live_owner || (slot->key && !slot->info.closed);
+			if (!live_owner) {
+				total++;
+				continue;
+			}
+			for (int w = 0; w < OWNER_WAYS; w++)
+				total += set->way[w].key && !set->way[w].info.closed;
 		}
 		if (err) { /* ENOENT: that was the last batch */
 			err = 0;
@@ -370,8 +403,10 @@ size_t tracer_map_usage(const struct tracer *t, struct map_usage *out, size_t ma
 
 		if (entries < 0)
 			continue; /* not told: better no gauge than a wrong one */
-		out[n++] = (struct map_usage){bpf_map__name(tables[i].map), entries,
-					      bpf_map__max_entries(tables[i].map)};
+		out[n++] = (struct map_usage){
+			bpf_map__name(tables[i].map), entries,
+			(__u64)bpf_map__max_entries(tables[i].map) * (tables[i].live_owner ? OWNER_WAYS : 1),
+		};
 	}
 	return n;
 }

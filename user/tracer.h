@@ -31,6 +31,8 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 /* Seeds sockets that existed before start (after attach, so none slips by). */
 int tracer_seed(struct tracer *t, enum seed_method method, bool verbose);
 const struct tracer_features *tracer_features(const struct tracer *t);
+/* The `procs` map (pid -> struct rst_process), for user/identity.c. */
+int tracer_procs_fd(const struct tracer *t);
 /* Waits up to timeout_ms for a wakeup, then hands over all queued records. */
 int tracer_poll(struct tracer *t, int timeout_ms);
 /*

@@ -21,7 +21,10 @@ for n, line in enumerate(open(sys.argv[2], encoding="utf-8"), 1):
     errors = sorted(validator.iter_errors(doc), key=str)
     if errors:
         sys.exit(f"line {n}: {errors[0].message}: {line.strip()[:300]}")
-    kinds.add(("summary:" if "summary" in doc else "record:") + doc["event"])
+    if "summary" in doc:
+        kinds.update("summary:" + g["event"] for g in doc["groups"])
+    else:
+        kinds.add("record:" + doc["event"])
 print(" ".join(sorted(kinds)))
 PY
 }
@@ -75,7 +78,8 @@ done
 # every JSON key of the schema is in the man page
 for key in $(python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))["$defs"]
-print("\n".join(sorted(set(d["record"]["properties"]) | set(d["summary_row"]["properties"]))))' "$SCHEMA"); do
+print("\n".join(sorted(set(d["record"]["properties"]) | set(d["summary_interval"]["properties"]) |
+                      set(d["summary_group"]["properties"]))))' "$SCHEMA"); do
 	want_true "man page documents JSON field $key" grep -qx -- ".B $key" "$WORK/man.plain"
 done
 finish

@@ -21,8 +21,8 @@ finish
 
 # Live entries of the map named $1 whose owner pid is $2, in the running
 # rstsnoop (its maps are found through the map ids in its fdinfo).  The
-# owner table (socks) is an array of slots: live ones have a key and are not
-# marked closed.
+# owner table (socks) is an array of sets of slots: live ones have a key and
+# are not marked closed.
 entries_of() {
 	python3 - "$1" "$2" "$RST_PID" <<'PY'
 import glob, json, re, subprocess, sys
@@ -41,6 +41,7 @@ for map_id in sorted(ids):
         continue
     dump = json.loads(subprocess.check_output(["bpftool", "map", "dump", "id", map_id, "-j"]))
     vals = [e.get("formatted", e).get("value", {}) for e in dump]
+    vals = [w for v in vals for w in (v["way"] if isinstance(v, dict) and "way" in v else [v])]
     def owner_pid(v):
         if "info" in v:  # an owner slot
             live = v.get("key") and not v["info"].get("closed")

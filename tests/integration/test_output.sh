@@ -38,7 +38,7 @@ ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 1 --name "rt sp" >>"$W
 ip netns exec "$ns" "$RSTGEN" connect --addr ::1 --port 7211 --count 1 --name rt-v6 >>"$WORK/gen" 2>&1
 stop_rstsnoop
 pid=$(gen_value "$WORK/gen-text" pid)
-want_true "header" grep -q '^TIME  *PID  *COMM  *SOCK  *EVENT  *LOCAL  *REMOTE  *STATE  *DETAIL$' "$WORK/text.out"
+want_true "header" grep -q '^TIME  *PID  *COMM  *SOCK  *EVENT  *LOCAL  *REMOTE  *STATE  *CONTEXT  *DETAIL$' "$WORK/text.out"
 # milliseconds, so a line can be matched with a capture
 want_true "a line for rt-text" grep -Eq "^[0-9:]{8}\.[0-9]{3} +$pid +rt-text +[0-9]+ +refused +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:7211 +SYN_SENT" "$WORK/text.out"
 want_true "no control bytes in the table" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$WORK/text.out'"
@@ -76,26 +76,26 @@ summary_mode() {
 	if [ "$mode" = json ]; then
 		want "attempts counted over all intervals" "$(python3 -c '
 import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-mine = [r for r in rows if r["pid"] == int(sys.argv[2])]
-assert all(r["summary"] == "interval" and r["lport"] is None and r["rport"] == 7211
-           and r["netns"] == int(sys.argv[3])
-           and r["comm"] == "rt-sum" and r["cause"] == "refused" for r in mine), mine
+ivs = [json.loads(l) for l in open(sys.argv[1])]
+mine = [g for iv in ivs for g in iv["groups"] if g["comm"] == "rt-sum"]
+assert all(iv["summary"] == "interval" for iv in ivs), ivs
+assert all(g["lport"] is None and g["rport"] == 7211 and g["netns"] == int(sys.argv[3])
+           and g["pids"] == 1 and g["cause"] == "refused" for g in mine), mine
 # whole intervals last exactly -s; the one SIGINT cut is partial, without a rate
-assert all(r["interval_s"] == 1.0 and not r["partial"] and
-           abs(r["rate_per_s"] - r["count"] / r["interval_s"]) < 0.01
-           or r["partial"] and r["interval_s"] < 1.0 and r["rate_per_s"] is None
-           for r in rows), rows
-assert rows[-1]["partial"], rows[-1]
-print(sum(r["count"] for r in mine))' "$out" "$pid" "$(netns_inode "$ns")")" 12
+assert all(iv["interval_s"] == 1.0 and not iv["partial"] and
+           all(abs(g["rate_per_s"] - g["count"] / iv["interval_s"]) < 0.01 for g in iv["groups"])
+           or iv["partial"] and iv["interval_s"] < 1.0 and
+           all(g["rate_per_s"] is None for g in iv["groups"]) for iv in ivs), ivs
+assert ivs[-1]["partial"], ivs[-1]
+print(sum(g["count"] for g in mine))' "$out" "$pid" "$(netns_inode "$ns")")" 12
 	else
-		want_true "header" grep -q '^ *COUNT  *RATE/s  *PID  *COMM  *EVENT  *LOCAL  *REMOTE  *DETAIL$' "$out"
+		want_true "header" grep -q '^ *COUNT  *RATE/s  *PIDS  *COMM  *CONTEXT  *EVENT  *LOCAL  *REMOTE  *DETAIL$' "$out"
 		want_true "whole intervals last exactly 1 s" sh -c "! grep ' group.* in ' '$out' |
 			grep -v ' in 1.0 s\$' | grep -v ', partial (the run ended): no rate\$' | grep -q ."
 		want_true "the interval SIGINT cut is partial" sh -c "grep ' group.* in ' '$out' | tail -n 1 |
 			grep -q ', partial'"
-		want "attempts counted over all intervals" "$(awk -v p="$pid" \
-			'$3 == p && $4 == "rt-sum" && $5 == "refused" && $6 == "127.0.0.1:*" && $7 == "127.0.0.1:7211" { n += $1 }
+		want "attempts counted over all intervals" "$(awk \
+			'$3 == 1 && $4 == "rt-sum" && $6 == "refused" && $7 == "127.0.0.1:*" && $8 == "127.0.0.1:7211" { n += $1 }
 			END { print n + 0 }' "$out")" 12
 	fi
 	finish
@@ -116,9 +116,9 @@ BG_PIDS+=($!)
 want "exit status" $? 0
 want "intervals" "$(python3 -c '
 import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-mine = [r for r in rows if r["netns"] == int(sys.argv[2])]
-assert all(r["interval_s"] == 2.0 and not r["partial"] and r["rate_per_s"] == r["count"] / 2
-           for r in rows), rows
-print(len({r["time"] for r in mine}))' "$WORK/dur.out" "$nsino")" 2
+ivs = [json.loads(l) for l in open(sys.argv[1])]
+assert all(iv["interval_s"] == 2.0 and not iv["partial"] and
+           all(g["rate_per_s"] == g["count"] / 2 for g in iv["groups"]) for iv in ivs), ivs
+print(len([iv for iv in ivs if any(g["netns"] == int(sys.argv[2]) for g in iv["groups"])]))' \
+	"$WORK/dur.out" "$nsino")" 2
 finish

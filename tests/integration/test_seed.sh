@@ -46,6 +46,12 @@ preexisting() {
 			event=reset_sent pid=$spid comm=rt-old-srv attribution=socket_owner)" 1
 		want "client's reset_received attributed by seed" "$($QUERY "$out" count netns="$nsino" \
 			event=reset_received pid=$cpid comm=rt-old-cli attribution=socket_owner)" 1
+		# who the seeded server is: its command line from /proc at start-up
+		want "seeded server's command line" "$($QUERY "$out" values cmdline netns="$nsino" \
+			event=reset_sent pid=$spid)" \
+			"$RSTGEN serve --port $port --close linger --hold --count 1 --name rt-old-srv"
+		want "seeded server's parent and cgroup" "$($QUERY "$out" count netns="$nsino" \
+			event=reset_sent pid=$spid ppid=$$ cgroup="$(sed -n 's/^0:://p' /proc/$$/cgroup)")" 1
 	fi
 	want "records" "$($QUERY "$out" count netns="$nsino")" 2
 	finish

@@ -38,4 +38,11 @@ struct unit_test {
 	test_fn fn;
 };
 
+/* tests/unit/identity_tests.c */
+void test_cgroup_facts(void);
+void test_cgroup2_mount(void);
+void test_cgroup_subtree(void);
+void test_cmdline_join(void);
+void test_filter_lists(void);
+
 #endif

@@ -234,6 +234,22 @@ static void test_names(void)
 
 static struct reset_reasons sample_reasons;
 
+#define SAMPLE_CTR "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static const struct rst_process sample_process = {
+	.ppid = 1,
+	.parent_comm = "systemd",
+	.cmdline = "python3\0-c\0x\"y\n\0",
+	.cmdline_len = 15,
+	.cmdline_cut = 1,
+};
+static struct cgroup_info sample_cgroup = {
+	.id = 1234,
+	.path = "/system.slice/docker-" SAMPLE_CTR ".scope",
+	.facts = {.container_id = SAMPLE_CTR, .unit = "docker-" SAMPLE_CTR ".scope"},
+};
+static const struct identity sample_identity = {&sample_process, &sample_cgroup};
+
 static void render(FILE *f, void *arg)
 {
 	struct output o;
@@ -245,6 +261,8 @@ static void render(FILE *f, void *arg)
 		.ts_ns = 1700000000123456789ULL,
 		.sock_ino = 77,
 		.pid = 42,
+		.tid = 43,
+		.thread = "worker\x01",
 		.uid = 1000,
 		.netns = 4026531840u,
 		.error = 111,
@@ -262,7 +280,7 @@ static void render(FILE *f, void *arg)
 		.state = 2,
 		.flags = RST_F_REASON | RST_F_OWNER | RST_F_LOCAL_RST | RST_F_STATE,
 	};
-	output_record(&o, &rec);
+	output_record(&o, &rec, &sample_identity);
 	/* no owner, no state, no cookie: nulls */
 	memset(rec.comm, 0, sizeof(rec.comm));
 	rec.flags = 0;
@@ -271,13 +289,13 @@ static void render(FILE *f, void *arg)
 	memset(rec.laddr, 0, 16);
 	rec.laddr[0] = 0x20, rec.laddr[1] = 0x01, rec.laddr[2] = 0x0d, rec.laddr[3] = 0xb8;
 	rec.laddr[15] = 1;
-	output_record(&o, &rec);
+	output_record(&o, &rec, NULL);
 	/* a Java-like dual-stack socket on IPv4, a name with a space */
 	rec.family = AF_INET;
 	memcpy(rec.laddr, (__u8[]){198, 18, 0, 1}, 4);
 	memcpy(rec.comm, "my app", 7);
 	rec.flags = RST_F_OWNER | RST_F_V4MAPPED;
-	output_record(&o, &rec);
+	output_record(&o, &rec, NULL);
 	/* the longest IPv6 endpoint widens the columns; a long escaped name is cut */
 	rec.family = AF_INET6;
 	memset(rec.laddr, 0xff, 16);
@@ -285,7 +303,7 @@ static void render(FILE *f, void *arg)
 	rec.lport = rec.rport = 65535;
 	memcpy(rec.comm, "\x01\x02\x03\x04\x05" "abcdefghij", 15);
 	rec.flags = RST_F_OWNER;
-	output_record(&o, &rec);
+	output_record(&o, &rec, NULL);
 }
 
 static void test_output_json(void)
@@ -305,7 +323,14 @@ static void test_output_json(void)
 			"\"state\":\"SYN_SENT\","
 			"\"reason\":\"NO_SOCKET\",\"rst_origin\":\"local_stack\","
 			"\"error\":\"ECONNREFUSED\",\"sock_ino\":77,\"sock_cookie\":null,"
-			"\"netns\":4026531840}\n") == s);
+			"\"netns\":4026531840,\"tid\":43,\"thread\":\"worker\\u0001\",\"ppid\":1,"
+			"\"parent_comm\":\"systemd\",\"cmdline\":\"python3 -c x\\\"y\\u000a\","
+			"\"cmdline_cut\":true,\"cgroup\":\"/system.slice/docker-" SAMPLE_CTR ".scope\","
+			"\"container_id\":\"" SAMPLE_CTR "\",\"unit\":\"docker-" SAMPLE_CTR ".scope\"}\n") == s);
+	/* without an identity, every key is still there */
+	CHECK(strstr(s, "\"tid\":null,\"thread\":null,\"ppid\":null,\"parent_comm\":null,"
+			"\"cmdline\":null,\"cmdline_cut\":null,\"cgroup\":null,\"container_id\":null,"
+			"\"unit\":null}") != NULL);
 	CHECK(strstr(s, "\"event\":\"reset_sent\",\"side\":null,\"cause\":null,\"pid\":null,"
 			"\"comm\":null,\"uid\":null,\"attribution\":\"none\",\"family\":\"ipv6\","
 			"\"laddr\":\"2001:db8::1\"") != NULL);
@@ -406,22 +431,30 @@ static void render_summary(FILE *f, void *arg)
 {
 	struct summary_sample *sample = arg;
 	struct summary *s = summary_new(32768, 60999);
-	const struct summary_row *rows;
 	struct output o;
 	struct rst_record rec = {
 		.pid = 42, .lport = 40000, .rport = 7211, .event = RST_EV_HANDSHAKE_FAILED,
 		.side = RST_SIDE_CLIENT, .cause = RST_CAUSE_REFUSED, .family = AF_INET,
 		.flags = RST_F_OWNER | RST_F_V4MAPPED, .comm = "java", .attribution = RST_ATTR_CURRENT,
-		.laddr = {127, 0, 0, 1}, .raddr = {127, 0, 0, 1},
+		.laddr = {127, 0, 0, 1}, .raddr = {127, 0, 0, 1}, .netns = 7,
 	};
-	size_t n;
+	struct netns_delta kernel = {.netns = 7, .whole = true};
+	struct summary_report r = {
+		.iv = &sample->iv, .pids_exact = true, .summary = s, .kernel = &kernel, .nkernel = 1,
+		.lost = 3,
+	};
 
+	kernel.delta.v[KC_ATTEMPT_FAILS] = 6;
+	kernel.delta.v[KC_CHALLENGE_ACK] = 1;
 	output_init(&o, f, sample->json, &sample_reasons);
 	o.realtime_offset_ns = 0;
-	for (int i = 0; i < 5; i++)
-		summary_add(s, &rec);
-	rows = summary_rows(s, &n);
-	output_summary(&o, rows, n, &sample->iv);
+	/* one program run twice (two pids): one row */
+	for (int i = 0; i < 5; i++) {
+		rec.pid = 42 + i % 2;
+		summary_add(s, &rec, &sample_identity);
+	}
+	r.rows = summary_rows(s, &r.n);
+	output_summary(&o, &r);
 	summary_free(s);
 }
 
@@ -433,24 +466,38 @@ static void test_summary_output(void)
 
 	s = capture(render_summary, &whole);
 	CHECK(strstr(s, "\"summary\":\"interval\",\"interval_s\":2.000,\"partial\":false,"
-			"\"count\":5,\"rate_per_s\":2.500,") != NULL);
+			"\"groups_total\":1,\"pids_exact\":true,\"groups\":[{"
+			"\"count\":5,\"rate_per_s\":2.500,\"pids\":2,") != NULL);
 	/* a row tells how its owner was found, not a made-up socket_owner */
 	CHECK(strstr(s, "\"attribution\":\"current\"") != NULL);
 	CHECK(strstr(s, "\"rport\":7211,\"dual_stack\":true,") != NULL);
+	CHECK(strstr(s, "\"cmdline\":\"python3 -c x\\\"y\\u000a\",\"cmdline_cut\":true,") != NULL);
+	/* the kernel's counters beside rstsnoop's, and what was lost */
+	CHECK(strstr(s, "\"netns\":[{\"netns\":7,\"kernel\":{\"OutRsts\":0,\"AttemptFails\":6,") !=
+	      NULL);
+	CHECK(strstr(s, "\"TCPChallengeACK\":1},\"rstsnoop\":{\"OutRsts\":0,\"AttemptFails\":5,"
+			"\"EstabResets\":0}}],\"lost_records\":3,\"owner_collisions\":0,"
+			"\"groups_overflow\":0}\n") != NULL);
+	/* one object per interval */
+	CHECK(strchr(s, '\n') == s + strlen(s) - 1);
 	free(s);
 	s = capture(render_summary, &part);
-	CHECK(strstr(s, "\"interval_s\":0.250,\"partial\":true,\"count\":5,"
-			"\"rate_per_s\":null,") != NULL);
+	CHECK(strstr(s, "\"interval_s\":0.250,\"partial\":true,") != NULL);
+	CHECK(strstr(s, "\"count\":5,\"rate_per_s\":null,") != NULL);
 	free(s);
 	whole.json = part.json = false;
 	s = capture(render_summary, &whole);
 	CHECK(strstr(s, "  1 group in 2.0 s\n") != NULL);
-	CHECK(strstr(s, "       5      2.50 42      java            refused  127.0.0.1:*           "
-			"127.0.0.1:7211        reason:n/a(kernel) dual-stack\n") != NULL);
+	CHECK(strstr(s, "       5      2.50     2 java            -                        refused  "
+			"127.0.0.1:*           127.0.0.1:7211        reason:n/a(kernel) dual-stack\n") != NULL);
+	CHECK(strstr(s, " command: python3 -c x\"y\\x0a +\n") != NULL);
+	CHECK(strstr(s, "  netns 7 kernel/rstsnoop: OutRsts 0/0 AttemptFails 6/5 EstabResets 0/0 "
+			"kernel: TCPAbortOnData 0") != NULL);
+	CHECK(strstr(s, "  lost: 3 records (ring buffer full)") != NULL);
 	free(s);
 	s = capture(render_summary, &part);
 	CHECK(strstr(s, "  1 group in 0.250 s, partial (the run ended): no rate\n") != NULL);
-	CHECK(strstr(s, "       5         - 42      java ") != NULL);
+	CHECK(strstr(s, "       5         -     2 java ") != NULL);
 	free(s);
 }
 
@@ -458,20 +505,26 @@ static struct rst_record sample_record(__u8 event, __u8 side, __u16 lport, __u16
 {
 	struct rst_record rec = {
 		.pid = pid, .lport = lport, .rport = rport, .event = event, .side = side,
-		.family = AF_INET, .flags = RST_F_OWNER, .comm = "app",
-		.attribution = RST_ATTR_SOCKET_OWNER,
+		.family = AF_INET, .flags = RST_F_OWNER, .attribution = RST_ATTR_SOCKET_OWNER,
 	};
+
+	/* rows are told apart by the program, not the pid */
+	snprintf(rec.comm, sizeof(rec.comm), "app%u", pid);
 
 	rec.laddr[0] = rec.raddr[0] = 127;
 	rec.laddr[3] = rec.raddr[3] = 1;
 	return rec;
 }
 
-/* The row of pid (rows with equal counts come in any order). */
+/* The row of the program sample_record named after pid (rows with equal
+ * counts come in any order). */
 static const struct summary_row *row_of(const struct summary_row *rows, size_t n, __u32 pid)
 {
+	char comm[RST_COMM_LEN] = {0};
+
+	snprintf(comm, sizeof(comm), "app%u", pid);
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].key.pid == pid)
+		if (!memcmp(rows[i].key.comm, comm, sizeof(comm)))
 			return &rows[i];
 	return NULL;
 }
@@ -486,26 +539,26 @@ static void test_summary_groups_and_folds(void)
 	/* a client failing from ever new ephemeral ports: one row */
 	for (int i = 0; i < 5; i++) {
 		rec = sample_record(RST_EV_HANDSHAKE_FAILED, RST_SIDE_CLIENT, 40000 + i, 7211, 42);
-		summary_add(s, &rec);
+		summary_add(s, &rec, NULL);
 	}
 	/* a server resetting clients: the client's ephemeral port folds */
 	rec = sample_record(RST_EV_RESET_SENT, 0, 8080, 50000, 7);
-	summary_add(s, &rec);
+	summary_add(s, &rec, NULL);
 	rec = sample_record(RST_EV_RESET_SENT, 0, 8080, 50001, 7);
-	summary_add(s, &rec);
+	summary_add(s, &rec, NULL);
 	/* both ends ephemeral: neither is folded */
 	rec = sample_record(RST_EV_RESET_RECEIVED, 0, 40000, 40001, 9);
-	summary_add(s, &rec);
+	summary_add(s, &rec, NULL);
 	/* ... unless the kernel side knew the socket's role */
 	rec = sample_record(RST_EV_RESET_SENT, 0, 45000, 50000, 11);
 	rec.flags |= RST_F_SERVER;
-	summary_add(s, &rec);
+	summary_add(s, &rec, NULL);
 	rec = sample_record(RST_EV_RESET_SENT, 0, 45000, 50001, 11);
 	rec.flags |= RST_F_SERVER;
-	summary_add(s, &rec);
+	summary_add(s, &rec, NULL);
 	rec = sample_record(RST_EV_RESET_RECEIVED, 0, 50002, 45000, 12);
 	rec.flags |= RST_F_CLIENT;
-	summary_add(s, &rec);
+	summary_add(s, &rec, NULL);
 	rows = summary_rows(s, &n);
 	CHECK(n == 5);
 	CHECK(rows[0].key.attribution == RST_ATTR_SOCKET_OWNER);
@@ -524,11 +577,22 @@ static void test_summary_groups_and_folds(void)
 	/* more distinct groups than the table holds: counted, not lost silently */
 	for (__u32 pid = 1; pid <= 5000; pid++) {
 		rec = sample_record(RST_EV_HANDSHAKE_FAILED, RST_SIDE_CLIENT, 40000, 7211, pid);
-		summary_add(s, &rec);
+		summary_add(s, &rec, NULL);
 	}
 	rows = summary_rows(s, &n);
 	CHECK(n > 0 && n < 5000);
 	CHECK(n + summary_overflow(s) == 5000);
+	summary_next(s);
+
+	/* one program in many processes: one row counting them */
+	for (__u32 pid = 1; pid <= 300; pid++) {
+		rec = sample_record(RST_EV_HANDSHAKE_FAILED, RST_SIDE_CLIENT, 40000, 7211, 1);
+		rec.pid = pid;
+		summary_add(s, &rec, NULL);
+		summary_add(s, &rec, NULL);
+	}
+	rows = summary_rows(s, &n);
+	CHECK(n == 1 && rows[0].count == 600 && rows[0].pids == 300 && summary_pids_exact(s));
 	summary_free(s);
 }
 
@@ -545,6 +609,11 @@ static const struct unit_test tests[] = {
 	{"unit_output_text", test_output_text},
 	{"unit_summary_intervals", test_summary_intervals},
 	{"unit_summary_output", test_summary_output},
+	{"unit_cgroup_facts", test_cgroup_facts},
+	{"unit_cgroup2_mount", test_cgroup2_mount},
+	{"unit_cgroup_subtree", test_cgroup_subtree},
+	{"unit_cmdline_join", test_cmdline_join},
+	{"unit_filter_lists", test_filter_lists},
 };
 
 int main(void)
