@@ -32,8 +32,18 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux -Ibpf -
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 LDLIBS := $(shell pkg-config --static --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+# Debian ships no static GnuTLS dependencies (p11-kit) for a static
+# libmicrohttpd: a static binary has no HTTP listener unless HTTP=1 is asked.
+HTTP ?= 0
 else
 LDLIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
+HTTP ?= 1
+endif
+# HTTP=1: --metrics-listen, through libmicrohttpd.  HTTP=0: no listener, and
+# --metrics-listen fails with one line saying so; --metrics-file works.
+ifeq ($(HTTP),1)
+CFLAGS += -DRSTSNOOP_HTTP
+LDLIBS += $(shell pkg-config $(if $(filter 1,$(STATIC)),--static) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 endif
 
 ifeq ($(V),1)
@@ -55,7 +65,7 @@ LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(OUT)/rstsnoop.linked.o $(SKELS)
-.PHONY: all clean test unit vmlinux FORCE sanitize-build
+.PHONY: all clean test unit vmlinux install uninstall FORCE sanitize-build
 
 all: $(OUT)/rstsnoop
 
@@ -95,6 +105,31 @@ $(OUT)/rstsnoop: $(USER_OBJS) $(OUT)/build-flags
 $(OUT)/rstgen: tests/tools/rstgen.c $(OUT)/build-flags | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@ -lpthread
+
+# `make install` (root) or `make install DESTDIR=/tmp/pkg` (packaging).  A
+# root tool goes to sbin; the unit goes where systemd looks for packaged
+# units (/usr/lib/systemd/system with PREFIX=/usr, the packaging default).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALLED := $(SBINDIR)/rstsnoop $(MANDIR)/man8/rstsnoop.8 \
+	$(DATADIR)/bash-completion/completions/rstsnoop $(DATADIR)/rstsnoop/rstsnoop.schema.json \
+	$(UNITDIR)/rstsnoop.service
+
+install: $(OUT)/rstsnoop
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(OUT)/rstsnoop $(DESTDIR)$(SBINDIR)/rstsnoop
+	$(Q)install -D -m 0644 dist/rstsnoop.8 $(DESTDIR)$(MANDIR)/man8/rstsnoop.8
+	$(Q)install -D -m 0644 dist/rstsnoop.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/rstsnoop
+	$(Q)install -D -m 0644 dist/rstsnoop.schema.json $(DESTDIR)$(DATADIR)/rstsnoop/rstsnoop.schema.json
+	$(Q)sed 's|/usr/sbin/rstsnoop|$(SBINDIR)/rstsnoop|' dist/rstsnoop.service >$(OUT)/rstsnoop.service
+	$(Q)install -D -m 0644 $(OUT)/rstsnoop.service $(DESTDIR)$(UNITDIR)/rstsnoop.service
+
+uninstall:
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)rmdir $(DESTDIR)$(DATADIR)/rstsnoop 2>/dev/null || true
 
 $(OUT)/jsonq: tests/tools/jsonq.c | $(OUT)
 	$(call msg,CC,$@)

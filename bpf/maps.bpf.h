@@ -15,44 +15,9 @@
 #include "record.h"
 
 #define OWNER_SETS 16384 /* power of 2: the set is a masked hash */
-#define OWNER_WAYS 4
 #define MAX_SEEDED_SOCKETS 262144
 #define MAX_LISTENERS 16384
 #define MAX_PROCESSES 16384
-
-/*
- * Who owns a socket, from connect() or listen() to its CLOSE, and a little
- * after: the slot stays (closed) for the RST that close() or an abort sends
- * right after the socket moved to CLOSE.
- */
-struct rst_sock_info {
-	struct rst_owner owner;
-	__u8 role;   /* RST_F_CLIENT (connect()) or RST_F_SERVER (listen()) */
-	__u8 closed; /* the socket reached CLOSE: the slot is free to reuse */
-	__u8 pad[6];
-};
-
-/*
- * The owner table is an array of sets of OWNER_WAYS slots: set =
- * hash(socket key) & mask, and each slot keeps its key to tell its socket
- * from others of the set.  A slot is written in place where an LRU hash
- * insert on every connect() cost about 350 ns.  A socket takes a free (or
- * closed) slot of its set; only when all its ways hold live sockets does it
- * evict one, whose owner is then lost: counted (owner_collisions), never
- * silent.  Four ways: with a tenth of the table live, a direct-mapped slot
- * would evict a live owner on one insert in ten, a set of four on about one
- * in ten thousand.  The key is the socket's address in the classic programs
- * and its cookie in the BTF-typed ones (which may not treat a socket
- * pointer as a number); one object never mixes the two.
- */
-struct rst_owner_slot {
-	__u64 key; /* 0: empty */
-	struct rst_sock_info info;
-};
-
-struct rst_owner_set {
-	struct rst_owner_slot way[OWNER_WAYS];
-};
 
 /* A connection as seen from one end, in one network namespace. */
 struct rst_flow_key {

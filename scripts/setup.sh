@@ -7,10 +7,13 @@
 #   scripts/setup.sh --bench  also the benchmark peers (tcpdump, bpftrace)
 set -eu
 
-build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config"
-# clang (build list) with libclang-rt-14-dev: sanitizer and libFuzzer runtimes
+# libmicrohttpd: the --metrics-listen HTTP server (the binary links it)
+build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config libmicrohttpd-dev"
+# clang (build list) with libclang-rt-14-dev: sanitizer and libFuzzer runtimes;
+# curl, python3-jsonschema, man-db, systemd: validators of the metrics
+# endpoint, the JSON schema, the man page and the unit file
 test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip util-linux
-	valgrind libclang-rt-14-dev"
+	valgrind libclang-rt-14-dev curl python3-jsonschema man-db systemd file"
 bench_pkgs="tcpdump bpftrace"
 
 pkgs=$build_pkgs
@@ -34,10 +37,33 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing
 fi
 
+# promtool (the Prometheus project's own checker of the text format) comes
+# only in Debian's prometheus package, whose install would also start a
+# Prometheus server on every address: take the tool out of the .deb into
+# .cache/tools instead, once.
+fetch_promtool() {
+	cache=$(cd "$(dirname "$0")/.." && pwd)/.cache
+	[ -x "$cache/tools/promtool" ] && return 0
+	mkdir -p "$cache/tools"
+	[ -e "$cache/.gitignore" ] || echo '*' >"$cache/.gitignore"
+	tmp=$(mktemp -d)
+	if (cd "$tmp" && apt-get download -qq prometheus >/dev/null) &&
+		dpkg -x "$tmp"/prometheus_*.deb "$tmp/x" &&
+		cp "$tmp/x/usr/bin/promtool" "$cache/tools/promtool.part" &&
+		mv "$cache/tools/promtool.part" "$cache/tools/promtool"; then
+		rm -rf "$tmp"
+	else
+		rm -rf "$tmp"
+		echo "setup.sh: could not fetch promtool from Debian's prometheus package" >&2
+		return 1
+	fi
+}
+
 # The kernel matrix boots Debian's 5.10 (bullseye), 6.1 and 6.12 kernels:
 # fetch them once.
 case " $* " in
 *" --test "* | *" --bench "*)
+	fetch_promtool
 	"$(dirname "$0")/../tests/vm/fetch-kernels.sh" >/dev/null ||
 		echo "setup.sh: some matrix kernels could not be fetched; the matrix will SKIP them" >&2
 	;;

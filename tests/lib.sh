@@ -103,13 +103,21 @@ stop_rstsnoop() {
 # rstgen's final line "rstgen: ... pid=N": value of KEY in it.
 gen_value() { sed -n "s/.*\b$2=\([0-9]*\).*/\1/p" "$1" | tail -n 1; }
 
+# Kernel counter from /proc/net/snmp (Tcp) of a namespace: snmp NS FIELD
+snmp() {
+	ip netns exec "$1" awk -v f="$2" '
+		$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == "Tcp:" && h { print $(col[f]) }' /proc/net/snmp
+}
+
 # Reason names of this kernel, or empty: tests expect reasons only there.
 kernel_has_reasons() { "$RSTSNOOP" --features 2>/dev/null | grep -q '^reset reasons: yes'; }
 
 # One scenario with several assertions:
 #   begin NAME; want "what" ACTUAL EXPECTED; ...; finish
-# The first failed assertion names the FAIL.
-begin() { CUR=$1; ERR=""; }
+# The first failed assertion names the FAIL; a scenario that cannot run
+# here calls skip_scenario WHY.
+begin() { CUR=$1; ERR=""; SKIPPED=""; }
 want() {
 	[ -n "$ERR" ] && return 0
 	[ "$2" = "$3" ] || ERR="$1: got '$2', want '$3'"
@@ -122,7 +130,9 @@ want_true() {
 	"$@" || ERR="$what"
 }
 abort() { [ -n "$ERR" ] || ERR="$1"; }
+skip_scenario() { SKIPPED=$1; }
 finish() {
-	if [ -n "$ERR" ]; then fail "$CUR" "$ERR"
+	if [ -n "$SKIPPED" ]; then skip "$CUR" "$SKIPPED"
+	elif [ -n "$ERR" ]; then fail "$CUR" "$ERR"
 	else pass "$CUR"; fi
 }

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #ifndef RSTSNOOP_VERSION
@@ -31,7 +33,9 @@ static const char examples[] =
 	"  rstsnoop -d 10            # trace for 10 seconds\n"
 	"  rstsnoop -s 5 --top 10    # every 5 s: the 10 busiest programs, with the\n"
 	"                            # kernel's counters next to rstsnoop's counts\n"
-	"  rstsnoop --features       # kernel facilities this host offers, then exit\n";
+	"  rstsnoop --features       # kernel facilities this host offers, then exit\n"
+	"  rstsnoop -q --metrics-listen 127.0.0.1:9947   # Prometheus metrics only\n"
+	"  rstsnoop -q --metrics-file /var/lib/prometheus/node-exporter/rstsnoop.prom\n";
 
 enum {
 	OPT_JSON = 0x100,
@@ -40,6 +44,10 @@ enum {
 	OPT_SEED,
 	OPT_FEATURES,
 	OPT_PROGRAMS,
+	OPT_METRICS_FILE,
+	OPT_METRICS_LISTEN,
+	OPT_METRICS_INTERVAL,
+	OPT_METRICS_MAX_SERIES,
 	OPT_READY_FILE,
 	OPT_LPORT,
 	OPT_RPORT,
@@ -88,6 +96,15 @@ static const struct cli_option cli_options[] = {
 	{"features", OPT_FEATURES, NULL, "Print the kernel facilities in use and exit"},
 	{"programs", OPT_PROGRAMS, "KIND",
 	 "Kernel programs: auto (default: BTF-typed where the\nkernel takes them, else classic), btf, classic"},
+	{"metrics-file", OPT_METRICS_FILE, "PATH",
+	 "Write Prometheus metrics to PATH every interval\n(atomically: temporary file and rename, mode 0644)"},
+	{"metrics-listen", OPT_METRICS_LISTEN, "ADDR:PORT",
+	 "Serve Prometheus metrics over HTTP at /metrics;\nPORT alone listens on 127.0.0.1"},
+	{"metrics-interval", OPT_METRICS_INTERVAL, "SECS",
+	 "Publish metrics every SECS seconds (default 15)"},
+	{"metrics-max-series", OPT_METRICS_MAX_SERIES, "N",
+	 "At most N label sets of rstsnoop_events_total;\nmore records go to an overflow series (default 1000)"},
+	{"quiet", 'q', NULL, "No records on stdout (with a metrics option)"},
 	{"ready-file", OPT_READY_FILE, "PATH",
 	 "Once tracing has started, create PATH holding this\nprocess's PID; removed at exit. Remove PATH before\nstarting, then wait for it and check the PID"},
 	{"verbose", 'v', NULL, "Also show libbpf's debug messages"},
@@ -113,6 +130,44 @@ int parse_uint(const char *s, unsigned long long min, unsigned long long max,
 	if (v < min || v > max)
 		return -ERANGE;
 	*out = v;
+	return 0;
+}
+
+int parse_listen_address(const char *s, struct sockaddr_storage *out)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+	const char *colon = strrchr(s, ':');
+	unsigned long long port;
+	char host[INET6_ADDRSTRLEN + 2];
+	size_t host_len;
+
+	memset(out, 0, sizeof(*out));
+	if (!colon) { /* a port alone: loopback, never every address by default */
+		colon = s - 1;
+		snprintf(host, sizeof(host), "127.0.0.1");
+	} else {
+		host_len = colon - s;
+		if (host_len >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s, host_len);
+		host[host_len] = '\0';
+	}
+	if (parse_uint(colon + 1, 1, 65535, &port))
+		return -EINVAL;
+	host_len = strlen(host);
+	if (host[0] == '[' && host_len > 2 && host[host_len - 1] == ']') {
+		host[host_len - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+			return -EINVAL;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
+		return -EINVAL;
+	in4->sin_family = AF_INET;
+	in4->sin_port = htons(port);
 	return 0;
 }
 
@@ -290,6 +345,29 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 		else
 			return bad_input(e, "unknown program kind (auto, btf, classic): %s", arg);
 		break;
+	case OPT_METRICS_FILE:
+		if (!arg[0])
+			return bad_input(e, "metrics file name is empty");
+		o->metrics_file = arg;
+		break;
+	case OPT_METRICS_LISTEN:
+		if (parse_listen_address(arg, &o->metrics_listen))
+			return bad_input(e, "listen address is not PORT, ADDR:PORT or [IPV6]:PORT "
+					    "with a numeric address: %s", arg);
+		o->metrics_listen_set = true;
+		snprintf(o->metrics_listen_text, sizeof(o->metrics_listen_text), "%s", arg);
+		break;
+	case OPT_METRICS_INTERVAL:
+		st = parse_number(e, "metrics interval", arg, 1, 24 * 3600, &v);
+		o->metrics_interval_s = v;
+		break;
+	case OPT_METRICS_MAX_SERIES:
+		st = parse_number(e, "metrics series cap", arg, 1, 1000000, &v);
+		o->metrics_max_series = v;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
 	case OPT_READY_FILE:
 		if (!arg[0])
 			return bad_input(e, "--ready-file needs a path");
@@ -306,6 +384,26 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 		return CLI_EXIT;
 	}
 	return st;
+}
+
+/* Options that make no sense together, or alone. */
+static enum cli_status check_combinations(struct rst_options *o, struct cli_error *e)
+{
+	bool metrics = o->metrics_file || o->metrics_listen_set;
+
+	if (o->quiet && !metrics)
+		return bad_input(e, "--quiet without --metrics-file or --metrics-listen "
+				    "would output nothing");
+	if (o->quiet && o->summary_s)
+		return bad_input(e, "--quiet and --summary exclude each other");
+	if (!metrics && (o->metrics_interval_s || o->metrics_max_series))
+		return bad_input(e, "--metrics-interval and --metrics-max-series need "
+				    "--metrics-file or --metrics-listen");
+	if (!o->metrics_interval_s)
+		o->metrics_interval_s = METRICS_DEFAULT_INTERVAL_S;
+	if (!o->metrics_max_series)
+		o->metrics_max_series = METRICS_DEFAULT_MAX_SERIES;
+	return CLI_RUN;
 }
 
 enum cli_status cli_parse(int argc, char **argv, struct rst_options *opts, FILE *out,
@@ -348,5 +446,7 @@ enum cli_status cli_parse(int argc, char **argv, struct rst_options *opts, FILE 
 	}
 	if (st == CLI_RUN && optind < argc)
 		st = bad_input(&e, "unexpected argument: %s", argv[optind]);
+	if (st == CLI_RUN)
+		st = check_combinations(opts, &e);
 	return st;
 }

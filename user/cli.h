@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "filters.h"
+#include <sys/socket.h>
 #include "record.h"
 #include "seed.h"
 
@@ -40,8 +41,20 @@ struct rst_options {
 	unsigned int ringbuf_kb;
 	enum seed_method seed;
 	enum program_choice programs;
+	bool quiet; /* no record on stdout: metrics only */
+	/* metrics mode (--metrics-file, --metrics-listen): see metrics.h */
+	const char *metrics_file; /* points into argv */
+	bool metrics_listen_set;
+	struct sockaddr_storage metrics_listen;
+	char metrics_listen_text[64]; /* as given, for messages */
+	unsigned int metrics_interval_s;
+	unsigned int metrics_max_series;
 	const char *ready_file; /* written once tracing has started, else NULL */
 };
+
+/* Defaults of --metrics-interval and --metrics-max-series. */
+#define METRICS_DEFAULT_INTERVAL_S 15
+#define METRICS_DEFAULT_MAX_SERIES 1000
 
 enum cli_status {
 	CLI_RUN,       /* opts are set: go on */
@@ -55,6 +68,12 @@ enum cli_status {
  */
 enum cli_status cli_parse(int argc, char **argv, struct rst_options *opts, FILE *out,
 			  char *err, size_t err_size);
+
+/*
+ * An HTTP listen address: "PORT" (on 127.0.0.1), "ADDR:PORT" or
+ * "[IPV6]:PORT"; ADDR is numeric.  0 or -EINVAL.
+ */
+int parse_listen_address(const char *s, struct sockaddr_storage *out);
 
 /* Strict unsigned parse: digits only, no sign, no trailing junk. */
 int parse_uint(const char *s, unsigned long long min, unsigned long long max,

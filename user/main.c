@@ -2,13 +2,15 @@
 /*
  * rstsnoop: which process and socket every TCP reset and failed TCP
  * handshake belongs to.  main() only wires the modules together:
- * cli -> preflight -> tracer (+ seed) -> output.
+ * cli -> preflight -> tracer (+ seed) -> output, summary and metrics
+ * (-> exporter).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
@@ -17,10 +19,12 @@
 
 #include "cgroup.h"
 #include "cli.h"
+#include "exporter.h"
 #include "identity.h"
 #include "kernel_counters.h"
 #include "feature_report.h"
 #include "kernel_names.h"
+#include "metrics.h"
 #include "output.h"
 #include "preflight.h"
 #include "privs.h"
@@ -62,6 +66,9 @@ static int install_signal_handlers(void)
 struct run_state {
 	struct output out;
 	struct summary *summary; /* --summary, else NULL */
+	struct metrics *metrics; /* --metrics-file or --metrics-listen, else NULL */
+	struct exporter *exporter;
+	bool quiet;		 /* --quiet: records go to metrics only */
 	struct cgroup_names *cgroups;
 	struct identities *identities;
 	const char *cgroup_filter; /* --cgroup: a subtree, relative to the cgroup2 mount */
@@ -188,6 +195,10 @@ static int on_record(void *ctx, void *data, size_t size)
 	/* the owner's cgroup is not in the record: --cgroup runs here */
 	if (rs->cgroup_filter && (!id.cgroup || !cgroup_in_subtree(id.cgroup->path, rs->cgroup_filter)))
 		return 0;
+	if (rs->metrics && rec->ts_ns < rs->stop_ns)
+		metrics_add(rs->metrics, rec);
+	if (rs->quiet)
+		return 0;
 	if (!rs->summary) {
 		output_record(&rs->out, rec, &id);
 	} else if (rec->ts_ns < rs->stop_ns) { /* later ones: made while detaching */
@@ -216,6 +227,31 @@ static int lost_count_readable(void *tracer)
 	return tracer_read_lost(tracer, &lost);
 }
 
+/* Renders the metrics with the tracer's health and hands them on. */
+static int publish_metrics(struct run_state *rs, const struct tracer *tracer, __u64 now_ns)
+{
+	struct metrics_health health = {0};
+	size_t len;
+	char *text;
+	int err;
+
+	if (tracer) {
+		/* readable after the privilege drop: privs_drop() keeps what
+		 * tracer_read_lost() needs, and this is the same kind of read */
+		tracer_read_lost(tracer, &health.lost_records);
+		tracer_read_owner_collisions(tracer, &health.owner_collisions);
+		health.n_maps = tracer_map_usage(tracer, health.maps, METRICS_MAX_MAPS);
+	}
+	err = metrics_render(rs->metrics, &health, now_ns, &text, &len);
+	if (err) {
+		fprintf(stderr, "rstsnoop: rendering the metrics failed: %s\n", strerror(-err));
+		return err;
+	}
+	err = exporter_publish(rs->exporter, text, len);
+	free(text);
+	return err;
+}
+
 static __u64 monotonic_ns(void)
 {
 	struct timespec ts;
@@ -235,7 +271,7 @@ int main(int argc, char **argv)
 	struct tracer *tracer = NULL;
 	struct tracer_features features;
 	struct btf *vmlinux = NULL;
-	__u64 deadline = 0, start, polled_from, now;
+	__u64 deadline = 0, start, polled_from, now, metrics_due = UINT64_MAX, metrics_every = 0;
 	unsigned int eph_lo, eph_hi;
 	int err, exit_code = 1;
 	__u64 lost;
@@ -283,8 +319,24 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	output_init(&rs.out, stdout, opts.json, &reasons);
+	ephemeral_port_range(&eph_lo, &eph_hi);
+	rs.quiet = opts.quiet;
+	if (opts.metrics_file || opts.metrics_listen_set) {
+		rs.metrics = metrics_new(opts.metrics_max_series, eph_lo, eph_hi, &reasons);
+		if (!rs.metrics) {
+			fprintf(stderr, "rstsnoop: out of memory\n");
+			goto cleanup;
+		}
+		/* Before loading: a taken port or an unwritable file ends the run
+		 * before it starts, and the endpoint answers from the start. */
+		if (exporter_open(&rs.exporter, opts.metrics_file,
+				  opts.metrics_listen_set ? &opts.metrics_listen : NULL,
+				  opts.metrics_listen_text) ||
+		    publish_metrics(&rs, NULL, monotonic_ns()))
+			goto cleanup;
+		metrics_every = opts.metrics_interval_s * 1000000000ULL;
+	}
 	if (opts.summary_s) {
-		ephemeral_port_range(&eph_lo, &eph_hi);
 		rs.summary = summary_new(eph_lo, eph_hi);
 		rs.counters = counter_watch_new();
 		if (!rs.summary || !rs.counters) {
@@ -324,7 +376,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "rstsnoop: tracing TCP resets and failed handshakes (%s seeded %u sockets)%s\n",
 		seed_method_name(tracer_features(tracer)->seed.used),
 		tracer_features(tracer)->seed.sockets, opts.duration_s ? "" : "; Ctrl-C to stop");
-	if (!rs.summary)
+	if (!rs.summary && !rs.quiet)
 		output_header(&rs.out);
 	flush_output(&rs);
 	if (opts.ready_file && ready_file_write(opts.ready_file))
@@ -339,6 +391,10 @@ int main(int argc, char **argv)
 		summary_begin(rs.summary, start, opts.summary_s * 1000000000ULL);
 		counter_watch_begin(rs.counters);
 	}
+	if (rs.metrics) {
+		publish_metrics(&rs, tracer, start);
+		metrics_due = start + metrics_every;
+	}
 	while (!stop_requested && !rs.write_error) {
 		/* Records stamped before this are handed over by the poll. */
 		polled_from = monotonic_ns();
@@ -351,7 +407,13 @@ int main(int argc, char **argv)
 		if (rs.summary)
 			close_intervals(&rs, polled_from < rs.stop_ns ? polled_from : rs.stop_ns);
 		flush_output(&rs);
-		if (deadline && monotonic_ns() >= deadline)
+		now = monotonic_ns();
+		if (now >= metrics_due) {
+			publish_metrics(&rs, tracer, now);
+			/* on the grid from the start; a late round skips, never bunches */
+			metrics_due += (now - metrics_due) / metrics_every * metrics_every + metrics_every;
+		}
+		if (deadline && now >= deadline)
 			break;
 	}
 	now = monotonic_ns();
@@ -363,6 +425,9 @@ int main(int argc, char **argv)
 	if (rs.summary)
 		finish_summary(&rs);
 	flush_output(&rs);
+	/* the final counts stay in the file; a scrape until exit sees them */
+	if (rs.metrics)
+		publish_metrics(&rs, tracer, monotonic_ns());
 	err = tracer_read_lost(tracer, &lost);
 	if (err)
 		fprintf(stderr, "rstsnoop: cannot read the count of lost records: %s\n",
@@ -383,6 +448,8 @@ cleanup:
 	if (opts.ready_file)
 		ready_file_remove(opts.ready_file);
 	tracer_free(tracer);
+	exporter_close(rs.exporter);
+	metrics_free(rs.metrics);
 	identities_free(rs.identities);
 	counter_watch_free(rs.counters);
 	cgroup_names_free(rs.cgroups);

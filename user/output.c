@@ -68,7 +68,7 @@ struct incident incident_of_record(const struct rst_record *rec)
 	};
 }
 
-static const char *event_name(__u8 event)
+const char *event_name(__u8 event)
 {
 	switch (event) {
 	case RST_EV_RESET_SENT:
@@ -86,7 +86,7 @@ static const char *side_name(__u8 side)
 	return side == RST_SIDE_CLIENT ? "client" : side == RST_SIDE_SERVER ? "server" : NULL;
 }
 
-static const char *cause_name(__u8 cause)
+const char *cause_name(__u8 cause)
 {
 	static const char *const names[] = {
 		[RST_CAUSE_REFUSED] = "refused",

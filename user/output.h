@@ -49,6 +49,10 @@ struct summary_report {
  */
 void output_summary(struct output *o, const struct summary_report *r);
 
+/* JSON names of a record's event and handshake cause; NULL if none. */
+const char *event_name(__u8 event);
+const char *cause_name(__u8 cause);
+
 /* Formats addr/port as "a.b.c.d" / "2001:db8::1" into buf (>= 46 bytes). */
 void format_addr(char *buf, size_t size, int family, const __u8 *addr);
 

@@ -69,16 +69,33 @@ void summary_free(struct summary *s)
 	free(s);
 }
 
-static bool ephemeral(const struct summary *s, __u16 port)
+static bool ephemeral(unsigned int eph_lo, unsigned int eph_hi, __u16 port)
 {
-	return port >= s->eph_lo && port <= s->eph_hi;
+	return port >= eph_lo && port <= eph_hi;
 }
 
 /*
- * The client's end is folded: known from the record where the kernel side
- * knew the socket's role (connect() or a listener), else a port in the
- * ephemeral range is folded when the other one is not.
+ * The client's end is known from the record where the kernel side knew the
+ * socket's role (connect() or a listener); else a port in the ephemeral
+ * range is the client's when the other one is not.
  */
+void fold_client_port(unsigned int eph_lo, unsigned int eph_hi, const struct rst_record *rec,
+		      __u16 *lport, __u16 *rport)
+{
+	*lport = rec->lport;
+	*rport = rec->rport;
+	if ((rec->flags & RST_F_CLIENT) ||
+	    (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_CLIENT))
+		*lport = 0;
+	else if ((rec->flags & RST_F_SERVER) ||
+		 (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_SERVER))
+		*rport = 0;
+	else if (ephemeral(eph_lo, eph_hi, rec->lport) && !ephemeral(eph_lo, eph_hi, rec->rport))
+		*lport = 0;
+	else if (ephemeral(eph_lo, eph_hi, rec->rport) && !ephemeral(eph_lo, eph_hi, rec->lport))
+		*rport = 0;
+}
+
 static void make_key(const struct summary *s, const struct rst_record *rec,
 		     const struct identity *id, struct summary_key *k)
 {
@@ -107,18 +124,7 @@ static void make_key(const struct summary *s, const struct rst_record *rec,
 		k->reason = rec->reason;
 	memcpy(k->laddr, rec->laddr, sizeof(k->laddr));
 	memcpy(k->raddr, rec->raddr, sizeof(k->raddr));
-	k->lport = rec->lport;
-	k->rport = rec->rport;
-	if ((rec->flags & RST_F_CLIENT) ||
-	    (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_CLIENT))
-		k->lport = 0;
-	else if ((rec->flags & RST_F_SERVER) ||
-		 (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_SERVER))
-		k->rport = 0;
-	else if (ephemeral(s, rec->lport) && !ephemeral(s, rec->rport))
-		k->lport = 0;
-	else if (ephemeral(s, rec->rport) && !ephemeral(s, rec->lport))
-		k->rport = 0;
+	fold_client_port(s->eph_lo, s->eph_hi, rec, &k->lport, &k->rport);
 }
 
 static __u64 hash_key(const struct summary_key *k)

@@ -87,6 +87,14 @@ void summary_next(struct summary *s);
 /* Ends the current interval early, at end_ns (the run stopped): partial. */
 void summary_cut(struct summary *s, __u64 end_ns);
 
+/*
+ * The record's ports with the client's (ephemeral) end set to 0, the
+ * folding of summary rows and metric labels.  Ports in [eph_lo, eph_hi]
+ * are ephemeral.
+ */
+void fold_client_port(unsigned int eph_lo, unsigned int eph_hi, const struct rst_record *rec,
+		      __u16 *lport, __u16 *rport);
+
 /* The ephemeral port range of this host, or the kernel default. */
 void ephemeral_port_range(unsigned int *lo, unsigned int *hi);
 

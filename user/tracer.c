@@ -338,6 +338,83 @@ int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions)
 	return per_cpu_sum(t, t->skel->maps.owner_collisions, collisions);
 }
 
+#define USAGE_BATCH 1024
+
+/*
+ * Entries of a map, read in batches (BPF_MAP_LOOKUP_BATCH, 5.6+); with
+ * live_owner, the owner table's slots (OWNER_WAYS per entry) that hold a
+ * socket not yet closed.
+ * Returns -errno when the kernel refuses.
+ */
+static long long count_entries(const struct bpf_map *map, bool live_owner)
+{
+	size_t key_size = bpf_map__key_size(map), value_size = bpf_map__value_size(map);
+	char *keys = calloc(USAGE_BATCH, key_size), *values = calloc(USAGE_BATCH, value_size);
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u64 in_batch = 0, out_batch = 0;
+	long long total = 0;
+	bool first = true;
+	int err = 0;
+
+	while (keys && values) {
+		__u32 n = USAGE_BATCH;
+
+		err = bpf_map_lookup_batch(bpf_map__fd(map), first ? NULL : &in_batch, &out_batch,
+					   keys, values, &n, &opts);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		for (__u32 i = 0; i < n; i++) {
+			const struct rst_owner_set *set = (const void *)(values + (size_t)i * value_size);
+
+			if (!live_owner) {
+				total++;
+				continue;
+			}
+			for (int w = 0; w < OWNER_WAYS; w++)
+				total += set->way[w].key && !set->way[w].info.closed;
+		}
+		if (err) { /* ENOENT: that was the last batch */
+			err = 0;
+			break;
+		}
+		in_batch = out_batch;
+		first = false;
+	}
+	if (!keys || !values)
+		err = -ENOMEM;
+	free(keys);
+	free(values);
+	return err ? err : total;
+}
+
+size_t tracer_map_usage(const struct tracer *t, struct map_usage *out, size_t max)
+{
+	const struct {
+		const struct bpf_map *map;
+		bool live_owner;
+	} tables[] = {
+		{t->skel->maps.socks, true},
+		{t->skel->maps.procs, false},
+		{t->skel->maps.seeds, false},
+		{t->skel->maps.listeners, false},
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]) && n < max; i++) {
+		long long entries = count_entries(tables[i].map, tables[i].live_owner);
+
+		if (entries < 0)
+			continue; /* not told: better no gauge than a wrong one */
+		out[n++] = (struct map_usage){
+			bpf_map__name(tables[i].map), entries,
+			(__u64)bpf_map__max_entries(tables[i].map) * (tables[i].live_owner ? OWNER_WAYS : 1),
+		};
+	}
+	return n;
+}
+
 void tracer_free(struct tracer *t)
 {
 	if (!t)

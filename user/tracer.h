@@ -49,6 +49,18 @@ int tracer_read_lost(const struct tracer *t, __u64 *lost);
 /* Live sockets whose owner entry another socket took (owner table full or
  * a hash collision): their records may lack the owner.  -errno as above. */
 int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions);
+/* How full one kernel-side table is. */
+struct map_usage {
+	const char *name; /* the map's name in bpf/maps.bpf.h */
+	__u64 entries, capacity;
+};
+
+/*
+ * Fills up to max entries of out with the bounded tables' occupancy (the
+ * owner table counts live sockets' slots); returns how many it filled.
+ * Reads whole maps: once per metrics interval, not per record.
+ */
+size_t tracer_map_usage(const struct tracer *t, struct map_usage *out, size_t max);
 void tracer_free(struct tracer *t);
 
 #endif

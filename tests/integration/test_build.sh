@@ -19,3 +19,20 @@ else
 	want_true "the static binary runs" sh -c "'$WORK/b/rstsnoop' --version >/dev/null"
 fi
 finish
+
+# Debian has no static GnuTLS stack for libmicrohttpd: the static binary is
+# built without the HTTP listener (HTTP=0) and says so when asked for it,
+# while the metrics file works.
+begin "static_build_without_http_listener"
+if [ ! -x "$WORK/b/rstsnoop" ] || ! file -b "$WORK/b/rstsnoop" | grep -q 'statically linked'; then
+	skip_scenario "no static build (see static_after_dynamic_build)"
+else
+	"$WORK/b/rstsnoop" -q --metrics-listen 127.0.0.1:9947 -d 1 >/dev/null 2>"$WORK/nohttp.err"
+	want "exit status" $? 1
+	want "one line" "$(cat "$WORK/nohttp.err")" \
+		"rstsnoop: --metrics-listen: this rstsnoop was built without the HTTP listener (make HTTP=0); use --metrics-file"
+	"$WORK/b/rstsnoop" -q --metrics-file "$WORK/static.prom" -d 1 >/dev/null 2>"$WORK/static.err"
+	want "the metrics file works: exit status ($(tail -n 1 "$WORK/static.err"))" $? 0
+	want_true "the metrics file was written" grep -q '^rstsnoop_records_total ' "$WORK/static.prom"
+fi
+finish
