@@ -50,6 +50,19 @@ make_netns() {
 
 netns_inode() { stat -L -c %i "/run/netns/$1"; }
 
+# Two namespaces joined by a veth pair: $1 gets 198.18.0.1 and 2001:db8::1,
+# $2 gets 198.18.0.2 and 2001:db8::2.  No routes beyond the pair.
+link_netns() {
+	local a=$1 b=$2
+	ip link add "va$$" netns "$a" type veth peer name "vb$$" netns "$b" || return 1
+	ip -n "$a" addr add 198.18.0.1/24 dev "va$$"
+	ip -n "$b" addr add 198.18.0.2/24 dev "vb$$"
+	ip -n "$a" addr add 2001:db8::1/64 dev "va$$" nodad
+	ip -n "$b" addr add 2001:db8::2/64 dev "vb$$" nodad
+	ip -n "$a" link set "va$$" up
+	ip -n "$b" link set "vb$$" up
+}
+
 # Starts rstsnoop with ARGS, output to $WORK/$1.out and .err (a new TAG per
 # start); returns once its ready file, fresh per start and removed first,
 # names the process we started: a line in a reused log could be the

@@ -5,6 +5,9 @@
 # the kernel's /proc/PID/status of the process the test started; the
 # records must still name the processes the test started.
 . "$(dirname "$0")/../lib.sh"
+# --user: rstsnoop writes its ready file after switching users, so the
+# folder must be writable by them (sticky, like /tmp)
+chmod 1777 "$WORK"
 
 CAP_BPF_MASK=0000008000000000
 

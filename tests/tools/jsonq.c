@@ -325,7 +325,7 @@ int main(int argc, char **argv)
 	size_t cap = 0, lineno = 0, count = 0;
 	ssize_t len;
 	bool values = false;
-	int nconds;
+	int nconds, status = 0;
 	FILE *f;
 
 	if (argc < 3)
@@ -357,7 +357,8 @@ int main(int argc, char **argv)
 			lineno++;
 			if (!ps.buf) {
 				fputs("jsonq: out of memory\n", stderr);
-				return 1;
+				status = 1;
+				goto out;
 			}
 			skip_ws(&ps);
 			if (ps.p >= ps.end || *ps.p != '{')
@@ -369,7 +370,9 @@ int main(int argc, char **argv)
 			if (ps.err) {
 				fprintf(stderr, "jsonq: %s line %zu is not valid JSON: %s\n", argv[1],
 					lineno, ps.err);
-				return 1;
+				free(ps.buf);
+				status = 1;
+				goto out;
 			}
 			if (pass == 1 && matches(&r, conds, nconds)) {
 				count++;
@@ -385,9 +388,13 @@ int main(int argc, char **argv)
 			free(ps.buf);
 		}
 		if (!strcmp(argv[2], "valid"))
-			return 0;
+			goto out;
 	}
 	if (!strcmp(argv[2], "count"))
 		printf("%zu\n", count);
-	return fflush(stdout) ? 1 : 0;
+	status = fflush(stdout) ? 1 : 0;
+out:
+	free(line);
+	fclose(f);
+	return status;
 }

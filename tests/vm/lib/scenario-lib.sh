@@ -85,6 +85,8 @@ closed_port_facts() {
 	esac
 }
 
+# READY_DIR: where ready files go (default $T); a scenario that runs
+# rstsnoop --user sets a folder that user can reach and write.
 # start_rstsnoop TAG ARGS...: rstsnoop in the background, output in
 # $T/TAG.out and $T/TAG.err (TAG must be new); returns once its ready file
 # names the process we started.  The ready file is fresh per start and
@@ -97,7 +99,7 @@ start_rstsnoop() {
 		return 1
 	fi
 	STARTS=$((STARTS + 1))
-	READY=$T/ready.$STARTS
+	READY=${READY_DIR:-$T}/ready.$STARTS
 	rm -f "$READY"
 	rstsnoop --ready-file "$READY" ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} "$@" \
 		>"$T/$_tag.out" 2>"$T/$_tag.err" &

@@ -6,31 +6,14 @@
 # and exit 1; under lockdown=integrity tracing works.  The oracles: the
 # kernel command line the matrix booted, the kernel's /proc/PID/status,
 # and the kernel's own Tcp counters.
-T=$SCENARIO_TMP
+. "$SCENARIO_LIB"
+# --user: rstsnoop writes its ready file after switching users, into a
+# folder that user can reach (the scratch folder's parents may be 0700)
+READY_DIR=$(mktemp -d /tmp/rstsnoop-ready.XXXXXX) && chmod 1777 "$READY_DIR" || exit 1
+trap 'scenario_cleanup; rm -rf "$READY_DIR"' EXIT
 
 lockdown=$(sed -n 's/.*\blockdown=\([a-z]*\).*/\1/p' /proc/cmdline)
-
-# start TAG ARGS...: rstsnoop in the background until it says it traces.
-start() {
-	tag=$1
-	shift
-	rstsnoop "$@" >"$T/$tag.out" 2>"$T/$tag.err" &
-	RPID=$!
-	i=0
-	while [ $i -lt 600 ]; do
-		grep -q '^rstsnoop: tracing' "$T/$tag.err" 2>/dev/null && return 0
-		kill -0 $RPID 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "rstsnoop did not start: $(cat "$T/$tag.err")"
-	return 1
-}
 status_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
-tcp_counter() {
-	awk -v f="$1" '$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
-		$1 == "Tcp:" && h { print $(c[f]) }' /proc/net/snmp
-}
 
 if [ "$lockdown" = confidentiality ]; then
 	rstsnoop -d 5 >"$T/ld.out" 2>"$T/ld.err"
@@ -55,29 +38,27 @@ if [ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled)" != 0 ] &&
 	want_caps=0000008000000000 # CAP_BPF
 fi
 
-netns=$(readlink /proc/self/ns/net | sed -n 's/^net:\[\([0-9]*\)\]$/\1/p')
+netns=$(netns_ino)
 for user in root 4242; do
 	name=hardening.privileges_dropped${lockdown:+_lockdown_$lockdown}_as_$user
 	args="--json -P 7211"
 	[ $user = root ] || args="$args --user $user"
 	# shellcheck disable=SC2086
-	if ! start priv-$user $args; then
+	if ! start_rstsnoop priv-$user $args; then
 		echo "FAIL $name: rstsnoop did not start"
 		continue
 	fi
 	eff=$(status_field $RPID CapEff) prm=$(status_field $RPID CapPrm)
 	bnd=$(status_field $RPID CapBnd) nnp=$(status_field $RPID NoNewPrivs)
 	uid=$(status_field $RPID Uid)
-	af0=$(tcp_counter AttemptFails)
+	af0=$(snmp AttemptFails)
 	busybox nc 127.0.0.1 7211 </dev/null >/dev/null 2>&1
 	busybox nc 127.0.0.1 7211 </dev/null >/dev/null 2>&1
-	af=$(($(tcp_counter AttemptFails) - af0))
-	sleep 1
-	kill -INT $RPID
-	wait $RPID
+	af=$(($(snmp AttemptFails) - af0))
+	stop_rstsnoop
 	rc=$?
 	# on the host, other processes may use port 7211 too: count this netns's
-	recs=$(grep -F "\"netns\":$netns}" "$T/priv-$user.out" | grep -c '"cause":"refused"')
+	recs=$(count priv-$user netns="$netns" cause=refused)
 	[ $user = root ] && want_uid=0 || want_uid=$user
 	echo "hardening: as $user: CapEff $eff CapPrm $prm CapBnd $bnd NoNewPrivs $nnp Uid $uid," \
 		"AttemptFails +$af, records $recs, exit $rc"
