@@ -118,10 +118,18 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 	return rstsnoop_bpf__load(t->skel);
 }
 
+/* While a load that has a fallback is tried: libbpf's warnings about it
+ * would only alarm (Debian's 5.10 refuses the BTF-typed programs, say). */
+static int quiet_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return 0;
+}
+
 /*
  * Loads the best the kernel takes, in order: BTF-typed programs before
  * classic ones (unless --programs names one), the iterator before /proc
- * seeding (unless --seed names one).  Returns the first refusal's error
+ * seeding (unless --seed names one).  libbpf speaks for the last attempt
+ * only (for every attempt with -v).  Returns the first refusal's error
  * when nothing loads.
  */
 static int load_best(struct tracer *t, const struct rst_options *opts)
@@ -139,7 +147,14 @@ static int load_best(struct tracer *t, const struct rst_options *opts)
 		iterators[niters++] = false;
 	for (int k = 0; k < nkinds; k++) {
 		for (int i = 0; i < niters; i++) {
+			bool quiet = !(k == nkinds - 1 && i == niters - 1) && !opts->verbose;
+			libbpf_print_fn_t print = NULL;
+
+			if (quiet)
+				print = libbpf_set_print(quiet_libbpf_print);
 			err = load_object(t, opts, kinds[k], iterators[i]);
+			if (quiet)
+				libbpf_set_print(print);
 			if (!err)
 				return 0;
 			if (opts->verbose)
