@@ -31,6 +31,14 @@ const volatile char filter_comm[RST_COMM_LEN] __weak = {};
 /* The programs key the owner table by socket cookie (BTF-typed programs),
  * not by address (classic ones): the seeding iterator follows suit. */
 const volatile bool keys_are_cookies __weak = false;
+/*
+ * Read a new process's command line from its memory (bpf_probe_read_user).
+ * Cleared under lockdown=confidentiality: there libbpf, finding
+ * bpf_probe_read_kernel withdrawn, rewrites bpf_probe_read_user into
+ * bpf_probe_read, which tracing programs may not call; with the switch a
+ * known 0 the verifier drops the call as dead code.
+ */
+const volatile bool capture_cmdline __weak = true;
 /* Wake user space only once this much is queued; it polls otherwise. */
 const volatile __u64 wakeup_bytes __weak = 256 * 1024;
 

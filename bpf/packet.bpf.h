@@ -71,6 +71,54 @@ static __always_inline __u32 skb_dev_netns(const struct sk_buff *skb, bool *loop
 }
 #endif /* RST_BTF_PROGS */
 
+#ifdef RST_PACKET_CAST
+/*
+ * bpf_rdonly_cast() (Linux 6.2, commit a35b9af4ec2c "bpf: Add a kfunc for
+ * generic type cast") gives a typed, read-only view of kernel memory whose
+ * fields are plain loads: no bpf_probe_read_kernel(), which
+ * lockdown=confidentiality withdraws.  Only the programs for 6.10+ use it.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/* read_segment() below, with typed loads. */
+static __always_inline bool read_segment(const __u8 *ip, const __u8 *th, struct rst_record *rec,
+					 __u8 *tcp_flags)
+{
+	/* the version nibble is at the same place in both IP headers */
+	const struct iphdr *v4 = bpf_rdonly_cast(ip, bpf_core_type_id_kernel(struct iphdr));
+	__u8 version = BPF_CORE_READ_BITFIELD(v4, version), l4proto;
+	const struct tcphdr *tcp;
+
+	if (version == 4) {
+		l4proto = v4->protocol;
+		rec->family = AF_INET;
+		*(__u32 *)rec->raddr = v4->saddr;
+		*(__u32 *)rec->laddr = v4->daddr;
+		if (!th)
+			th = ip + BPF_CORE_READ_BITFIELD(v4, ihl) * 4;
+	} else if (version == 6) {
+		const struct ipv6hdr *v6 = bpf_rdonly_cast(ip, bpf_core_type_id_kernel(struct ipv6hdr));
+
+		l4proto = v6->nexthdr;
+		rec->family = AF_INET6;
+		__builtin_memcpy(rec->raddr, &v6->saddr, RST_ADDR_LEN);
+		__builtin_memcpy(rec->laddr, &v6->daddr, RST_ADDR_LEN);
+		if (!th)
+			th = ip + sizeof(struct ipv6hdr); /* extension headers are not followed */
+	} else {
+		return false;
+	}
+	if (l4proto != IPPROTO_TCP)
+		return false;
+	tcp = bpf_rdonly_cast(th, bpf_core_type_id_kernel(struct tcphdr));
+	rec->rport = bpf_ntohs(tcp->source);
+	rec->lport = bpf_ntohs(tcp->dest);
+	*tcp_flags = (BPF_CORE_READ_BITFIELD(tcp, syn) ? TCP_FLAG_SYN : 0) |
+		     (BPF_CORE_READ_BITFIELD(tcp, rst) ? TCP_FLAG_RST : 0) |
+		     (BPF_CORE_READ_BITFIELD(tcp, ack) ? TCP_FLAG_ACK : 0);
+	return true;
+}
+#else
 /*
  * The TCP segment that made the stack answer with a RST, from its headers
  * (ip: its IP header): this host's end is the segment's destination.  th:
@@ -112,6 +160,7 @@ static __always_inline bool read_segment(const __u8 *ip, const __u8 *th, struct 
 	*tcp_flags = tcp[13];
 	return true;
 }
+#endif /* RST_PACKET_CAST */
 
 /* Flags of the segment tcp_v{4,6}_send_reset answers: skb->data is its TCP header. */
 static __always_inline __u8 segment_flags(const struct sk_buff *skb)

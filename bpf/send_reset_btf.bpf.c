@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcp:tcp_send_reset as BTF-typed programs (tp_btf), one per prototype:
- * the tracepoint gained a reason argument in 6.10 (commit b533fb9cf4f7
- * "rstreason: make it work in trace world"), and since then it also fires
- * without a socket (commit 19822a980e19 "trace: tcp: fully support
- * trace_tcp_send_reset").  The loader loads the one that matches.
+ * tcp:tcp_send_reset as a BTF-typed program (tp_btf), before 6.10: always
+ * a full socket, no reason.  The prototype of 6.10+ has its own program in
+ * send_reset_btf_reason.bpf.c; the loader loads the one that matches.
  */
 #define RST_BTF_PROGS 1
 #include "vmlinux.h"
@@ -14,7 +12,6 @@
 #include <bpf/bpf_endian.h>
 #include "send_reset.bpf.h"
 
-/* 4.15 .. 6.9: always a full socket, no reason. */
 SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(on_send_reset_btf, const struct sock *sk, const struct sk_buff *skb)
 {
@@ -22,24 +19,5 @@ int BPF_PROG(on_send_reset_btf, const struct sock *sk, const struct sk_buff *skb
 
 	sock_endpoints(sk, &rec);
 	on_reset_sent(&rec, sk, skb, sk_state(sk));
-	return 0;
-}
-
-/* 6.10+: a reason, and sk NULL where no socket exists. */
-SEC("tp_btf/tcp_send_reset")
-int BPF_PROG(on_send_reset_btf_reason, const struct sock *sk, const struct sk_buff *skb,
-	     enum sk_rst_reason reason)
-{
-	struct rst_record rec = {.reason = reason, .flags = RST_F_REASON};
-	__u8 tcp_flags;
-
-	if (sk) {
-		sock_endpoints(sk, &rec);
-		on_reset_sent(&rec, sk, skb, sk_state(sk));
-	} else if (skb && read_segment(skb_network_start(skb), skb_data_start(skb), &rec,
-				       &tcp_flags)) {
-		rec.source = RST_SRC_SEND_RESET;
-		socketless_reset(&rec, skb, tcp_flags);
-	}
 	return 0;
 }

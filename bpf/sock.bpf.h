@@ -286,18 +286,30 @@ static __always_inline void note_process(const struct rst_owner *o,
 	p->cgroup_id = bpf_get_current_cgroup_id();
 	p->pid = o->pid;
 	__builtin_memcpy(p->comm, o->comm, sizeof(p->comm));
+#ifdef RST_BTF_PROGS
+	/* typed loads: no bpf_probe_read_kernel(), which lockdown=confidentiality
+	 * withdraws (a kernel thread's NULL mm reads as 0s) */
+	parent = leader->real_parent;
+	p->ppid = parent->tgid;
+	__builtin_memcpy(p->parent_comm, parent->comm, sizeof(p->parent_comm));
+	mm = leader->mm;
+	arg_start = mm->arg_start;
+	arg_end = mm->arg_end;
+#else
 	parent = BPF_CORE_READ(leader, real_parent);
 	p->ppid = BPF_CORE_READ(parent, tgid);
 	BPF_CORE_READ_INTO(&p->parent_comm, parent, comm);
 	mm = BPF_CORE_READ(leader, mm);
 	arg_start = BPF_CORE_READ(mm, arg_start);
 	arg_end = BPF_CORE_READ(mm, arg_end);
+#endif
 	len = arg_end > arg_start ? arg_end - arg_start : 0;
 	p->cmdline_cut = len > RST_CMDLINE_LEN;
 	if (len > RST_CMDLINE_LEN)
 		len = RST_CMDLINE_LEN;
 	barrier_var(len);
-	if (len && len <= RST_CMDLINE_LEN && !bpf_probe_read_user(p->cmdline, len, (void *)arg_start))
+	if (capture_cmdline && len && len <= RST_CMDLINE_LEN &&
+	    !bpf_probe_read_user(p->cmdline, len, (void *)arg_start))
 		p->cmdline_len = len;
 	else
 		p->cmdline_len = 0;

@@ -37,6 +37,9 @@ void features_print(FILE *out, const struct tracer_features *f, int btf_error,
 		fprintf(out, "programs: %s\n",
 			loaded->btf_programs ? "BTF-typed (tp_btf), direct loads" :
 					       "classic tracepoints, bpf_probe_read_kernel");
+		if (!loaded->classic_ok)
+			fprintf(out, "classic tracepoint programs: cannot run here: %s\n",
+				loaded->classic_problem);
 		fprintf(out, "owner tracking: sock:inet_sock_set_state, direct-mapped table keyed by "
 			     "%s\n", loaded->btf_programs ? "socket cookie" : "socket address");
 		fprintf(out, "seeding: %s (%u sockets)\n", seed_method_name(loaded->seed.used),
@@ -71,7 +74,8 @@ void features_report(const struct rst_options *opts, FILE *out)
 	btf__free(vmlinux);
 	/* Loading needs privileges and a usable kernel; preflight names
 	 * what is missing on stderr. */
-	if (preflight_check(opts->verbose))
+	if (preflight_check(opts->verbose, &f.classic_ok, f.classic_problem,
+			    sizeof(f.classic_problem)))
 		unchecked = "rstsnoop cannot trace here (see stderr)";
 	else if (tracer_start(&tracer, opts, &f, drop_record, NULL))
 		unchecked = "the kernel refused the programs (see stderr)";

@@ -270,6 +270,8 @@ int main(int argc, char **argv)
 	struct privs_user run_as = {0};
 	struct tracer *tracer = NULL;
 	struct tracer_features features;
+	char classic_problem[256];
+	bool classic_ok;
 	struct btf *vmlinux = NULL;
 	__u64 deadline = 0, start, polled_from, now, metrics_due = UINT64_MAX, metrics_every = 0;
 	unsigned int eph_lo, eph_hi;
@@ -299,7 +301,7 @@ int main(int argc, char **argv)
 	 * per poll round keeps a reset storm cheap. */
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 
-	if (preflight_check(opts.verbose))
+	if (preflight_check(opts.verbose, &classic_ok, classic_problem, sizeof(classic_problem)))
 		goto cleanup;
 	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux) {
@@ -311,6 +313,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	tracer_probe_features(&features, vmlinux);
+	features.classic_ok = classic_ok;
+	snprintf(features.classic_problem, sizeof(features.classic_problem), "%s", classic_problem);
 	/* libbpf parses its own copy to load: do not hold two at once. */
 	btf__free(vmlinux);
 	vmlinux = NULL;

@@ -226,11 +226,18 @@ static void json_identity(struct json_writer *w, const struct rst_record *rec,
 		name_field(w, "parent_comm", p->parent_comm);
 	else
 		jw_null(w, "parent_comm");
-	if (p && p->cmdline_len) {
-		size_t n = cmdline_join(p, cmdline, sizeof(cmdline));
+	if (p && p->cmdline_len)
+		json_program(w, cmdline, cmdline_join(p, cmdline, sizeof(cmdline)), p->cmdline_cut, cg);
+	else
+		json_program(w, NULL, 0, false, cg);
+}
 
-		jw_bytes(w, "cmdline", cmdline, n);
-		jw_bool(w, "cmdline_cut", p->cmdline_cut);
+void json_program(struct json_writer *w, const char *cmdline, size_t len, bool cut,
+		  const struct cgroup_info *cg)
+{
+	if (cmdline) {
+		jw_bytes(w, "cmdline", cmdline, len);
+		jw_bool(w, "cmdline_cut", cut);
 	} else {
 		jw_null(w, "cmdline");
 		jw_null(w, "cmdline_cut");

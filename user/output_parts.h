@@ -62,6 +62,10 @@ void port_field(struct json_writer *w, const char *key, __u16 port);
 /* event .. dual_stack; pid, comm, uid only with_pid (a summary row has none). */
 void json_what_and_where(struct json_writer *w, const struct incident *in, bool with_pid,
 			 __u32 uid_value);
+/* cmdline .. unit: the command line (len bytes, "cut" when it was longer;
+ * NULL: unknown) and the cgroup (NULL: unknown) of a record or a row. */
+void json_program(struct json_writer *w, const char *cmdline, size_t len, bool cut,
+		  const struct cgroup_info *cg);
 const char *table_event(const struct incident *in);
 void endpoint(char *buf, const struct incident *in, const __u8 *addr, __u16 port);
 /* Widens the address columns for good once an endpoint does not fit. */

@@ -86,11 +86,20 @@ static void lockdown_mode(char *mode, size_t size)
 		umount(SECURITYFS);
 }
 
+bool preflight_confidentiality_lockdown(void)
+{
+	char mode[32];
+
+	lockdown_mode(mode, sizeof(mode));
+	return !strcmp(mode, "confidentiality");
+}
+
 /*
- * libbpf attaches tracepoints through their tracefs id, and tracefs is not
- * mounted on every host: mount it where the kernel expects it.
+ * libbpf attaches classic tracepoints through their tracefs id, and tracefs
+ * is not mounted on every host: mount it where the kernel expects it.
+ * NULL, with why in problem, where it cannot be had.
  */
-static const char *tracing_dir(bool verbose)
+static const char *tracing_dir(bool verbose, char *problem, size_t size)
 {
 	char lockdown[32];
 
@@ -103,14 +112,14 @@ static const char *tracing_dir(bool verbose)
 	 * would name the wrong cause. */
 	lockdown_mode(lockdown, sizeof(lockdown));
 	if (!strcmp(lockdown, "confidentiality")) {
-		fprintf(stderr, "rstsnoop: the kernel is locked down (lockdown=confidentiality): it "
-				"hides tracefs and refuses BPF reads of kernel memory, which the "
-				"tracepoint programs need (lockdown=integrity allows them)\n");
+		snprintf(problem, size, "the kernel is locked down (lockdown=confidentiality): it "
+					"hides tracefs and refuses BPF reads of kernel memory, which the "
+					"classic tracepoint programs need (lockdown=integrity allows them)");
 		return NULL;
 	}
 	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
-		fprintf(stderr, "rstsnoop: tracefs is not mounted and mounting it on %s failed: %s\n",
-			TRACEFS, strerror(errno));
+		snprintf(problem, size, "tracefs is not mounted and mounting it on %s failed: %s",
+			 TRACEFS, strerror(errno));
 		return NULL;
 	}
 	if (verbose)
@@ -118,7 +127,7 @@ static const char *tracing_dir(bool verbose)
 	return TRACEFS;
 }
 
-int preflight_check(bool verbose)
+int preflight_check(bool verbose, bool *classic_ok, char *problem, size_t problem_size)
 {
 	const char *tracing;
 	char path[256];
@@ -130,20 +139,23 @@ int preflight_check(bool verbose)
 				"Linux 5.8+ built with CONFIG_DEBUG_INFO_BTF=y\n");
 		return -1;
 	}
-	tracing = tracing_dir(verbose);
-	if (!tracing)
-		return -1;
-	for (size_t i = 0; i < sizeof(required_tracepoints) / sizeof(required_tracepoints[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events/%s", tracing, required_tracepoints[i][0]);
-		if (access(path, F_OK)) {
-			fprintf(stderr, "rstsnoop: kernel lacks tracepoint %s (needs Linux %s+)\n",
-				required_tracepoints[i][1], required_tracepoints[i][2]);
-			return -1;
-		}
-	}
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
 		fprintf(stderr, "rstsnoop: kernel has no BPF ring buffer (needs Linux 5.8+)\n");
 		return -1;
 	}
+	*classic_ok = false;
+	problem[0] = '\0';
+	tracing = tracing_dir(verbose, problem, problem_size);
+	if (!tracing)
+		return 0;
+	for (size_t i = 0; i < sizeof(required_tracepoints) / sizeof(required_tracepoints[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events/%s", tracing, required_tracepoints[i][0]);
+		if (access(path, F_OK)) {
+			snprintf(problem, problem_size, "kernel lacks tracepoint %s (needs Linux %s+)",
+				 required_tracepoints[i][1], required_tracepoints[i][2]);
+			return 0;
+		}
+	}
+	*classic_ok = true;
 	return 0;
 }

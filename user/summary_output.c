@@ -65,16 +65,11 @@ static void json_row(struct output *o, struct json_writer *w, const struct summa
 	jw_string(w, "reason", reason_of(o, &in));
 	jw_string(w, "rst_origin", in.flags & RST_F_LOCAL_RST ? "local_stack" : NULL);
 	jw_uint(w, "netns", in.netns);
-	if (row->key.cmdline_len) {
-		jw_bytes(w, "cmdline", cmdline, row_cmdline(&row->key, cmdline, sizeof(cmdline)));
-		jw_bool(w, "cmdline_cut", row->key.cmdline_cut);
-	} else {
-		jw_null(w, "cmdline");
-		jw_null(w, "cmdline_cut");
-	}
-	jw_string(w, "cgroup", cg ? cg->path : NULL);
-	jw_string(w, "container_id", cg && cg->facts.container_id[0] ? cg->facts.container_id : NULL);
-	jw_string(w, "unit", cg && cg->facts.unit[0] ? cg->facts.unit : NULL);
+	if (row->key.cmdline_len)
+		json_program(w, cmdline, row_cmdline(&row->key, cmdline, sizeof(cmdline)),
+			     row->key.cmdline_cut, cg);
+	else
+		json_program(w, NULL, 0, false, cg);
 	jw_close_object(w);
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "tracer.h"
+#include "preflight.h"
 #include "record.h"
 #include "rstsnoop.skel.h"
 
@@ -51,6 +52,9 @@ void tracer_probe_features(struct tracer_features *f, const struct btf *btf)
 	f->reset_reasons = btf_has(btf, "sk_rst_reason", BTF_KIND_ENUM);
 	f->kfree_skb_reason = enum_has_value(btf, "skb_drop_reason", "SKB_DROP_REASON_NO_SOCKET");
 	memset(&f->seed, 0, sizeof(f->seed));
+	f->classic_ok = true; /* until preflight_check() says otherwise */
+	f->kernel_reads_refused = preflight_confidentiality_lockdown();
+	f->classic_problem[0] = '\0';
 }
 
 static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
@@ -107,6 +111,9 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 	set_filters(t->skel, opts);
 	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
 	choose_programs(t->skel, &t->feat, btf);
+	/* see capture_cmdline in bpf/config.bpf.h; the loader reads command
+	 * lines from /proc there where it can */
+	t->skel->rodata->capture_cmdline = !t->feat.kernel_reads_refused;
 	/* tcp_send_reset sees closed-port RSTs itself since 6.10; before,
 	 * the dropped SYN is the only trace (drop reasons since 5.17). */
 	bpf_program__set_autoload(t->skel->progs.on_kfree_skb,
@@ -139,8 +146,11 @@ static int load_best(struct tracer *t, const struct rst_options *opts)
 
 	if (opts->programs != PROGRAMS_CLASSIC)
 		kinds[nkinds++] = true;
-	if (opts->programs != PROGRAMS_BTF)
+	/* without tracefs the classic programs cannot attach: not tried */
+	if (opts->programs != PROGRAMS_BTF && t->feat.classic_ok)
 		kinds[nkinds++] = false;
+	if (!nkinds)
+		return -ENOENT;
 	if (opts->seed == SEED_AUTO || opts->seed == SEED_ITER)
 		iterators[niters++] = true;
 	if (opts->seed != SEED_ITER)
@@ -190,7 +200,14 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 	t->feat = *features;
 
 	err = load_best(t, opts);
-	if (err) {
+	if (err && !t->feat.classic_ok && opts->programs == PROGRAMS_CLASSIC) {
+		fprintf(stderr, "rstsnoop: %s\n", t->feat.classic_problem);
+		goto fail;
+	} else if (err && !t->feat.classic_ok) {
+		fprintf(stderr, "rstsnoop: the kernel refused the BTF-typed programs (%s), and the "
+				"classic ones cannot run: %s\n", strerror(-err), t->feat.classic_problem);
+		goto fail;
+	} else if (err) {
 		fprintf(stderr, "rstsnoop: the kernel refused the BPF programs: %s (run with -v)\n",
 			strerror(-err));
 		goto fail;

@@ -18,6 +18,9 @@ struct tracer_features {
 	bool kfree_skb_reason;	/* skb:kfree_skb with SKB_DROP_REASON_NO_SOCKET */
 	bool reset_reasons;	/* enum sk_rst_reason in BTF */
 	bool btf_programs;	/* the BTF-typed (tp_btf) programs loaded, not the classic ones */
+	bool classic_ok;	/* tracefs and its tracepoints are there (preflight_check()) */
+	bool kernel_reads_refused; /* lockdown=confidentiality: no bpf_probe_read_kernel() */
+	char classic_problem[256]; /* why the classic programs cannot run, where they cannot */
 	struct seed_result seed;
 };
 

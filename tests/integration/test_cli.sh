@@ -109,11 +109,26 @@ startup_error no_btf "no BTF.*Linux 5.8" \
 	unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && exec '$RSTSNOOP'"
 
 # A kernel without tcp:tcp_send_reset, shown to rstsnoop as a tracefs that
-# lacks it (a tmpfs with the other two events, in a private mount namespace).
+# lacks it (a tmpfs with the other two events, in a private mount namespace):
+# the classic programs, which attach through tracefs, cannot run, and say so.
 startup_error missing_tracepoint "kernel lacks tracepoint tcp:tcp_send_reset (needs Linux 4.15+)" \
 	unshare -m sh -c "mount -t tmpfs none /sys/kernel/tracing &&
 		mkdir -p /sys/kernel/tracing/events/tcp/tcp_receive_reset \
-			/sys/kernel/tracing/events/sock/inet_sock_set_state && exec '$RSTSNOOP'"
+			/sys/kernel/tracing/events/sock/inet_sock_set_state &&
+		exec '$RSTSNOOP' --programs classic"
+
+# The BTF-typed programs attach without tracefs: the same tracefs does not
+# stop a run that may use them.
+begin "tracefs_not_needed_by_btf_programs"
+unshare -m sh -c "mount -t tmpfs none /sys/kernel/tracing &&
+	mkdir -p /sys/kernel/tracing/events/tcp/tcp_receive_reset \
+		/sys/kernel/tracing/events/sock/inet_sock_set_state &&
+	'$RSTSNOOP' --features >'$WORK/nt.out' 2>'$WORK/nt.err'; echo \$? >'$WORK/nt.rc'"
+want "exit status" "$(cat "$WORK/nt.rc")" 0
+want "programs" "$(sed -n 's/^programs: //p' "$WORK/nt.out")" "BTF-typed (tp_btf), direct loads"
+want "the classic programs' problem named" \
+	"$(grep -c '^classic tracepoint programs: cannot run here: kernel lacks tracepoint' "$WORK/nt.out")" 1
+finish
 
 # tracefs unmounted: rstsnoop mounts it (in a private mount namespace, so
 # the host's mounts stay as they are).

@@ -93,13 +93,21 @@ begin "tracefs_cannot_be_mounted"
 if ! command -v setpriv >/dev/null; then
 	skip_scenario "setpriv not installed"
 else
+	# the classic programs attach through tracefs: they cannot run
 	unshare -m sh -c "umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null;
 		umount /sys/kernel/debug 2>/dev/null;
-		exec setpriv --bounding-set=-sys_admin '$RSTSNOOP'" >"$WORK/tf.out" 2>"$WORK/tf.err"
+		exec setpriv --bounding-set=-sys_admin '$RSTSNOOP' --programs classic" \
+		>"$WORK/tf.out" 2>"$WORK/tf.err"
 	want "exit status" $? 1
 	want "stderr lines" "$(wc -l <"$WORK/tf.err")" 1
 	want "stderr" "$(cat "$WORK/tf.err")" \
 		"rstsnoop: tracefs is not mounted and mounting it on /sys/kernel/tracing failed: Operation not permitted"
 	want "stdout" "$(wc -c <"$WORK/tf.out")" 0
+	# the BTF-typed ones do not need it
+	unshare -m sh -c "umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null;
+		umount /sys/kernel/debug 2>/dev/null;
+		exec setpriv --bounding-set=-sys_admin '$RSTSNOOP' -d 1" >/dev/null 2>"$WORK/tf2.err"
+	want "exit status without --programs classic" $? 0
+	want_true "traced ($(head -c 200 "$WORK/tf2.err"))" grep -q '^rstsnoop: tracing' "$WORK/tf2.err"
 fi
 finish

@@ -3,6 +3,19 @@
 # Prometheus project's own parser) and against the kernel's counters.
 . "$(dirname "$0")/../lib.sh"
 
+# refuse_ports NS COMM FIRST END: as COMM, one refused connect to each
+# port in [FIRST, END) of NS's loopback.
+refuse_ports() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+open("/proc/self/comm", "w").write(sys.argv[1])
+for port in range(int(sys.argv[2]), int(sys.argv[3])):
+    s = socket.socket()
+    try: s.connect(("127.0.0.1", port))
+    except OSError: pass
+    s.close()' "$2" "$3" "$4"
+}
+
 PROMTOOL=${PROMTOOL:-$TOP/.cache/tools/promtool}
 PROM="python3 $TOP/tests/integration/prom.py"
 HOSTILE=$'\e[31m"q\\\n\t\xff\x01z'
@@ -98,14 +111,7 @@ begin "metrics_file_never_half_written"
 ns=$(make_netns mhalf)
 start_rstsnoop mhalf -q --metrics-file "$WORK/h.prom" --metrics-interval 1 \
 	--metrics-max-series 20000 || abort "rstsnoop did not start"
-ip netns exec "$ns" python3 -c '
-import socket
-open("/proc/self/comm", "w").write("rt-flood")
-for port in range(20000, 28000):
-    s = socket.socket()
-    try: s.connect(("127.0.0.1", port))
-    except OSError: pass
-    s.close()'
+refuse_ports "$ns" rt-flood 20000 28000
 wait_for_value "$WORK/h.prom" 8000 rstsnoop_events_total comm=rt-flood ||
 	abort "the 8000 refusals never reached the file"
 read_loop=$(python3 - "$WORK/h.prom" "$TOP/tests/integration" <<'EOF'
@@ -138,14 +144,7 @@ if have_promtool; then
 	start_rstsnoop mcap -q --metrics-file "$WORK/c.prom" --metrics-interval 1 --metrics-max-series 50 ||
 		abort "rstsnoop did not start"
 	before=$(snmp "$ns" AttemptFails)
-	ip netns exec "$ns" python3 -c '
-import socket
-open("/proc/self/comm", "w").write("rt-cap")
-for port in range(3000, 3300):
-    s = socket.socket()
-    try: s.connect(("127.0.0.1", port))
-    except OSError: pass
-    s.close()'
+	refuse_ports "$ns" rt-cap 3000 3300
 	want "kernel AttemptFails" "$(($(snmp "$ns" AttemptFails) - before))" 300
 	stop_rstsnoop
 	want "label sets" "$($PROM "$WORK/c.prom" sum rstsnoop_label_sets)" 50

@@ -67,14 +67,29 @@ snmp() { # (no variables of its own: safe inside any loop)
 #   send_reset  tcp_send_reset has a reason (6.10+) and fires without a socket
 #   kfree_skb   skb:kfree_skb has a drop reason (5.17+): the dropped SYN
 #   none        only the client's own failure (5.10)
+# lockdown=confidentiality hides tracefs: there the kernel's release says
+# (6.10 and 5.17 are where those fields came).
+LOCKDOWN_CONFIDENTIALITY=0
+grep -Eq '(^| )lockdown=confidentiality( |$)' /proc/cmdline && LOCKDOWN_CONFIDENTIALITY=1
 EV=/sys/kernel/tracing/events
-if grep -q 'enum sk_rst_reason reason' $EV/tcp/tcp_send_reset/format 2>/dev/null; then
+_release_at_least() { # MAJOR MINOR
+	_r=$(uname -r)
+	_maj=${_r%%.*} _min=${_r#*.}
+	_min=${_min%%[!0-9]*}
+	[ "$_maj" -gt "$1" ] || { [ "$_maj" -eq "$1" ] && [ "$_min" -ge "$2" ]; }
+}
+if [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then
+	if _release_at_least 6 10; then CLOSED=send_reset
+	elif _release_at_least 5 17; then CLOSED=kfree_skb
+	else CLOSED=none; fi
+elif grep -q 'enum sk_rst_reason reason' $EV/tcp/tcp_send_reset/format 2>/dev/null; then
 	CLOSED=send_reset
 elif grep -q 'field:.* reason;' $EV/skb/kfree_skb/format 2>/dev/null; then
 	CLOSED=kfree_skb
 else
 	CLOSED=none
 fi
+
 # closed_port_facts: the KEY=VALUE pairs a refused local connect's record
 # carries on this kernel (the local stack's RST folded in).
 closed_port_facts() {

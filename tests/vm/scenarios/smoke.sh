@@ -12,7 +12,9 @@ else
 	echo "FAIL smoke.btf: /sys/kernel/btf/vmlinux missing"
 fi
 
-if [ -d $T/events ]; then
+if grep -Eq '(^| )lockdown=confidentiality( |$)' /proc/cmdline; then
+	echo "SKIP smoke.tracefs: lockdown=confidentiality hides tracefs"
+elif [ -d $T/events ]; then
 	echo "PASS smoke.tracefs"
 else
 	echo "FAIL smoke.tracefs: $T/events missing (tracefs not mounted?)"
@@ -27,7 +29,9 @@ for tp in tcp/tcp_send_reset tcp/tcp_receive_reset sock/inet_sock_set_state skb/
 		[ "$tp" = skb/kfree_skb ] || need_missing="$need_missing $tp"
 	fi
 done
-if [ -z "$need_missing" ]; then
+if grep -Eq '(^| )lockdown=confidentiality( |$)' /proc/cmdline; then
+	echo "SKIP smoke.tracepoints: lockdown=confidentiality hides tracefs"
+elif [ -z "$need_missing" ]; then
 	echo "PASS smoke.tracepoints"
 else
 	echo "FAIL smoke.tracepoints: missing$need_missing"

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcp:tcp_send_reset as a BTF-typed program (tp_btf), 6.10+: the
+ * tracepoint gained a reason argument (commit b533fb9cf4f7 "rstreason: make
+ * it work in trace world") and fires without a socket too (commit
+ * 19822a980e19 "trace: tcp: fully support trace_tcp_send_reset"), when the
+ * segment's headers name the connection.  Those are read through
+ * bpf_rdonly_cast() (RST_PACKET_CAST, packet.bpf.h): with no
+ * bpf_probe_read_kernel() left, the BTF-typed set runs under
+ * lockdown=confidentiality.
+ */
+#define RST_BTF_PROGS 1
+#define RST_PACKET_CAST 1
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "send_reset.bpf.h"
+
+/* 6.10+: a reason, and sk NULL where no socket exists. */
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(on_send_reset_btf_reason, const struct sock *sk, const struct sk_buff *skb,
+	     enum sk_rst_reason reason)
+{
+	struct rst_record rec = {.reason = reason, .flags = RST_F_REASON};
+	__u8 tcp_flags;
+
+	if (sk) {
+		sock_endpoints(sk, &rec);
+		on_reset_sent(&rec, sk, skb, sk_state(sk));
+	} else if (skb && read_segment(skb_network_start(skb), skb_data_start(skb), &rec,
+				       &tcp_flags)) {
+		rec.source = RST_SRC_SEND_RESET;
+		socketless_reset(&rec, skb, tcp_flags);
+	}
+	return 0;
+}
