@@ -2,7 +2,9 @@
 # from the top Makefile.
 #   make bench        build rstsnoop and rstgen, run bench/run.sh (root;
 #                     ~12 min with the defaults), print the table and write
-#                     bench/results.md
+#                     bench/results.md, then bench/scale.sh --record (the
+#                     "## Scale" section: multi-CPU storm, start-up with
+#                     100,000 sockets, a 1M-event burst; ~3 min)
 #   make bench-build  build the benchmark and check its scripts without
 #                     running it (what CI does: a measurement, not a test)
 # Knobs go through the environment: BENCH_SECONDS=5 BENCH_ROUNDS=7 make bench
@@ -13,8 +15,10 @@
 .PHONY: bench bench-build
 bench: $(OUT)/rstsnoop $(OUT)/rstgen
 	RSTSNOOP=$(OUT)/rstsnoop RSTGEN=$(OUT)/rstgen bench/run.sh
+	RSTSNOOP=$(OUT)/rstsnoop RSTGEN=$(OUT)/rstgen bench/scale.sh --record
 
 bench-build: $(OUT)/rstsnoop $(OUT)/rstgen
 	bash -n bench/soak.sh
+	bash -n bench/scale.sh
 	bash -n bench/run.sh
 	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' bench/report.py
