@@ -30,13 +30,18 @@ hold() {
 	done
 }
 
+# The owner table (socks): "max" its slots (sets times ways), "entries" the
+# live ones (a key, not closed).  Counting the array's entries would give
+# its size whatever it holds.
 socks_map_entries() {
 	local id
 	for id in $(grep -hoE '^map_id:[[:space:]]*[0-9]+' /proc/"$RST_PID"/fdinfo/* | awk '{print $2}'); do
 		if bpftool map show id "$id" | grep -q ' name socks '; then
-			bpftool map show id "$id" | sed -n 's/.*max_entries \([0-9]*\).*/max \1/p'
-			echo "entries $(bpftool -j map dump id "$id" |
-				python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')"
+			bpftool -j map dump id "$id" | python3 -c 'import json, sys
+sets = json.load(sys.stdin)
+ways = [w for e in sets for w in e["formatted"]["value"]["way"]]
+print("max", len(ways))
+print("entries", sum(1 for w in ways if w["key"] and not w["info"]["closed"]))'
 		fi
 	done
 }
@@ -90,6 +95,9 @@ pid=$(gen_value "$WORK/gen" pid)
 rst_rss=$(awk '/^VmRSS/ {print $2}' /proc/"$RST_PID"/status)
 stop_rstsnoop
 want "exit status" $? 0
+# more live sockets than slots: the evictions are counted and said at exit
+want_true "owner-table evictions reported ($(grep -v '^rstsnoop: tracing' "$WORK/press.err" | head -c 200))" \
+	grep -q '^rstsnoop: [0-9]* sockets lost their owner entry to another socket' "$WORK/press.err"
 want "new process named after the pressure" "$($QUERY "$WORK/press.out" count pid="$pid" \
 	comm=rt-after cause=refused)" 20
 want_true "rstsnoop RSS grew less than 8 MiB (${rst_rss0} -> ${rst_rss} KiB)" \
