@@ -116,21 +116,6 @@ struct {
 	__type(value, struct rst_process);
 } process_scratch SEC(".maps") __weak;
 
-/* Per CPU: the process noted last, so a process making socket after socket
- * costs no hash look-up in procs. */
-struct rst_last_process {
-	__u64 start_ns;
-	__u32 pid;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct rst_last_process);
-} last_process SEC(".maps") __weak;
-
 /*
  * Sockets that existed before rstsnoop started, by inode.  Not an LRU: a
  * full table must refuse (and the refusal be counted in seed_overflow),

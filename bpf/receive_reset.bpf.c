@@ -20,6 +20,6 @@ int on_receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
 	rec.lport = ctx->sport;
 	rec.rport = ctx->dport;
 	copy_event_addrs(&rec, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
-	on_reset_received(&rec, sk, tcp_event_sk_cookie(ctx, sk));
+	on_reset_received(&rec, sk, sock_key(sk), tcp_event_sk_cookie(ctx, sk));
 	return 0;
 }

@@ -12,19 +12,20 @@
 #include "sock.bpf.h"
 
 /*
- * rec: family, addresses and ports filled in by the program.  During a
+ * rec: family, addresses and ports filled in by the program; key: the
+ * socket's owner-table key, cookie: its cookie (0: none), as the program
+ * has them.  During a
  * handshake the socket moves to CLOSE right after (tcp_reset() calls
  * tcp_done()), and that transition writes the one record for the socket:
  * this only leaves it the facts of the RST.
  */
 static __always_inline void on_reset_received(struct rst_record *rec, const struct sock *sk,
-					      __u64 cookie)
+					      __u64 key, __u64 cookie)
 {
 	struct rst_local_rst local = {};
 	struct rst_sock_info si = {};
 	bool from_local, own;
 	int state = sk_state(sk);
-	__u64 key = sock_key(sk);
 
 	unmap_v4(rec);
 	rec->netns = sk_netns(sk);

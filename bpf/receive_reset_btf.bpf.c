@@ -14,8 +14,9 @@ SEC("tp_btf/tcp_receive_reset")
 int BPF_PROG(on_receive_reset_btf, struct sock *sk)
 {
 	struct rst_record rec = {};
+	__u64 key = sock_key(sk); /* the cookie: one helper call serves both */
 
 	sock_endpoints(sk, &rec);
-	on_reset_received(&rec, sk, sk_cookie(sk));
+	on_reset_received(&rec, sk, key, key);
 	return 0;
 }

@@ -69,7 +69,7 @@ static __always_inline void on_reset_sent(struct rst_record *rec, const struct s
 	}
 	unmap_v4(rec);
 	rec->netns = sk_netns(sk);
-	rec->sock_cookie = sk_cookie(sk);
+	rec->sock_cookie = sock_cookie_of(sk, key);
 	own = state_and_owner(key, state, rec, &si);
 	if (rec->state && rec->state != TCP_CLOSE)
 		rec->flags |= RST_F_STATE;

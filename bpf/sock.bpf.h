@@ -261,7 +261,6 @@ static __always_inline void owner_release(__u64 key)
 static __always_inline void note_process(const struct rst_owner *o,
 					 const struct task_struct *leader)
 {
-	struct rst_last_process *last;
 	const struct rst_process *known;
 	const struct task_struct *parent;
 	struct rst_process *p;
@@ -269,13 +268,7 @@ static __always_inline void note_process(const struct rst_owner *o,
 	struct mm_struct *mm;
 	__u32 zero = 0;
 
-	last = bpf_map_lookup_elem(&last_process, &zero);
-	if (last && last->pid == o->pid && last->start_ns == o->proc_start_ns)
-		return;
-	if (last) {
-		last->pid = o->pid;
-		last->start_ns = o->proc_start_ns;
-	}
+	/* the look-up also keeps a busy process's LRU entry fresh */
 	known = bpf_map_lookup_elem(&procs, &o->pid);
 	if (known && known->start_ns == o->proc_start_ns)
 		return;

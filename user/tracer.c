@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,10 +335,16 @@ int tracer_stop(struct tracer *t)
 	 * programs are detached one at a time, and a record made while some
 	 * are gone would lack their facts (a refusal without the stack's RST
 	 * folded in, say).  A program already past the switch finishes with
-	 * every program still attached; detaching waits for it, and the
-	 * consume below hands its record over.
+	 * every program still attached.  Its record must be committed before
+	 * the last consume: programs run under rcu_read_lock() with
+	 * preemption off, so one RCU grace period (membarrier's global command
+	 * waits for one) covers every such run.  Detaching alone would not: a
+	 * classic link waits for the tracepoint's grace period, a BTF-typed
+	 * one releases its probe without waiting.  (Where membarrier is
+	 * refused, nohz_full or a filter, the classic links' wait remains.)
 	 */
 	__atomic_store_n(&t->skel->bss->records_armed, 0, __ATOMIC_RELEASE);
+	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 	detach_all(t->skel);
 	return ring_buffer__consume(t->rb);
 }
