@@ -21,6 +21,26 @@ enum rst_event {
 	RST_EV_RESET_SENT = 1,
 	RST_EV_RESET_RECEIVED = 2,
 	RST_EV_HANDSHAKE_FAILED = 3,
+	RST_EV_RESET_IGNORED = 4, /* a RST reached a connection and was not accepted */
+	RST_EV_LISTEN_DROP = 5,	  /* a listener dropped handshakes: its queue was full */
+	RST_EV_TIMED_OUT = 6,	  /* a connection died without a RST (retransmission or
+				     keepalive timeout) */
+	RST_EV_RESET_RACE = 7,	  /* the peer kept sending after a RST closed the
+				     connection: this host answered with RSTs of its own */
+};
+
+/*
+ * Who made the RST (or ICMP error) a record is about.  The kernel side
+ * knows the local origins; for one from the wire it says REMOTE, and user
+ * space judges peer, middlebox or unknown from ttl and peer_ttl.
+ */
+enum rst_origin {
+	RST_ORIGIN_NONE = 0,	       /* the record involves no RST */
+	RST_ORIGIN_LOCAL_STACK = 1,    /* this host's TCP stack, with no socket */
+	RST_ORIGIN_LOCAL_SOCKET = 2,   /* a socket of this host */
+	RST_ORIGIN_LOCAL_FIREWALL = 3, /* this host's netfilter (a reject rule) */
+	RST_ORIGIN_REMOTE = 4,	       /* it came in from the network */
+	RST_ORIGIN_UNKNOWN = 5,	       /* received, from where this kernel cannot tell */
 };
 
 enum rst_side {
@@ -66,6 +86,16 @@ enum rst_source {
  */
 #define RST_F_V4MAPPED	0x40
 
+/* What else a record knows (rst_record.facts). */
+#define RST_FACT_TTL	     0x0001 /* ttl is the RST's or ICMP error's TTL as received */
+#define RST_FACT_PEER_TTL    0x0002 /* peer_ttl: TTL of a genuine packet from raddr */
+#define RST_FACT_ICMP	     0x0004 /* an ICMP error: icmp_type, icmp_code, icmp_from */
+#define RST_FACT_IDLE	     0x0008 /* idle_rx_ms, idle_tx_ms */
+#define RST_FACT_AGE	     0x0010 /* age_ms: since connect() */
+#define RST_FACT_DROP_REASON 0x0020 /* drop_reason: enum skb_drop_reason */
+#define RST_FACT_COUNT	     0x0040 /* count: drops (listen_drop), RSTs (reset_race) */
+#define RST_FACT_BYTES	     0x0080 /* bytes_acked, bytes_received */
+
 struct rst_record {
 	__u64 ts_ns;	     /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 sock_cookie;   /* 0: the kernel never assigned one */
@@ -93,10 +123,25 @@ struct rst_record {
 	__u8 state;		   /* TCP state before the incident, with RST_F_STATE */
 	__u8 flags;		   /* RST_F_* */
 	__u8 source;		   /* enum rst_source */
-	__u32 pad;
+	__u16 facts;		   /* RST_FACT_* */
+	__u8 origin;		   /* enum rst_origin */
+	__u8 ttl;		   /* IPv4 TTL or IPv6 hop limit, as received */
+	__u8 peer_ttl;		   /* the same of the peer's genuine packets (its SYN-ACK) */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 pad;
+	__u32 drop_reason;	   /* enum skb_drop_reason */
+	__u32 count;
+	/* The connection's last moments (RST_FACT_IDLE, _AGE, _BYTES) */
+	__u32 age_ms;
+	__u32 idle_rx_ms; /* since the last segment received */
+	__u32 idle_tx_ms; /* since the last data sent */
+	__u64 bytes_acked;
+	__u64 bytes_received;
+	__u8 icmp_from[RST_ADDR_LEN]; /* who sent the ICMP error */
 };
 
-#define RST_RECORD_SIZE 136
+#define RST_RECORD_SIZE 192
 
 /*
  * Map entries the loader writes too (start-up seeding of sockets that

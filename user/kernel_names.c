@@ -7,49 +7,72 @@
 #include <string.h>
 #include <bpf/btf.h>
 
-#define REASON_PREFIX "SK_RST_REASON_"
-
-int reset_reasons_load(struct reset_reasons *r, const struct btf *btf)
+/*
+ * names[value] = the enumerator's name without prefix, for the values of
+ * enum `type` in btf below max; *count = highest value + 1 (0: no enum).
+ */
+static int enum_names_load(char **names, int max, int *count, const struct btf *btf,
+			   const char *type, const char *prefix)
 {
 	const struct btf_type *t;
 	const struct btf_enum *e;
 	int id;
 
-	memset(r, 0, sizeof(*r));
-	id = btf__find_by_name_kind(btf, "sk_rst_reason", BTF_KIND_ENUM);
+	id = btf__find_by_name_kind(btf, type, BTF_KIND_ENUM);
 	if (id < 0)
-		return 0; /* before 6.10: no reasons */
+		return 0; /* an older kernel */
 	t = btf__type_by_id(btf, id);
 	e = btf_enum(t);
 	for (int i = 0; i < btf_vlen(t); i++, e++) {
 		const char *name = btf__name_by_offset(btf, e->name_off);
 
-		if (e->val < 0 || e->val >= RESET_REASON_MAX || !name)
+		if (e->val < 0 || e->val >= max || !name)
 			continue;
-		if (!strncmp(name, REASON_PREFIX, strlen(REASON_PREFIX)))
-			name += strlen(REASON_PREFIX);
-		free(r->names[e->val]);
-		r->names[e->val] = strdup(name);
-		if (!r->names[e->val]) {
-			reset_reasons_free(r);
+		if (!strncmp(name, prefix, strlen(prefix)))
+			name += strlen(prefix);
+		free(names[e->val]);
+		names[e->val] = strdup(name);
+		if (!names[e->val])
 			return -ENOMEM;
-		}
-		if (e->val >= r->count)
-			r->count = e->val + 1;
+		if (e->val >= *count)
+			*count = e->val + 1;
 	}
 	return 0;
+}
+
+int reset_reasons_load(struct reset_reasons *r, const struct btf *btf)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	/* sk_rst_reason: 6.10+; skb_drop_reason: 5.17+ */
+	err = enum_names_load(r->names, RESET_REASON_MAX, &r->count, btf, "sk_rst_reason",
+			      "SK_RST_REASON_");
+	if (!err)
+		err = enum_names_load(r->drop_names, DROP_REASON_MAX, &r->drop_count, btf,
+				      "skb_drop_reason", "SKB_DROP_REASON_");
+	if (err)
+		reset_reasons_free(r);
+	return err;
 }
 
 void reset_reasons_free(struct reset_reasons *r)
 {
 	for (int i = 0; i < RESET_REASON_MAX; i++)
 		free(r->names[i]);
+	for (int i = 0; i < DROP_REASON_MAX; i++)
+		free(r->drop_names[i]);
 	memset(r, 0, sizeof(*r));
 }
 
 const char *reset_reason_name(const struct reset_reasons *r, unsigned int value)
 {
 	return value < RESET_REASON_MAX ? r->names[value] : NULL;
+}
+
+const char *drop_reason_name(const struct reset_reasons *r, unsigned int value)
+{
+	return value < DROP_REASON_MAX ? r->drop_names[value] : NULL;
 }
 
 /* include/net/tcp_states.h: part of the kernel ABI (ss, /proc/net/tcp). */

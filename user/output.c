@@ -3,6 +3,7 @@
 #include "escape.h"
 #include "identity.h"
 #include "json_writer.h"
+#include "origin.h"
 #include "output_parts.h"
 
 #include <arpa/inet.h>
@@ -77,6 +78,14 @@ const char *event_name(__u8 event)
 		return "reset_received";
 	case RST_EV_HANDSHAKE_FAILED:
 		return "handshake_failed";
+	case RST_EV_RESET_IGNORED:
+		return "reset_ignored";
+	case RST_EV_LISTEN_DROP:
+		return "listen_drop";
+	case RST_EV_TIMED_OUT:
+		return "timed_out";
+	case RST_EV_RESET_RACE:
+		return "reset_race";
 	}
 	return NULL;
 }
@@ -164,7 +173,8 @@ void json_what_and_where(struct json_writer *w, const struct incident *in, bool 
 {
 	char addr[INET6_ADDRSTRLEN];
 	bool owner = in->flags & RST_F_OWNER;
-	bool handshake = in->event == RST_EV_HANDSHAKE_FAILED;
+	/* a connection that timed out is a handshake's failure, later */
+	bool handshake = in->event == RST_EV_HANDSHAKE_FAILED || in->event == RST_EV_TIMED_OUT;
 
 	jw_string(w, "event", event_name(in->event));
 	jw_string(w, "side", handshake ? side_name(in->side) : NULL);
@@ -247,10 +257,52 @@ void json_program(struct json_writer *w, const char *cmdline, size_t len, bool c
 	jw_string(w, "unit", cg && cg->facts.unit[0] ? cg->facts.unit : NULL);
 }
 
+static void uint_or_null(struct json_writer *w, const char *key, bool known,
+			 unsigned long long value)
+{
+	if (known)
+		jw_uint(w, key, value);
+	else
+		jw_null(w, key);
+}
+
+/* rst_origin .. bytes_received: who made the RST, and the connection's last moments. */
+static void json_origin_and_context(struct json_writer *w, const struct output *o,
+				    const struct rst_record *rec)
+{
+	struct origin_verdict v = origin_of_record(rec);
+	bool icmp = rec->facts & RST_FACT_ICMP, idle = rec->facts & RST_FACT_IDLE;
+	bool bytes = rec->facts & RST_FACT_BYTES;
+	char addr[INET6_ADDRSTRLEN];
+
+	jw_string(w, "rst_origin", v.name);
+	jw_string(w, "via", icmp ? "icmp" : v.name ? "rst" : NULL);
+	uint_or_null(w, "ttl", rec->facts & RST_FACT_TTL, rec->ttl);
+	uint_or_null(w, "hops", v.has_hops, v.hops);
+	uint_or_null(w, "peer_hops", v.has_peer_hops, v.peer_hops);
+	uint_or_null(w, "icmp_type", icmp, rec->icmp_type);
+	uint_or_null(w, "icmp_code", icmp, rec->icmp_code);
+	if (icmp) {
+		format_addr(addr, sizeof(addr), rec->family, rec->icmp_from);
+		jw_string(w, "icmp_from", addr);
+	} else {
+		jw_null(w, "icmp_from");
+	}
+	jw_string(w, "drop_reason", rec->facts & RST_FACT_DROP_REASON ?
+					    drop_reason_name(o->reasons, rec->drop_reason) : NULL);
+	uint_or_null(w, "count", rec->facts & RST_FACT_COUNT, rec->count);
+	uint_or_null(w, "age_ms", rec->facts & RST_FACT_AGE, rec->age_ms);
+	uint_or_null(w, "idle_rx_ms", idle, rec->idle_rx_ms);
+	uint_or_null(w, "idle_tx_ms", idle, rec->idle_tx_ms);
+	uint_or_null(w, "bytes_acked", bytes, rec->bytes_acked);
+	uint_or_null(w, "bytes_received", bytes, rec->bytes_received);
+}
+
 static void print_json(struct output *o, const struct rst_record *rec, const struct identity *id)
 {
 	struct incident in = incident_of_record(rec);
-	bool handshake = rec->event == RST_EV_HANDSHAKE_FAILED;
+	bool handshake = rec->event == RST_EV_HANDSHAKE_FAILED ||
+			 rec->event == RST_EV_TIMED_OUT;
 	struct json_writer w;
 	char stamp[48];
 
@@ -260,7 +312,7 @@ static void print_json(struct output *o, const struct rst_record *rec, const str
 	json_what_and_where(&w, &in, true, rec->uid);
 	jw_string(&w, "state", state_of(rec));
 	jw_string(&w, "reason", reason_of(o, &in));
-	jw_string(&w, "rst_origin", rec->flags & RST_F_LOCAL_RST ? "local_stack" : NULL);
+	json_origin_and_context(&w, o, rec);
 	jw_string(&w, "error", handshake ? errno_name(rec->error) : NULL);
 	if (rec->sock_ino)
 		jw_uint(&w, "sock_ino", rec->sock_ino);
@@ -282,6 +334,14 @@ const char *table_event(const struct incident *in)
 		return "rst-sent";
 	if (in->event == RST_EV_RESET_RECEIVED)
 		return "rst-recv";
+	if (in->event == RST_EV_RESET_IGNORED)
+		return "rst-ign";
+	if (in->event == RST_EV_LISTEN_DROP)
+		return "lstndrop";
+	if (in->event == RST_EV_TIMED_OUT)
+		return "timedout";
+	if (in->event == RST_EV_RESET_RACE)
+		return "rst-race";
 	switch (in->cause) {
 	case RST_CAUSE_REFUSED:
 		return "refused";
@@ -329,8 +389,8 @@ void table_detail(char *buf, size_t size, const struct output *o,
 		n += snprintf(buf + n, size - n, "reason:n/a(kernel) ");
 	if (n < size && (in->flags & RST_F_LOCAL_RST))
 		n += snprintf(buf + n, size - n, "local ");
-	if (n < size && in->event == RST_EV_HANDSHAKE_FAILED && in->cause != RST_CAUSE_REFUSED &&
-	    err)
+	if (n < size && ((in->event == RST_EV_HANDSHAKE_FAILED && in->cause != RST_CAUSE_REFUSED) ||
+			 in->event == RST_EV_TIMED_OUT) && err)
 		n += snprintf(buf + n, size - n, "%s ", err);
 	if (n < size && in->side == RST_SIDE_SERVER)
 		n += snprintf(buf + n, size - n, "server ");
@@ -412,10 +472,54 @@ void context_column(struct output *o, const struct cgroup_info *cg)
 	column(o->out, text, CONTEXT_W, true);
 }
 
+/*
+ * What the table adds to table_detail() for a record: who made the RST
+ * with its hops against the peer's ("middlebox hops=3/1"), the ICMP error
+ * and its sender, the drop reason, the count, and the connection's idle
+ * time and age, compactly.
+ */
+static void record_detail(char *buf, size_t size, const struct output *o,
+			  const struct rst_record *rec)
+{
+	struct origin_verdict v = origin_of_record(rec);
+	char addr[INET6_ADDRSTRLEN];
+	size_t n = strlen(buf);
+
+	if (!strcmp(buf, "-"))
+		n = 0, buf[0] = '\0';
+#define ADD(...) (n < size ? n += snprintf(buf + n, size - n, __VA_ARGS__) : n)
+	if (v.name && strcmp(v.name, "local_stack")) /* table_detail says "local" */
+		ADD("%s ", v.name);
+	if (v.has_hops && v.has_peer_hops)
+		ADD("hops=%d/%d ", v.hops, v.peer_hops);
+	else if (v.has_hops)
+		ADD("hops=%d/? ", v.hops);
+	if (rec->facts & RST_FACT_ICMP) {
+		format_addr(addr, sizeof(addr), rec->family, rec->icmp_from);
+		ADD("icmp=%u/%u from=%s ", rec->icmp_type, rec->icmp_code, addr);
+	}
+	if (rec->facts & RST_FACT_DROP_REASON) {
+		const char *name = drop_reason_name(o->reasons, rec->drop_reason);
+
+		ADD("%s ", name ? name : "drop");
+	}
+	if (rec->facts & RST_FACT_COUNT)
+		ADD("n=%u ", rec->count);
+	if (rec->facts & RST_FACT_IDLE)
+		ADD("idle=%u.%03us ", rec->idle_rx_ms / 1000, rec->idle_rx_ms % 1000);
+	if (rec->facts & RST_FACT_AGE)
+		ADD("age=%u.%03us ", rec->age_ms / 1000, rec->age_ms % 1000);
+#undef ADD
+	if (n > 0 && n <= size)
+		buf[n - 1] = '\0';
+	if (!buf[0])
+		snprintf(buf, size, "-");
+}
+
 static void print_text(struct output *o, const struct rst_record *rec, const struct identity *id)
 {
 	struct incident in = incident_of_record(rec);
-	char clock[24], sock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[128];
+	char clock[24], sock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[256];
 	const char *state = state_of(rec);
 
 	endpoint(local, &in, rec->laddr, rec->lport);
@@ -428,6 +532,7 @@ static void print_text(struct output *o, const struct rst_record *rec, const str
 	else
 		snprintf(sock, sizeof(sock), "-");
 	table_detail(detail, sizeof(detail), o, &in);
+	record_detail(detail, sizeof(detail), o, rec);
 	column(o->out, clock, TIME_W, true);
 	owner_columns(o, &in);
 	column(o->out, sock, SOCK_W, true);

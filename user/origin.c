@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include "origin.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+int hops_of_ttl(unsigned int ttl)
+{
+	static const unsigned int initial[] = {64, 128, 255};
+
+	if (ttl == 0)
+		return -1;
+	for (unsigned int i = 0; i < sizeof(initial) / sizeof(initial[0]); i++)
+		if (ttl <= initial[i])
+			return initial[i] - ttl;
+	return -1; /* above 255: not a TTL */
+}
+
+static const char *const local_names[] = {
+	[RST_ORIGIN_LOCAL_STACK] = "local_stack",
+	[RST_ORIGIN_LOCAL_SOCKET] = "local_socket",
+	[RST_ORIGIN_LOCAL_FIREWALL] = "local_firewall",
+	[RST_ORIGIN_UNKNOWN] = "unknown",
+};
+
+/*
+ * From the wire.  An ICMP error names its sender: the peer itself (a
+ * closed port, its own firewall) or a router or firewall on the path.  A
+ * RST names nobody, and a forger writes the peer's address into it; only
+ * its hop count tells: a RST that travelled a different number of hops
+ * than the peer's genuine packets was made by something in between.
+ * Without the peer's hops (no SYN-ACK from that address seen since
+ * rstsnoop started) there is nothing to compare with: unknown, never a
+ * guess.
+ */
+static const char *judge_remote(const struct rst_record *rec, struct origin_verdict *v)
+{
+	if (rec->facts & RST_FACT_ICMP) {
+		size_t len = rec->family == AF_INET6 ? 16 : 4;
+
+		return memcmp(rec->icmp_from, rec->raddr, len) ? "middlebox" : "peer";
+	}
+	if (!v->has_hops || !v->has_peer_hops)
+		return "unknown";
+	return v->hops == v->peer_hops ? "peer" : "middlebox";
+}
+
+struct origin_verdict origin_of_record(const struct rst_record *rec)
+{
+	struct origin_verdict v = {0};
+
+	if (rec->facts & RST_FACT_TTL) {
+		v.hops = hops_of_ttl(rec->ttl);
+		v.has_hops = v.hops >= 0;
+	}
+	if (rec->facts & RST_FACT_PEER_TTL) {
+		v.peer_hops = hops_of_ttl(rec->peer_ttl);
+		v.has_peer_hops = v.peer_hops >= 0;
+	}
+	if (rec->origin == RST_ORIGIN_REMOTE)
+		v.name = judge_remote(rec, &v);
+	else if (rec->origin < sizeof(local_names) / sizeof(local_names[0]))
+		v.name = local_names[rec->origin];
+	/* records before the kernel side knew origins: the one flag */
+	if (!v.name && (rec->flags & RST_F_LOCAL_RST))
+		v.name = "local_stack";
+	return v;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Who made the RST or ICMP error a record is about.  The kernel side names
+ * the local makers (this host's stack, a local socket, this host's
+ * firewall); for one that came in from the network this module judges from
+ * the hop counts: the RST's against the peer's genuine packets (its
+ * SYN-ACK), or for an ICMP error, its sender against the peer's address.
+ */
+#ifndef RSTSNOOP_ORIGIN_H
+#define RSTSNOOP_ORIGIN_H
+
+#include <stdbool.h>
+#include "record.h"
+
+struct origin_verdict {
+	const char *name; /* JSON rst_origin; NULL: the record involves no RST */
+	bool has_hops, has_peer_hops;
+	int hops;      /* of the RST (or ICMP error) as received */
+	int peer_hops; /* of the peer's genuine packets */
+};
+
+/*
+ * Hops a packet travelled: the smallest common initial TTL (64, 128, 255)
+ * that is at least ttl, minus ttl.  ttl 0 is not a received TTL: -1.
+ */
+int hops_of_ttl(unsigned int ttl);
+
+struct origin_verdict origin_of_record(const struct rst_record *rec);
+
+#endif
