@@ -487,6 +487,8 @@ static void record_detail(char *buf, size_t size, const struct output *o,
 
 	if (!strcmp(buf, "-"))
 		n = 0, buf[0] = '\0';
+	else if (n > 0 && n + 1 < size)
+		buf[n++] = ' ', buf[n] = '\0';
 #define ADD(...) (n < size ? n += snprintf(buf + n, size - n, __VA_ARGS__) : n)
 	if (v.name && strcmp(v.name, "local_stack")) /* table_detail says "local" */
 		ADD("%s ", v.name);
@@ -510,7 +512,7 @@ static void record_detail(char *buf, size_t size, const struct output *o,
 	if (rec->facts & RST_FACT_AGE)
 		ADD("age=%u.%03us ", rec->age_ms / 1000, rec->age_ms % 1000);
 #undef ADD
-	if (n > 0 && n <= size)
+	if (n > 0 && n <= size && buf[n - 1] == ' ')
 		buf[n - 1] = '\0';
 	if (!buf[0])
 		snprintf(buf, size, "-");

@@ -321,7 +321,11 @@ static void test_output_json(void)
 			"\"attribution\":\"socket_owner\",\"family\":\"ipv4\",\"laddr\":\"127.0.0.1\","
 			"\"lport\":41838,\"raddr\":\"127.0.0.1\",\"rport\":7211,\"dual_stack\":false,"
 			"\"state\":\"SYN_SENT\","
-			"\"reason\":\"NO_SOCKET\",\"rst_origin\":\"local_stack\","
+			"\"reason\":\"NO_SOCKET\",\"rst_origin\":\"local_stack\",\"via\":\"rst\","
+			"\"ttl\":null,\"hops\":null,\"peer_hops\":null,\"icmp_type\":null,"
+			"\"icmp_code\":null,\"icmp_from\":null,\"drop_reason\":null,\"count\":null,"
+			"\"age_ms\":null,\"idle_rx_ms\":null,\"idle_tx_ms\":null,"
+			"\"bytes_acked\":null,\"bytes_received\":null,"
 			"\"error\":\"ECONNREFUSED\",\"sock_ino\":77,\"sock_cookie\":null,"
 			"\"netns\":4026531840,\"tid\":43,\"thread\":\"worker\\u0001\",\"ppid\":1,"
 			"\"parent_comm\":\"systemd\",\"cmdline\":\"python3 -c x\\\"y\\u000a\","
@@ -334,7 +338,7 @@ static void test_output_json(void)
 	CHECK(strstr(s, "\"event\":\"reset_sent\",\"side\":null,\"cause\":null,\"pid\":null,"
 			"\"comm\":null,\"uid\":null,\"attribution\":\"none\",\"family\":\"ipv6\","
 			"\"laddr\":\"2001:db8::1\"") != NULL);
-	CHECK(strstr(s, "\"state\":null,\"reason\":null,\"rst_origin\":null,\"error\":null") != NULL);
+	CHECK(strstr(s, "\"state\":null,\"reason\":null,\"rst_origin\":null,\"via\":null,") != NULL);
 	CHECK(strstr(s, "\"comm\":\"my app\"") != NULL);
 	CHECK(strstr(s, "\"laddr\":\"198.18.0.1\",\"lport\":41838,\"raddr\":\"127.0.0.1\","
 			"\"rport\":7211,\"dual_stack\":true,") != NULL);
