@@ -195,4 +195,25 @@ struct {
 	__type(value, struct rst_closing_ring);
 } closing SEC(".maps") __weak;
 
+/*
+ * Connections whose packet this host's netfilter dropped (NF_DROP, as a
+ * reject rule does after it answered with a RST or an ICMP error), by the
+ * flow as the local socket sees it (this host's end first): the RST or
+ * ICMP error that socket then gets was made by this host's firewall.
+ * Filled from skb:kfree_skb's drop reason NETFILTER_DROP (5.17+), taken by
+ * the socket's record.
+ */
+#define MAX_FIREWALL_MARKS 4096
+
+struct rst_firewall_mark {
+	__u64 ts_ns; /* bpf_ktime_get_ns() of the drop */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_FIREWALL_MARKS);
+	__type(key, struct rst_flow_key);
+	__type(value, struct rst_firewall_mark);
+} firewall_marks SEC(".maps") __weak;
+
 #endif /* RSTSNOOP_MAPS_BPF_H */
