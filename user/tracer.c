@@ -89,7 +89,8 @@ static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
  * refuses tracing programs.  One object never mixes them: their owner
  * table keys differ (cookie or address).
  */
-static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_features *f, bool btf)
+static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_features *f, bool btf,
+			    bool packets)
 {
 	bpf_program__set_autoload(skel->progs.on_set_state, !btf);
 	bpf_program__set_autoload(skel->progs.on_receive_reset, !btf);
@@ -99,7 +100,43 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 	/* the tracepoint's prototype gained the reason in 6.10 */
 	bpf_program__set_autoload(skel->progs.on_send_reset_btf, btf && !f->send_reset_v610);
 	bpf_program__set_autoload(skel->progs.on_send_reset_btf_reason, btf && f->send_reset_v610);
+	/* The packet program of each set: headers through bpf_rdonly_cast()
+	 * where the 6.10+ set runs (no helper per packet, and allowed under
+	 * lockdown=confidentiality), else bpf_probe_read_kernel(). */
+	bpf_program__set_autoload(skel->progs.on_receive_packet, !btf && packets);
+	bpf_program__set_autoload(skel->progs.on_receive_packet_btf,
+				  btf && !f->send_reset_v610 && packets);
+	bpf_program__set_autoload(skel->progs.on_receive_packet_cast,
+				  btf && f->send_reset_v610 && packets);
 	skel->rodata->keys_are_cookies = btf;
+	/* where this host's socket-less RSTs are parked (tcp_send_reset
+	 * 6.10+, or the kfree_skb program), a local RST not parked came
+	 * from a local socket */
+	skel->rodata->sees_socketless_rsts = f->send_reset_v610 || f->kfree_skb_reason;
+}
+
+/*
+ * CONFIG_HZ as libbpf filled it in for the programs (from
+ * /boot/config-RELEASE or /proc/config.gz; 0 where neither was there), for
+ * --features: the programs need it for idle times.
+ */
+static unsigned long loaded_config_hz(const struct bpf_object *obj)
+{
+	const struct bpf_map *map;
+	size_t size;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+		size_t len = strlen(name);
+		const unsigned long *value;
+
+		if (len < 8 || strcmp(name + len - 8, ".kconfig"))
+			continue;
+		value = bpf_map__initial_value((struct bpf_map *)map, &size);
+		/* CONFIG_HZ is the object's only kconfig extern */
+		return value && size >= sizeof(*value) ? *value : 0;
+	}
+	return 0;
 }
 
 /* Opens and loads the object with one set of programs, and the seeding
@@ -112,7 +149,8 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 		return -errno;
 	set_filters(t->skel, opts);
 	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
-	choose_programs(t->skel, &t->feat, btf);
+	choose_programs(t->skel, &t->feat, btf, !opts->no_ttl);
+	t->feat.packets = !opts->no_ttl;
 	/* see capture_cmdline in bpf/config.bpf.h; the loader reads command
 	 * lines from /proc there where it can */
 	t->skel->rodata->capture_cmdline = !t->feat.kernel_reads_refused;
@@ -214,6 +252,7 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 			strerror(-err));
 		goto fail;
 	}
+	t->feat.hz = loaded_config_hz(t->skel->obj);
 	err = rstsnoop_bpf__attach(t->skel);
 	if (err) {
 		fprintf(stderr, "rstsnoop: cannot attach to the tracepoints: %s (run with -v)\n",
