@@ -64,9 +64,11 @@ __u32 seeded_sockets __weak = 0;
 
 /*
  * The kernel's tick rate, for the connection's idle times (tcp_sock keeps
- * them in jiffies).  libbpf reads it from /boot/config-$(uname -r) or
- * /proc/config.gz; 0 where neither exists: idle times are then unknown.
+ * them in jiffies); 0: unknown, and so are idle times.  The loader reads it
+ * from the kernel's configuration (user/kernel_config.c): a __kconfig
+ * extern would make libbpf refuse the whole object on a host that keeps
+ * no configuration file.
  */
-extern unsigned long CONFIG_HZ __kconfig __weak;
+const volatile __u32 jiffies_hz __weak = 0;
 
 #endif /* RSTSNOOP_CONFIG_BPF_H */

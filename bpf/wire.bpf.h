@@ -208,7 +208,7 @@ static __always_inline void take_icmp_error(struct rst_record *rec, __u8 *cause)
 
 /* ---- the connection's last moments ------------------------------------ */
 
-#define JIFFIES_TO_MS(j) ((__u32)((__u64)(j) * 1000 / CONFIG_HZ))
+#define JIFFIES_TO_MS(j) ((__u32)((__u64)(j) * 1000 / jiffies_hz))
 
 /*
  * Idle times and bytes from the tcp_sock; age from when connect() or
@@ -241,7 +241,7 @@ static __always_inline void conn_context(struct rst_record *rec, const struct so
 	rec->bytes_received = BPF_CORE_READ(tp, bytes_received);
 #endif
 	rec->facts |= RST_FACT_BYTES;
-	if (CONFIG_HZ) {
+	if (jiffies_hz) {
 		rx = now - rcv_tstamp;
 		rx_data = now - lrcvtime;
 		rec->idle_rx_ms = JIFFIES_TO_MS(rx < rx_data ? rx : rx_data);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "tracer.h"
+#include "kernel_config.h"
 #include "preflight.h"
 #include "record.h"
 #include "rstsnoop.skel.h"
@@ -57,6 +58,7 @@ void tracer_probe_features(struct tracer_features *f, const struct btf *btf)
 	f->classic_ok = true; /* until preflight_check() says otherwise */
 	f->kernel_reads_refused = preflight_confidentiality_lockdown();
 	f->classic_problem[0] = '\0';
+	f->hz = kernel_config_hz();
 }
 
 static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
@@ -115,30 +117,6 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 	skel->rodata->sees_socketless_rsts = f->send_reset_v610 || f->kfree_skb_reason;
 }
 
-/*
- * CONFIG_HZ as libbpf filled it in for the programs (from
- * /boot/config-RELEASE or /proc/config.gz; 0 where neither was there), for
- * --features: the programs need it for idle times.
- */
-static unsigned long loaded_config_hz(const struct bpf_object *obj)
-{
-	const struct bpf_map *map;
-	size_t size;
-
-	bpf_object__for_each_map(map, obj) {
-		const char *name = bpf_map__name(map);
-		size_t len = strlen(name);
-		const unsigned long *value;
-
-		if (len < 8 || strcmp(name + len - 8, ".kconfig"))
-			continue;
-		value = bpf_map__initial_value((struct bpf_map *)map, &size);
-		/* CONFIG_HZ is the object's only kconfig extern */
-		return value && size >= sizeof(*value) ? *value : 0;
-	}
-	return 0;
-}
-
 /* Opens and loads the object with one set of programs, and the seeding
  * iterator or not. */
 static int load_object(struct tracer *t, const struct rst_options *opts, bool btf,
@@ -154,6 +132,7 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 	/* see capture_cmdline in bpf/config.bpf.h; the loader reads command
 	 * lines from /proc there where it can */
 	t->skel->rodata->capture_cmdline = !t->feat.kernel_reads_refused;
+	t->skel->rodata->jiffies_hz = t->feat.hz;
 	/* tcp_send_reset sees closed-port RSTs itself since 6.10; before,
 	 * the dropped SYN is the only trace (drop reasons since 5.17). */
 	bpf_program__set_autoload(t->skel->progs.on_kfree_skb,
@@ -252,7 +231,6 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 			strerror(-err));
 		goto fail;
 	}
-	t->feat.hz = loaded_config_hz(t->skel->obj);
 	err = rstsnoop_bpf__attach(t->skel);
 	if (err) {
 		fprintf(stderr, "rstsnoop: cannot attach to the tracepoints: %s (run with -v)\n",

@@ -13,6 +13,7 @@
 #include "kernel_names.h"
 #include "output.h"
 #include "origin.h"
+#include "kernel_config.h"
 #include "summary.h"
 
 int test_failed;
@@ -601,6 +602,19 @@ static void test_summary_groups_and_folds(void)
 	summary_free(s);
 }
 
+/* CONFIG_HZ from a configuration text: the line itself, nothing like it. */
+static void test_kernel_config_hz(void)
+{
+	CHECK(kernel_config_hz_of("# CONFIG_HZ_100 is not set\nCONFIG_HZ_250=y\nCONFIG_HZ=250\n") == 250);
+	CHECK(kernel_config_hz_of("CONFIG_HZ=1000") == 1000);
+	CHECK(kernel_config_hz_of("CONFIG_HZ_1000=y\nCONFIG_HZ_PERIODIC=y\n") == 0);
+	CHECK(kernel_config_hz_of("# CONFIG_HZ=100\n") == 0);
+	CHECK(kernel_config_hz_of("CONFIG_HZ=25x\n") == 0);
+	CHECK(kernel_config_hz_of("CONFIG_HZ=0\n") == 0);
+	CHECK(kernel_config_hz_of("CONFIG_HZ=99999999999999999999\n") == 0);
+	CHECK(kernel_config_hz_of("") == 0);
+}
+
 /* The hop count of a TTL: from the nearest common initial TTL at or above it. */
 static void test_origin_hops(void)
 {
@@ -678,6 +692,7 @@ static const struct unit_test tests[] = {
 	{"unit_cmdline_join", test_cmdline_join},
 	{"unit_filter_lists", test_filter_lists},
 	{"unit_origin_hops", test_origin_hops},
+	{"unit_kernel_config_hz", test_kernel_config_hz},
 	{"unit_origin_verdicts", test_origin_verdicts},
 };
 
