@@ -56,7 +56,7 @@ ip netns exec "$ns" "$RSTGEN" client --port 7292 --bytes 5 --name rt-cli >"$WORK
 stop_rstsnoop
 RSTSNOOP=$saved
 want "the client's reset: bytes known, idle unknown" "$($QUERY "$WORK/nohz.out" count \
-	netns="$nsino" event=reset_received comm=rt-cli rst_origin=local_socket idle_rx_ms=null \
+	netns="$nsino" event=reset_received comm=rt-cli rst_origin=unknown idle_rx_ms=null \
 	idle_tx_ms=null bytes_acked=6)" 1
 start_rstsnoop withhz --json || abort "rstsnoop did not start"
 ip netns exec "$ns" "$RSTGEN" serve --port 7293 --close linger --count 1 --name rt-srv \
