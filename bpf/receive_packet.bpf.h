@@ -119,7 +119,9 @@ static __always_inline void note_icmp_error(const struct sk_buff *skb, __u16 fam
 					    const __u8 *inner_saddr, const __u8 *inner_daddr,
 					    const void *inner_th, __u8 ttl, __u8 type, __u8 code)
 {
-	struct rst_icmp_error err = {.ttl = ttl, .type = type, .code = code};
+	struct rst_icmp_error err = {
+		.ts_ns = bpf_ktime_get_ns(), .ttl = ttl, .type = type, .code = code,
+	};
 	struct rst_flow_key key = {.netns = packet_netns(skb), .family = family};
 	int len = family == AF_INET6 ? RST_ADDR_LEN : 4;
 	struct ports copy;
