@@ -76,10 +76,8 @@ static __always_inline void note_peer_ttl(const struct rst_flow_key *flow, __u8 
 
 /*
  * Each program's file defines where the packet came in: the network
- * namespace of its device, or 0 for a loopback device (no hops to judge:
- * passed over).  The BTF-typed programs test loopback before anything
- * else (two plain loads); the classic one, whose every read is a helper
- * call, only for the few packets kept.
+ * namespace of its device (loopback devices were passed over before: no
+ * hops to judge), read only for the few packets kept.
  */
 static __always_inline __u32 packet_netns(const struct sk_buff *skb);
 
