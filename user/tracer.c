@@ -166,7 +166,10 @@ static int load_best(struct tracer *t, const struct rst_options *opts)
 		kinds[nkinds++] = false;
 	if (!nkinds)
 		return -ENOENT;
-	if (opts->seed == SEED_AUTO || opts->seed == SEED_ITER)
+	/* The iterator reads kernel memory through helpers that
+	 * lockdown=confidentiality withdraws: trying it there would only
+	 * verify every program twice (seconds on a slow machine). */
+	if (opts->seed == SEED_ITER || (opts->seed == SEED_AUTO && !t->feat.kernel_reads_refused))
 		iterators[niters++] = true;
 	if (opts->seed != SEED_ITER)
 		iterators[niters++] = false;
