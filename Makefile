@@ -106,6 +106,10 @@ $(OUT)/rstgen: tests/tools/rstgen.c $(OUT)/build-flags | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@ -lpthread
 
+$(OUT)/rawrst: tests/tools/rawrst.c $(OUT)/build-flags | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@
+
 # `make install` (root) or `make install DESTDIR=/tmp/pkg` (packaging).  A
 # root tool goes to sbin; the unit goes where systemd looks for packaged
 # units (/usr/lib/systemd/system with PREFIX=/usr, the packaging default).
