@@ -85,6 +85,10 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUT)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
 
+# The drop-reason programs count with compare-and-swap (BPF atomics, 5.12+,
+# which the BTF-typed set needs anyway): instruction set v3.
+$(OUT)/drops_btf.bpf.o $(OUT)/drops_btf_rx_sk.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 $(OUT)/rstsnoop.linked.o: $(BPF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(BPFTOOL) gen object $@ $^
