@@ -64,12 +64,25 @@ static __always_inline bool is_ip(const struct sk_buff *skb)
 	return skb->protocol == ETH_P_IP_BE || skb->protocol == ETH_P_IPV6_BE;
 }
 
-/* The segment's network namespace: the socket's where the event names it. */
+/*
+ * The segment's network namespace: the socket's where the event names it.
+ * Else not from skb->dev: tcp_v4_rcv()/tcp_v6_rcv() clear it before the
+ * socket handles the segment (6.1: every reset_ignored record said netns
+ * 0), but from the device of its route (early demux or the input route
+ * set it, and TCP keeps it until the segment is queued).
+ */
 static __always_inline __u32 drop_netns(const struct sk_buff *skb, const struct sock *rx_sk)
 {
-	bool loopback;
+	const struct net_device *dev;
+	const struct dst_entry *dst;
 
-	return rx_sk ? sk_netns(rx_sk) : skb_dev_netns(skb, &loopback);
+	if (rx_sk)
+		return sk_netns(rx_sk);
+	dev = skb->dev;
+	if (dev)
+		return dev->nd_net.net->ns.inum;
+	dst = (const struct dst_entry *)(skb->_skb_refdst & ~1UL); /* SKB_DST_NOREF */
+	return BPF_CORE_READ(dst, dev, nd_net.net, ns.inum);
 }
 
 static __noinline void reset_ignored(const struct sk_buff *skb, __u32 reason,
