@@ -33,6 +33,7 @@ stop_rstsnoop
 expect listen_drop.status "exit status" $? 0
 nft delete table ip rawrst
 pid=$(gen_value "$T/ld.gen" pid)
+skip listen_drop.syn "SYNs dropped for a full accept queue are consumed without a drop reason (tcp_rcv_state_process() calls consume_skb() after conn_request; seen on 6.1, 6.12, 6.18): not reported on any kernel"
 expect listen_drop.kernel "TcpExt ListenDrops delta" "$d" 1
 sum=0
 for n in $(jsonq "$T/ld.out" values count netns="$HERE" event=listen_drop lport=7600); do
