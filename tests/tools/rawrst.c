@@ -3,7 +3,7 @@
  * rawrst - hand-made TCP segments (raw IPv4 sockets) for the rstsnoop
  * tests: RSTs the stack must refuse, and half-open handshakes.  One C11
  * file, libc only, linked -static for the kernel-matrix VMs (no python3
- * there).  Loopback (127.0.0.1) only: it never sends anywhere else.
+ * there).  Loopback (127.0.0.1, ::1) only: it never sends anywhere else.
  *
  *   rawrst ignored PORT
  *       listens on 127.0.0.1:PORT, connects to it, learns the server's
@@ -13,6 +13,7 @@
  *       (rcv_nxt + 1000).  The stack must drop all three (RFC 5961: a
  *       challenge ACK for the last one only) and the connection
  *       must still carry data both ways.
+ *       With 6: the same over ::1.
  *       Prints "ignored pid=PID lport=CLIENT_PORT rport=PORT alive=0|1".
  *   rawrst halfopen PORT SPORT COUNT rst|ack BACKLOG PRE
  *       listens on 127.0.0.1:PORT with listen(BACKLOG), completes PRE
@@ -128,8 +129,9 @@ struct seg {
 	uint8_t flags;
 };
 
-/* The next segment the sniffer sees within ms; false on timeout. */
-static bool next_segment(int fd, struct seg *s, int ms)
+/* The next segment the sniffer sees within ms; false on timeout.  An
+ * IPv4 raw socket hands over the IP header too, an IPv6 one does not. */
+static bool next_segment_at(int fd, struct seg *s, int ms, bool v6)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	uint8_t buf[128];
@@ -140,16 +142,100 @@ static bool next_segment(int fd, struct seg *s, int ms)
 		return false;
 	n = recv(fd, buf, sizeof(buf), 0);
 	if (n < 20)
-		return n >= 0 || errno == EINTR ? next_segment(fd, s, ms) : false;
-	ihl = (buf[0] & 0x0f) * 4u;
+		return n >= 0 || errno == EINTR ? next_segment_at(fd, s, ms, v6) : false;
+	ihl = v6 ? 0 : (buf[0] & 0x0f) * 4u;
 	if ((size_t)n < ihl + 14)
-		return next_segment(fd, s, ms);
+		return next_segment_at(fd, s, ms, v6);
 	s->sport = buf[ihl] << 8 | buf[ihl + 1];
 	s->dport = buf[ihl + 2] << 8 | buf[ihl + 3];
 	s->seq = (uint32_t)buf[ihl + 4] << 24 | buf[ihl + 5] << 16 | buf[ihl + 6] << 8 | buf[ihl + 7];
 	s->ack = (uint32_t)buf[ihl + 8] << 24 | buf[ihl + 9] << 16 | buf[ihl + 10] << 8 | buf[ihl + 11];
 	s->flags = buf[ihl + 13];
 	return true;
+}
+
+static bool next_segment(int fd, struct seg *s, int ms)
+{
+	return next_segment_at(fd, s, ms, false);
+}
+
+/*
+ * IPv6: the kernel builds the IP header of a raw IPPROTO_TCP socket bound
+ * to ::1 and fills the TCP checksum (IPV6_CHECKSUM at offset 16).
+ */
+static int raw6(void)
+{
+	struct sockaddr_in6 lo = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	int fd = socket(AF_INET6, SOCK_RAW, IPPROTO_TCP), off = 16;
+
+	if (fd < 0)
+		die("socket(AF_INET6, SOCK_RAW, IPPROTO_TCP)");
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof(off)))
+		die("IPV6_CHECKSUM");
+	if (bind(fd, (struct sockaddr *)&lo, sizeof(lo)))
+		die("bind ::1");
+	return fd;
+}
+
+static void send_rst6(int fd, uint16_t sport, uint16_t dport, uint32_t seq)
+{
+	struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	uint8_t th[20] = {0};
+
+	th[0] = sport >> 8, th[1] = sport;
+	th[2] = dport >> 8, th[3] = dport;
+	for (int i = 0; i < 4; i++)
+		th[4 + i] = seq >> (24 - 8 * i);
+	th[12] = 5 << 4;
+	th[13] = F_RST;
+	th[14] = 0xff, th[15] = 0xff;
+	if (sendto(fd, th, sizeof(th), 0, (struct sockaddr *)&to, sizeof(to)) != sizeof(th))
+		die("sendto ::1");
+}
+
+static int ignored6(uint16_t port)
+{
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(port),
+				 .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	socklen_t alen = sizeof(a);
+	int l = socket(AF_INET6, SOCK_STREAM, 0), c = socket(AF_INET6, SOCK_STREAM, 0), s, one = 1;
+	int raw = raw6();
+	uint16_t cport;
+	uint32_t rcv_nxt = 0;
+	bool got = false, alive;
+	char buf[8];
+	struct seg g;
+
+	if (l < 0 || c < 0)
+		die("socket");
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 8))
+		die("listen");
+	if (connect(c, (struct sockaddr *)&a, sizeof(a)))
+		die("connect");
+	if (getsockname(c, (struct sockaddr *)&a, &alen))
+		die("getsockname");
+	cport = ntohs(a.sin6_port);
+	s = accept(l, NULL, NULL);
+	if (s < 0)
+		die("accept");
+	while (!got && next_segment_at(raw, &g, 2000, true))
+		if (g.sport == port && g.dport == cport && (g.flags & (F_SYN | F_ACK)) == (F_SYN | F_ACK)) {
+			rcv_nxt = g.seq + 1;
+			got = true;
+		}
+	if (!got) {
+		errno = ETIMEDOUT;
+		die("no SYN-ACK seen");
+	}
+	send_rst6(raw, port, cport, rcv_nxt - 0x40000000u);
+	send_rst6(raw, port, cport, rcv_nxt + 0x40000000u);
+	send_rst6(raw, port, cport, rcv_nxt + 1000);
+	usleep(100 * 1000);
+	alive = write(c, "ping", 4) == 4 && read(s, buf, sizeof(buf)) == 4 && write(s, "pong", 4) == 4 &&
+		read(c, buf, sizeof(buf)) == 4 && !memcmp(buf, "pong", 4);
+	printf("ignored pid=%d lport=%u rport=%u alive=%d\n", getpid(), cport, port, alive);
+	return alive ? 0 : 1;
 }
 
 static int ignored(uint16_t port)
@@ -261,12 +347,14 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "ignored"))
 		return ignored(number(argv[2], 65535));
+	if (argc == 4 && !strcmp(argv[1], "ignored") && !strcmp(argv[3], "6"))
+		return ignored6(number(argv[2], 65535));
 	if (argc == 8 && !strcmp(argv[1], "halfopen") &&
 	    (!strcmp(argv[5], "rst") || !strcmp(argv[5], "ack")))
 		return halfopen(number(argv[2], 65535), number(argv[3], 65535),
 				number(argv[4], MAX_HALFOPEN), !strcmp(argv[5], "rst"),
 				number(argv[6], 4096), argv[7][0] == '0' && !argv[7][1] ? 0 : number(argv[7], 64));
-	fprintf(stderr, "usage: rawrst ignored PORT | "
+	fprintf(stderr, "usage: rawrst ignored PORT [6] | "
 			"rawrst halfopen PORT SPORT COUNT rst|ack BACKLOG PRE\n");
 	return 2;
 }
