@@ -85,6 +85,41 @@ static __always_inline __u32 drop_netns(const struct sk_buff *skb, const struct 
 	return BPF_CORE_READ(dst, dev, nd_net.net, ns.inum);
 }
 
+/*
+ * Read packet headers with bpf_probe_read_kernel().  The loader clears it
+ * under lockdown=confidentiality, which withdraws that helper: the
+ * verifier then drops the reads as dead code, and what the socket tells
+ * is all there is.
+ */
+const volatile bool drop_packet_reads __weak = true;
+
+/* The TCP flags of a segment TCP took in: tcp_v{4,6}_fill_cb() copied
+ * them into its control block before any socket saw the segment. */
+static __always_inline __u8 cb_tcp_flags(const struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = (const void *)skb->cb;
+
+	return cb->tcp_flags;
+}
+
+/*
+ * Family, addresses and ports of a dropped segment, this host's end first,
+ * and its TCP flags: from the socket that took it where the event names
+ * one (rx_sk: no packet read; a listener knows no remote end), else from
+ * its headers.
+ */
+static __always_inline bool drop_segment(const struct sk_buff *skb, const struct sock *rx_sk,
+					 struct rst_record *rec, __u8 *tcp_flags)
+{
+	if (rx_sk) {
+		sock_endpoints(rx_sk, rec);
+		unmap_v4(rec);
+		*tcp_flags = cb_tcp_flags(skb);
+		return true;
+	}
+	return drop_packet_reads && read_segment(skb_network_start(skb), NULL, rec, tcp_flags);
+}
+
 static __noinline void reset_ignored(const struct sk_buff *skb, __u32 reason,
 					  const struct sock *rx_sk)
 {
@@ -95,8 +130,7 @@ static __noinline void reset_ignored(const struct sk_buff *skb, __u32 reason,
 	__u64 key;
 	int state;
 
-	if (!read_segment(skb_network_start(skb), NULL, &rec, &tcp_flags) ||
-	    !(tcp_flags & TCP_FLAG_RST))
+	if (!drop_segment(skb, rx_sk, &rec, &tcp_flags) || !(tcp_flags & TCP_FLAG_RST))
 		return;
 	rec.drop_reason = reason;
 	rec.facts = RST_FACT_DROP_REASON;
@@ -121,37 +155,36 @@ static __noinline void reset_ignored(const struct sk_buff *skb, __u32 reason,
 /*
  * A packet of a local connection that this host's netfilter dropped (a
  * reject rule drops what it answered): the socket's flow is marked, this
- * host's end first, for the record the connection then makes.  Only
- * packets that carry their socket: a locally made one (the SYN of a
- * connect()), or an incoming one that early demux gave its socket.
+ * host's end first as its records have it, for the record the connection
+ * then makes.  Only packets that carry their socket: a locally made one
+ * (the SYN of a connect()), or an incoming one that early demux gave its
+ * socket.  Full TCP sockets only: request and TIME_WAIT sockets make no
+ * records that could take the mark.
  */
 static __noinline void firewall_drop(const struct sk_buff *skb)
 {
 	struct rst_firewall_mark mark = {.ts_ns = bpf_ktime_get_ns()};
-	struct rst_record seg = {};
+	struct rst_record flow = {};
 	struct rst_flow_key k = {};
 	const struct sock *sk = skb->sk;
-	__u8 tcp_flags;
-	__u16 num;
 
-	if (!sk || !read_segment(skb_network_start(skb), NULL, &seg, &tcp_flags))
+	if (!sk || !is_full_sock(sk_state(sk)) || sk->sk_protocol != IPPROTO_TCP)
 		return;
-	num = sk->__sk_common.skc_num;
+	/* not sock_endpoints(): skb->sk is an RCU pointer, which
+	 * bpf_skc_to_tcp_sock() refuses; a live socket's skc_num is its port */
+	flow.family = sk->__sk_common.skc_family;
+	flow.lport = sk->__sk_common.skc_num;
+	flow.rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	sock_addrs(sk, &flow);
+	unmap_v4(&flow);
+	if (!flow.lport) /* a kernel control socket (the stack's own RSTs) */
+		return;
 	k.netns = sk_netns(sk);
-	k.family = seg.family;
-	if (num == seg.rport) { /* it was leaving: its source is ours */
-		k.lport = seg.rport;
-		k.rport = seg.lport;
-		__builtin_memcpy(k.laddr, seg.raddr, RST_ADDR_LEN);
-		__builtin_memcpy(k.raddr, seg.laddr, RST_ADDR_LEN);
-	} else if (num == seg.lport) {
-		k.lport = seg.lport;
-		k.rport = seg.rport;
-		__builtin_memcpy(k.laddr, seg.laddr, RST_ADDR_LEN);
-		__builtin_memcpy(k.raddr, seg.raddr, RST_ADDR_LEN);
-	} else {
-		return;
-	}
+	k.family = flow.family;
+	k.lport = flow.lport;
+	k.rport = flow.rport;
+	__builtin_memcpy(k.laddr, flow.laddr, RST_ADDR_LEN);
+	__builtin_memcpy(k.raddr, flow.raddr, RST_ADDR_LEN);
 	bpf_map_update_elem(&firewall_marks, &k, &mark, BPF_ANY);
 }
 
@@ -192,7 +225,7 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
 	__u8 tcp_flags;
 	__u64 now, last, total;
 
-	if (!read_segment(skb_network_start(skb), NULL, &rec, &tcp_flags))
+	if (!drop_segment(skb, rx_sk, &rec, &tcp_flags))
 		return;
 	lk.netns = drop_netns(skb, rx_sk);
 	lk.port = rec.lport;
@@ -248,12 +281,11 @@ enum listener_drop_kind { LD_NONE, LD_RESET, LD_OVERFLOW };
 
 static __noinline int listener_drop_kind(const struct sk_buff *skb, const struct sock *rx_sk)
 {
-	struct rst_record seg = {};
-	__u8 tcp_flags = 0;
+	__u8 tcp_flags;
 
-	if (sk_state(rx_sk) != TCP_LISTEN ||
-	    !read_segment(skb_network_start(skb), NULL, &seg, &tcp_flags))
+	if (sk_state(rx_sk) != TCP_LISTEN)
 		return LD_NONE;
+	tcp_flags = cb_tcp_flags(skb);
 	if (tcp_flags & TCP_FLAG_RST)
 		return LD_RESET;
 	if (!HAS_DROP_REASON(TCP_LISTEN_OVERFLOW) && !(tcp_flags & TCP_FLAG_SYN) &&
@@ -263,7 +295,8 @@ static __noinline int listener_drop_kind(const struct sk_buff *skb, const struct
 }
 
 /* A RST reset a half-open connection of listener rx_sk: server-side
- * handshake_failed, the listener's owner. */
+ * handshake_failed, the listener's owner.  The client's end is in the
+ * segment only: unknown where packets cannot be read. */
 static __noinline void half_open_reset(const struct sk_buff *skb, const struct sock *rx_sk)
 {
 	struct rst_record rec = {.source = RST_SRC_KFREE_SKB};
@@ -271,8 +304,8 @@ static __noinline void half_open_reset(const struct sk_buff *skb, const struct s
 	__u8 tcp_flags = 0;
 	bool own;
 
-	if (!read_segment(skb_network_start(skb), NULL, &rec, &tcp_flags))
-		return;
+	if (!drop_packet_reads || !read_segment(skb_network_start(skb), NULL, &rec, &tcp_flags))
+		drop_segment(skb, rx_sk, &rec, &tcp_flags);
 	rec.event = RST_EV_HANDSHAKE_FAILED;
 	rec.side = RST_SIDE_SERVER;
 	rec.cause = RST_CAUSE_RESET;

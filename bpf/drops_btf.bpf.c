@@ -3,8 +3,9 @@
  * skb:kfree_skb as a BTF-typed program, for kernels whose event has a drop
  * reason but no rx_sk (5.17 .. 6.10): the loader picks this one or
  * drops_btf_rx_sk.bpf.c by the tracepoint's prototype in kernel BTF.
- * Headers are read with bpf_probe_read_kernel: bpf_rdonly_cast() came in
- * 6.2, after some of these kernels.
+ * Headers are read with bpf_probe_read_kernel (bpf_rdonly_cast() came in
+ * 6.2, after some of these kernels): under lockdown=confidentiality only
+ * the firewall marks, which need no header, remain.
  */
 #define RST_BTF_PROGS 1
 #include "vmlinux.h"

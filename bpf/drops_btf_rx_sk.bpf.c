@@ -4,11 +4,13 @@
  * that received the dropped segment (rx_sk, commit c53795d48ee8 "net: add
  * rx_sk to trace_kfree_skb"; NULL where none did, and marked nullable for
  * the verifier since commit 5da7e15fb5a1).  That socket gives a refused
- * RST its owner and tells a half-open connection's drops.  Headers are read
- * with bpf_probe_read_kernel(), not bpf_rdonly_cast() (RST_PACKET_CAST):
- * the kfunc's extern declared in a second object makes bpftool 7.1's linker
- * fail ("failed to resolve size of underlying type").  So the loader leaves
- * the drop programs out under lockdown=confidentiality.
+ * RST its owner, endpoints and TCP flags (from the control block), and tells
+ * a half-open connection's drops, with no packet read.  Only a half-open
+ * connection's client end is read from the headers, with
+ * bpf_probe_read_kernel() (off under lockdown=confidentiality, see
+ * drop_packet_reads), not bpf_rdonly_cast() (RST_PACKET_CAST): that kfunc's
+ * extern in a second object makes bpftool 7.1's linker fail ("failed to
+ * resolve size of underlying type").
  */
 #define RST_BTF_PROGS 1
 #include "vmlinux.h"

@@ -27,12 +27,13 @@ void drops_choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featur
 {
 	/* the tracepoint's prototype gained rx_sk in 6.11 (commit c53795d48ee8):
 	 * a program reading a fourth argument would not load before */
-	/* they read headers with bpf_probe_read_kernel(), which
-	 * lockdown=confidentiality withdraws (bpf/drops_btf_rx_sk.bpf.c) */
-	bool on = btf && f->kfree_skb_reason && !f->kernel_reads_refused;
+	bool on = btf && f->kfree_skb_reason;
 
 	bpf_program__set_autoload(skel->progs.on_drop_btf, on && !f->kfree_skb_rx_sk);
 	bpf_program__set_autoload(skel->progs.on_drop_btf_rx_sk, on && f->kfree_skb_rx_sk);
+	/* lockdown=confidentiality withdraws bpf_probe_read_kernel(): what
+	 * needs the headers goes (bpf/drops.bpf.h) */
+	skel->rodata->drop_packet_reads = !f->kernel_reads_refused;
 }
 
 /* The record bpf/drops.bpf.h's listen_drop_record() makes. */
@@ -92,14 +93,13 @@ int drops_flush(struct rstsnoop_bpf *skel, ring_buffer_sample_fn on_record, void
 void drops_features_print(FILE *out, const struct tracer_features *f,
 			  const struct tracer_features *loaded)
 {
+	bool locked = f->kernel_reads_refused; /* no packet reads: only what sockets tell */
 	const char *no;
 
 	if (!f->kfree_skb_reason)
 		no = "no (kernel before 5.17: skb:kfree_skb has no drop reasons)";
 	else if (loaded && !loaded->btf_programs)
 		no = "no (needs the BTF-typed programs)";
-	else if (f->kernel_reads_refused)
-		no = "no (lockdown=confidentiality: packet headers cannot be read)";
 	else
 		no = NULL;
 	fprintf(out, "listen drops: %s\n",
@@ -115,14 +115,19 @@ void drops_features_print(FILE *out, const struct tracer_features *f,
 		no ? no :
 		f->kfree_skb_rx_sk ?
 		     "skb:kfree_skb sequence, PAWS and challenge-ACK drop reasons, owner from rx_sk" :
+		locked ?
+		     "no (lockdown=confidentiality: headers cannot be read, and no rx_sk before 6.11)" :
 		     "skb:kfree_skb sequence, PAWS and challenge-ACK drop reasons, owner unknown "
 		     "(no rx_sk before 6.11)");
 	fprintf(out, "local firewall drops: %s\n",
 		no ? no : "skb:kfree_skb NETFILTER_DROP (packets of local connections)");
 	fprintf(out, "half-open resets: %s\n",
 		no ? no :
-		f->kfree_skb_rx_sk ?
-		     "skb:kfree_skb NOT_SPECIFIED RST at a listener (rx_sk); SYN-ACK timeouts: not seen" :
+		!f->kfree_skb_rx_sk ?
 		     "no (skb:kfree_skb has no rx_sk before 6.11: a request socket's dropped RST "
-		     "is not told from others)");
+		     "is not told from others)" :
+		locked ?
+		     "skb:kfree_skb NOT_SPECIFIED RST at a listener (rx_sk), client unknown under "
+		     "lockdown=confidentiality; SYN-ACK timeouts: not seen" :
+		     "skb:kfree_skb NOT_SPECIFIED RST at a listener (rx_sk); SYN-ACK timeouts: not seen");
 }

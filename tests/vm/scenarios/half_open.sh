@@ -5,7 +5,13 @@
 # at the listener (rx_sk).  One server-side handshake_failed per RST, for
 # the listener's pid, as many as TcpExt EmbryonicRsts counted.
 . "$SCENARIO_LIB"
-F=$EV/skb/kfree_skb/format
+# What skb:kfree_skb offers here: from its format file, or, under
+# lockdown=confidentiality (which hides tracefs), from the release, as
+# scenario-lib.sh does.  kfree_has WORD MAJOR MINOR
+kfree_has() {
+	if [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then _release_at_least "$2" "$3"
+	else grep -q "$1" "$EV/skb/kfree_skb/format" 2>/dev/null; fi
+}
 tcpext() { awk -v f="$1" '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/netstat; }
 
 nft add table ip rawrst && nft add chain ip rawrst out '{ type filter hook output priority 0; }' &&
@@ -20,11 +26,14 @@ expect half_open.status "exit status" $? 0
 nft delete table ip rawrst
 pid=$(gen_value "$T/ho.gen" pid)
 expect half_open.kernel "TcpExt EmbryonicRsts delta" "$e" 3
-if ! grep -q 'rx_sk;' "$F" 2>/dev/null; then
+if ! kfree_has 'rx_sk;' 6 11; then
 	expect half_open.none "server-side records" "$(count ho netns="$HERE" side=server lport=7700)" 0
 	skip half_open "skb:kfree_skb has no rx_sk before 6.11 (commit c53795d48ee8): a request socket's RST is dropped as NOT_SPECIFIED, not told from others"
 	exit 0
 fi
+# the client's end is read from the segment, which lockdown=confidentiality forbids
+client=raddr=127.0.0.1
+[ $LOCKDOWN_CONFIDENTIALITY = 1 ] && client=raddr=0.0.0.0
 expect half_open.records "server-side handshake_failed for the listener's pid" "$(count ho \
 	netns="$HERE" event=handshake_failed side=server cause=reset state=SYN_RECV laddr=127.0.0.1 \
-	lport=7700 raddr=127.0.0.1 pid="$pid")" "$e"
+	lport=7700 $client pid="$pid")" "$e"

@@ -14,14 +14,20 @@
 # conn_request, measured on 6.1, 6.12 and 6.18): no kernel here shows them,
 # so this scenario makes only drops of the handshake's last ACK.
 . "$SCENARIO_LIB"
-F=$EV/skb/kfree_skb/format
+# What skb:kfree_skb offers here: from its format file, or, under
+# lockdown=confidentiality (which hides tracefs), from the release, as
+# scenario-lib.sh does.  kfree_has WORD MAJOR MINOR
+kfree_has() {
+	if [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then _release_at_least "$2" "$3"
+	else grep -q "$1" "$EV/skb/kfree_skb/format" 2>/dev/null; fi
+}
 tcpext() { awk -v f="$1" '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/netstat; }
 
-if ! grep -q 'reason;' "$F" 2>/dev/null; then
+if ! kfree_has 'reason;' 5 17; then
 	skip listen_drop "skb:kfree_skb has no drop reason on this kernel (came in 5.17, commit c504e5c2f964)"
 	exit 0
 fi
-if ! grep -q TCP_LISTEN_OVERFLOW "$F" && ! grep -q 'rx_sk;' "$F"; then
+if ! kfree_has TCP_LISTEN_OVERFLOW 6 15 && ! kfree_has 'rx_sk;' 6 11; then
 	skip listen_drop "no TCP_LISTEN_OVERFLOW (6.15) and no rx_sk (6.11): a full accept queue's drop is NOT_SPECIFIED, not told from others"
 	exit 0
 fi

@@ -7,7 +7,13 @@
 # Oracles: TCPChallengeACK, rawrst's own pid and ports, its data check.
 # IPv4 and IPv6.
 . "$SCENARIO_LIB"
-F=$EV/skb/kfree_skb/format
+# What skb:kfree_skb offers here: from its format file, or, under
+# lockdown=confidentiality (which hides tracefs), from the release, as
+# scenario-lib.sh does.  kfree_has WORD MAJOR MINOR
+kfree_has() {
+	if [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then _release_at_least "$2" "$3"
+	else grep -q "$1" "$EV/skb/kfree_skb/format" 2>/dev/null; fi
+}
 tcpext() { awk -v f="$1" '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/netstat; }
 
 reset_ignored() { # NAME PORT ADDR [6]
@@ -22,7 +28,7 @@ reset_ignored() { # NAME PORT ADDR [6]
 		"$(gen_value "$T/$name.gen" alive)" 1
 	expect "$name.challenge_ack" "TcpExt TCPChallengeACK delta" "$ch" 1
 	lport=$(gen_value "$T/$name.gen" lport) pid=$(gen_value "$T/$name.gen" pid)
-	if ! grep -q 'reason;' "$F" 2>/dev/null && [ $LOCKDOWN_CONFIDENTIALITY = 0 ]; then
+	if ! kfree_has 'reason;' 5 17; then
 		expect "$name.none" "reset_ignored records" "$(count "$name" event=reset_ignored)" 0
 		skip "$name" "skb:kfree_skb has no drop reason on this kernel (came in 5.17, commit c504e5c2f964)"
 		return
@@ -32,7 +38,7 @@ reset_ignored() { # NAME PORT ADDR [6]
 		rport="$port")" 3
 	expect "$name.challenge" "the in-window RST (challenge ACK), drop reason TCP_RESET" \
 		"$(count "$name" netns="$HERE" event=reset_ignored lport="$lport" drop_reason=TCP_RESET)" 1
-	if grep -q 'rx_sk;' "$F"; then
+	if kfree_has 'rx_sk;' 6 11; then
 		expect "$name.owner" "records naming rawrst's pid" "$(count "$name" netns="$HERE" \
 			event=reset_ignored lport="$lport" pid="$pid" state=ESTABLISHED)" 3
 	else
