@@ -14,6 +14,13 @@ kfree_has() {
 }
 tcpext() { awk -v f="$1" '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/netstat; }
 
+# feature_line PREFIX: rstsnoop's --features line starting with PREFIX
+feature_line() { rstsnoop --features ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} 2>/dev/null | grep "^$1"; }
+line=$(feature_line "half-open resets: ")
+if ! kfree_has 'reason;' 5 17; then want="half-open resets: no (kernel before 5.17"
+elif ! kfree_has 'rx_sk;' 6 11; then want="half-open resets: no (skb:kfree_skb has no rx_sk"
+else want="half-open resets: skb:kfree_skb NOT_SPECIFIED RST at a listener (rx_sk)"; fi
+case $line in "$want"*) pass half_open.features ;; *) fail half_open.features "got '$line', want '$want...'" ;; esac
 nft add table ip rawrst && nft add chain ip rawrst out '{ type filter hook output priority 0; }' &&
 	nft add rule ip rawrst out meta mark != 0x7273 tcp sport 41000-41099 tcp flags rst drop ||
 	{ fail half_open "cannot add the nftables rule"; exit 0; }

@@ -23,6 +23,14 @@ kfree_has() {
 }
 tcpext() { awk -v f="$1" '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/netstat; }
 
+# feature_line PREFIX: rstsnoop's --features line starting with PREFIX
+feature_line() { rstsnoop --features ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} 2>/dev/null | grep "^$1"; }
+line=$(feature_line "listen drops: ")
+if ! kfree_has 'reason;' 5 17; then want="listen drops: no (kernel before 5.17"
+elif kfree_has TCP_LISTEN_OVERFLOW 6 15; then want="listen drops: skb:kfree_skb TCP_LISTEN_OVERFLOW"
+elif kfree_has 'rx_sk;' 6 11; then want="listen drops: skb:kfree_skb NOT_SPECIFIED at a listener"
+else want="listen drops: no (skb:kfree_skb has neither"; fi
+case $line in "$want"*) pass listen_drop.features ;; *) fail listen_drop.features "got '$line', want '$want...'" ;; esac
 if ! kfree_has 'reason;' 5 17; then
 	skip listen_drop "skb:kfree_skb has no drop reason on this kernel (came in 5.17, commit c504e5c2f964)"
 	exit 0

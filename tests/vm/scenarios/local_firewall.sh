@@ -15,6 +15,12 @@ kfree_has() {
 	else grep -q "$1" "$EV/skb/kfree_skb/format" 2>/dev/null; fi
 }
 N=3
+# feature_line PREFIX: rstsnoop's --features line starting with PREFIX
+feature_line() { rstsnoop --features ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} 2>/dev/null | grep "^$1"; }
+line=$(feature_line "local firewall drops: ")
+if kfree_has 'reason;' 5 17; then want="local firewall drops: skb:kfree_skb NETFILTER_DROP"
+else want="local firewall drops: no (kernel before 5.17"; fi
+case $line in "$want"*) pass local_firewall.features ;; *) fail local_firewall.features "got '$line', want '$want...'" ;; esac
 
 if ! nft add table inet lfw$$ ||
 	! nft add chain inet lfw$$ out '{ type filter hook output priority 0; }' ||

@@ -49,3 +49,11 @@ reset_ignored() { # NAME PORT ADDR [6]
 }
 reset_ignored reset_ignored 7500 127.0.0.1
 reset_ignored reset_ignored6 7501 ::1 6
+# feature_line PREFIX: rstsnoop's --features line starting with PREFIX
+feature_line() { rstsnoop --features ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} 2>/dev/null | grep "^$1"; }
+line=$(feature_line "ignored RSTs: ")
+if ! kfree_has 'reason;' 5 17; then want="ignored RSTs: no (kernel before 5.17"
+elif kfree_has 'rx_sk;' 6 11; then want="ignored RSTs: skb:kfree_skb sequence, PAWS and challenge-ACK drop reasons, owner from rx_sk"
+elif [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then want="ignored RSTs: no (lockdown"
+else want="ignored RSTs: skb:kfree_skb sequence, PAWS and challenge-ACK drop reasons, owner unknown"; fi
+case $line in "$want"*) pass reset_ignored.features ;; *) fail reset_ignored.features "got '$line', want '$want...'" ;; esac
