@@ -167,6 +167,15 @@ static __always_inline void judge_received_rst(struct rst_record *rec, bool loca
 	peer_baseline(rec);
 }
 
+/* An ICMP error about this flow's segments came (kept, not taken). */
+static __always_inline bool icmp_error_pending(const struct rst_record *rec)
+{
+	struct rst_flow_key key;
+
+	flow_key_of(rec, &key);
+	return bpf_map_lookup_elem(&icmp_errors, &key);
+}
+
 /*
  * A connect() that failed without a RST and not by timeout: an ICMP error
  * about its SYN, and what it was where the packet hook saw it (taken).  Refused when the ICMP error says so: port unreachable
