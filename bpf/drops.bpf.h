@@ -86,6 +86,20 @@ static __always_inline __u32 drop_netns(const struct sk_buff *skb, const struct 
 }
 
 /*
+ * emit() as a global function: the verifier checks it once, not at each
+ * of the four places that make a record (a static function is checked
+ * anew in every caller's context), which keeps the load short on slow
+ * machines.  A global function's pointer argument may be NULL; __weak:
+ * both drop programs' objects define it, the linker keeps one.
+ */
+__weak __noinline int drops_emit(struct rst_record *rec)
+{
+	if (rec)
+		emit(rec);
+	return 0;
+}
+
+/*
  * Read packet headers with bpf_probe_read_kernel().  The loader clears it
  * under lockdown=confidentiality, which withdraws that helper: the
  * verifier then drops the reads as dead code, and what the socket tells
@@ -120,36 +134,57 @@ static __always_inline bool drop_segment(const struct sk_buff *skb, const struct
 	return drop_packet_reads && read_segment(skb_network_start(skb), NULL, rec, tcp_flags);
 }
 
-static __noinline void reset_ignored(const struct sk_buff *skb, __u32 reason,
-					  const struct sock *rx_sk)
+/*
+ * A dropped RST: refused by the connection rx_sk (reset_ignored), or, with
+ * half_open, one that reset a half-open connection of the listener rx_sk
+ * (a server-side handshake_failed, the listener's owner; the client's end
+ * is in the segment only, unknown where packets cannot be read).  One
+ * function for both, so the verifier checks the owner attribution once.
+ */
+static __noinline void rst_dropped(const struct sk_buff *skb, __u32 reason,
+				   const struct sock *rx_sk, bool half_open)
 {
-	struct rst_record rec = {.source = RST_SRC_KFREE_SKB, .event = RST_EV_RESET_IGNORED};
+	struct rst_record rec = {.source = RST_SRC_KFREE_SKB};
 	struct rst_sock_info si;
 	__u8 tcp_flags = 0;
 	bool own;
 	__u64 key;
 	int state;
 
-	if (!drop_segment(skb, rx_sk, &rec, &tcp_flags) || !(tcp_flags & TCP_FLAG_RST))
-		return;
-	rec.drop_reason = reason;
-	rec.facts = RST_FACT_DROP_REASON;
+	if (half_open) {
+		if (!drop_packet_reads ||
+		    !read_segment(skb_network_start(skb), NULL, &rec, &tcp_flags))
+			drop_segment(skb, rx_sk, &rec, &tcp_flags);
+		rec.event = RST_EV_HANDSHAKE_FAILED;
+		rec.side = RST_SIDE_SERVER;
+		rec.cause = RST_CAUSE_RESET;
+		rec.state = TCP_SYN_RECV;
+		rec.flags |= RST_F_STATE;
+	} else {
+		if (!drop_segment(skb, rx_sk, &rec, &tcp_flags) || !(tcp_flags & TCP_FLAG_RST))
+			return;
+		rec.event = RST_EV_RESET_IGNORED;
+		rec.drop_reason = reason;
+		rec.facts = RST_FACT_DROP_REASON;
+	}
 	rec.netns = drop_netns(skb, rx_sk);
 	/* Before 6.11 the event does not say which socket refused it
 	 * (commit c53795d48ee8 "net: add rx_sk to trace_kfree_skb"). */
 	if (rx_sk) {
 		state = sk_state(rx_sk);
 		key = sock_key(rx_sk);
-		rec.sock_cookie = key;
-		if (is_full_sock(state)) {
-			rec.state = state;
-			rec.flags |= RST_F_STATE;
-			rec.sock_ino = sock_ino(rx_sk);
+		if (!half_open) {
+			rec.sock_cookie = key;
+			if (is_full_sock(state)) {
+				rec.state = state;
+				rec.flags |= RST_F_STATE;
+				rec.sock_ino = sock_ino(rx_sk);
+			}
 		}
 		own = owner_lookup(key, &si);
 		attribute_socket_owner(&rec, rx_sk, state, own ? &si.owner : NULL, own ? si.role : 0);
 	}
-	emit(&rec);
+	drops_emit(&rec);
 }
 
 /*
@@ -246,7 +281,7 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
 		v = bpf_map_lookup_elem(&listen_drops, &lk);
 		if (!v) { /* the table is full: a record of its own, nothing lost */
 			rec.count = 1;
-			emit(&rec);
+			drops_emit(&rec);
 			return;
 		}
 	}
@@ -265,7 +300,7 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
 	listen_drop_record(&rec, &lk, v);
 	rec.count = total - v->reported;
 	v->reported = total;
-	emit(&rec);
+	drops_emit(&rec);
 }
 
 /*
@@ -294,52 +329,41 @@ static __noinline int listener_drop_kind(const struct sk_buff *skb, const struct
 	return LD_NONE;
 }
 
-/* A RST reset a half-open connection of listener rx_sk: server-side
- * handshake_failed, the listener's owner.  The client's end is in the
- * segment only: unknown where packets cannot be read. */
-static __noinline void half_open_reset(const struct sk_buff *skb, const struct sock *rx_sk)
-{
-	struct rst_record rec = {.source = RST_SRC_KFREE_SKB};
-	struct rst_sock_info si;
-	__u8 tcp_flags = 0;
-	bool own;
 
-	if (!drop_packet_reads || !read_segment(skb_network_start(skb), NULL, &rec, &tcp_flags))
-		drop_segment(skb, rx_sk, &rec, &tcp_flags);
-	rec.event = RST_EV_HANDSHAKE_FAILED;
-	rec.side = RST_SIDE_SERVER;
-	rec.cause = RST_CAUSE_RESET;
-	rec.state = TCP_SYN_RECV;
-	rec.flags |= RST_F_STATE;
-	rec.netns = sk_netns(rx_sk);
-	own = owner_lookup(sock_key(rx_sk), &si);
-	attribute_socket_owner(&rec, rx_sk, TCP_LISTEN, own ? &si.owner : NULL,
-			       own ? RST_F_SERVER : 0);
-	emit(&rec);
-}
+enum drop_kind { DK_NONE, DK_RESET_IGNORED, DK_FIREWALL, DK_LISTEN, DK_AT_LISTENER, DK_HALF_OPEN };
 
-/* rx_sk: NULL where the event has none (before 6.11) or names no socket. */
+/*
+ * rx_sk: NULL where the event has none (before 6.11) or names no socket.
+ * Every handler has one call site: the verifier checks a static function
+ * anew at each, and the load time on slow machines counts (20 starts of
+ * ready_restarts under TCG).
+ */
 static __always_inline void on_drop(const struct sk_buff *skb, __u32 reason,
 				    const struct sock *rx_sk)
 {
-	if (refuses_segment(reason)) {
-		if (is_ip(skb))
-			reset_ignored(skb, reason, rx_sk);
-	} else if (reason == DROP_REASON(NETFILTER_DROP)) {
-		if (is_ip(skb))
-			firewall_drop(skb);
-	} else if (HAS_DROP_REASON(TCP_LISTEN_OVERFLOW) &&
-		   reason == DROP_REASON(TCP_LISTEN_OVERFLOW)) {
-		if (is_ip(skb))
-			listen_drop(skb, reason, rx_sk);
-	} else if (rx_sk && reason == DROP_REASON(NOT_SPECIFIED) && is_ip(skb)) {
-		int kind = listener_drop_kind(skb, rx_sk);
+	int kind = DK_NONE;
 
-		if (kind == LD_RESET)
-			half_open_reset(skb, rx_sk);
-		else if (kind == LD_OVERFLOW)
-			listen_drop(skb, reason, rx_sk);
+	if (refuses_segment(reason))
+		kind = DK_RESET_IGNORED;
+	else if (reason == DROP_REASON(NETFILTER_DROP))
+		kind = DK_FIREWALL;
+	else if (HAS_DROP_REASON(TCP_LISTEN_OVERFLOW) && reason == DROP_REASON(TCP_LISTEN_OVERFLOW))
+		kind = DK_LISTEN;
+	else if (rx_sk && reason == DROP_REASON(NOT_SPECIFIED))
+		kind = DK_AT_LISTENER;
+	if (kind == DK_NONE || !is_ip(skb))
+		return;
+	if (kind == DK_AT_LISTENER) {
+		int at = listener_drop_kind(skb, rx_sk);
+
+		kind = at == LD_RESET ? DK_HALF_OPEN : at == LD_OVERFLOW ? DK_LISTEN : DK_NONE;
 	}
+	if (kind == DK_RESET_IGNORED || kind == DK_HALF_OPEN)
+		rst_dropped(skb, reason, rx_sk, kind == DK_HALF_OPEN);
+	else if (kind == DK_FIREWALL)
+		firewall_drop(skb);
+	else if (kind == DK_LISTEN)
+		listen_drop(skb, reason, rx_sk);
 }
 
 #endif /* RSTSNOOP_DROPS_BPF_H */

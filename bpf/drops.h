@@ -9,7 +9,7 @@
 
 #include "record.h"
 
-#define MAX_LISTEN_DROP_ENTRIES 4096
+#define MAX_LISTEN_DROP_ENTRIES 1024
 
 /* Value of map `listen_drops`, keyed by struct rst_listener_key. */
 struct rst_listen_drops {
