@@ -262,12 +262,14 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
 
 	if (!drop_segment(skb, rx_sk, &rec, &tcp_flags))
 		return;
+	/* counted per port and family (any address) */
 	lk.netns = drop_netns(skb, rx_sk);
 	lk.port = rec.lport;
+	lk.family = rec.family;
 	v = bpf_map_lookup_elem(&listen_drops, &lk);
 	if (!v) {
 		struct rst_listen_drops init = {.drop_reason = reason, .family = rec.family};
-		const struct rst_listener *l = bpf_map_lookup_elem(&listeners, &lk);
+		const struct rst_listener *l = find_listener(lk.netns, lk.port, rec.family, rec.laddr);
 
 		__builtin_memcpy(init.laddr, rec.laddr, RST_ADDR_LEN);
 		if (l) {

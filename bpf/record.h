@@ -220,10 +220,18 @@ struct rst_owner_set {
 	struct rst_owner_slot way[OWNER_WAYS];
 };
 
+/*
+ * A listener: its port, family and bound address in its namespace.  Two
+ * listeners may share a port (IPv4 and IPv6, or two addresses of one
+ * family): each has its own entry.  addr all zero: any address (also what
+ * the start-up seeding from /proc registers); an AF_INET6 listener on any
+ * address also takes IPv4 (dual-stack).
+ */
 struct rst_listener_key {
 	__u32 netns;
 	__u16 port;
-	__u16 pad;
+	__u16 family;
+	__u8 addr[RST_ADDR_LEN];
 };
 
 struct rst_listener {

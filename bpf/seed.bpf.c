@@ -96,6 +96,7 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 		struct rst_listener_key lk = {
 			.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum),
 			.port = BPF_CORE_READ(sk, __sk_common.skc_num),
+			.family = BPF_CORE_READ(sk, __sk_common.skc_family),
 		};
 		/* the key the tracing programs use; a cookie the socket never
 		 * got is 0, which any closing listener of the port clears */
@@ -105,6 +106,11 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 						 (__u64)sk,
 		};
 
+		/* the bound address: each listener of a shared port its own */
+		if (lk.family == AF_INET6)
+			BPF_CORE_READ_INTO(&lk.addr, sk, __sk_common.skc_v6_rcv_saddr);
+		else
+			BPF_CORE_READ_INTO((__u32 *)lk.addr, sk, __sk_common.skc_rcv_saddr);
 		bpf_map_update_elem(&listeners, &lk, &l, BPF_NOEXIST);
 	}
 	return 0;

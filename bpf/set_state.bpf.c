@@ -16,6 +16,23 @@ static __always_inline void state_change_addrs(void *ctx, const struct state_cha
 	copy_state_addrs(rec, ctx);
 }
 
+/* At listen() the event's source address is the bound one (direct
+ * context loads, as copy_state_addrs()). */
+static __always_inline void listener_addr(void *ctx, const struct state_change *sc, __u8 *addr)
+{
+	struct trace_event_raw_inet_sock_set_state *ev = ctx;
+	__u32 *a = (__u32 *)addr;
+
+	if (sc->family == AF_INET6) {
+		a[0] = *(__u32 *)&ev->saddr_v6[0];
+		a[1] = *(__u32 *)&ev->saddr_v6[4];
+		a[2] = *(__u32 *)&ev->saddr_v6[8];
+		a[3] = *(__u32 *)&ev->saddr_v6[12];
+	} else {
+		a[0] = *(__u32 *)ev->saddr;
+	}
+}
+
 SEC("tracepoint/sock/inet_sock_set_state")
 int on_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {

@@ -31,13 +31,28 @@ struct state_change {
 	__u16 family;
 };
 
-/* Each program's file defines how its event gives the addresses. */
+/* Each program's file defines how its event gives the addresses, and the
+ * address a listener is bound to (its local one: all zero for any). */
 static __always_inline void state_change_addrs(void *ctx, const struct state_change *sc,
 					       struct rst_record *rec);
+static __always_inline void listener_addr(void *ctx, const struct state_change *sc, __u8 *addr);
 
+static __always_inline void listener_key_of(void *ctx, const struct state_change *sc,
+					    struct rst_listener_key *lk)
+{
+	__builtin_memset(lk, 0, sizeof(*lk));
+	lk->netns = sk_netns(sc->sk);
+	lk->port = sc->sport;
+	lk->family = sc->family;
+	listener_addr(ctx, sc, lk->addr);
+}
+
+/* SYN_RECV: a listener's child is born, which matters only where the
+ * owner table is keyed by address (see on_child_born()). */
 static __always_inline bool is_tracked_transition(int newstate)
 {
-	return newstate == TCP_SYN_SENT || newstate == TCP_LISTEN || newstate == TCP_CLOSE;
+	return newstate == TCP_SYN_SENT || newstate == TCP_LISTEN || newstate == TCP_CLOSE ||
+	       (newstate == TCP_SYN_RECV && !keys_are_cookies);
 }
 
 static __always_inline __u8 handshake_cause(const struct state_change *sc, bool got_rst, int err)
@@ -150,8 +165,11 @@ static __always_inline void on_close(void *ctx, const struct state_change *sc)
 	remember_closing(sc->key, sc->oldstate);
 	owner_release(sc->key);
 	if (sc->oldstate == TCP_LISTEN) {
-		struct rst_listener_key lk = {.netns = sk_netns(sc->sk), .port = sc->sport};
-		struct rst_listener *l = bpf_map_lookup_elem(&listeners, &lk);
+		struct rst_listener_key lk;
+		struct rst_listener *l;
+
+		listener_key_of(ctx, sc, &lk);
+		l = bpf_map_lookup_elem(&listeners, &lk);
 
 		/* SO_REUSEPORT: only the listener that registered the port
 		 * takes its entry away (0: a seeded listener whose key the
@@ -161,7 +179,7 @@ static __always_inline void on_close(void *ctx, const struct state_change *sc)
 	}
 }
 
-static __always_inline void on_connect_or_listen(const struct state_change *sc)
+static __always_inline void on_connect_or_listen(void *ctx, const struct state_change *sc)
 {
 	struct rst_owner owner;
 	__u8 role = sc->newstate == TCP_LISTEN ? RST_F_SERVER : RST_F_CLIENT;
@@ -170,19 +188,35 @@ static __always_inline void on_connect_or_listen(const struct state_change *sc)
 	owner_from_current(&owner);
 	owner_claim(sc->key, &owner, role);
 	if (sc->newstate == TCP_LISTEN) {
-		struct rst_listener_key lk = {.netns = sk_netns(sc->sk), .port = sc->sport};
+		struct rst_listener_key lk;
 		struct rst_listener l = {.owner = owner, .sk = sc->key};
 
+		listener_key_of(ctx, sc, &lk);
 		bpf_map_update_elem(&listeners, &lk, &l, BPF_ANY);
 	}
+}
+
+/*
+ * A listener's child is born (inet_csk_clone_lock() moves it to SYN_RECV).
+ * Where the owner table is keyed by the socket's address (the classic
+ * programs), the slab may have handed it the address of a socket that
+ * closed lately, whose slot still holds that socket's owner for its last
+ * RST: the child must not inherit it (seen: a dual-stack server's reset
+ * attributed to the client whose socket had the same address before).
+ */
+static __always_inline void on_child_born(const struct state_change *sc)
+{
+	owner_forget(sc->key);
 }
 
 static __always_inline void on_state_change(void *ctx, const struct state_change *sc)
 {
 	if (sc->newstate == TCP_CLOSE)
 		on_close(ctx, sc);
+	else if (sc->newstate == TCP_SYN_RECV)
+		on_child_born(sc);
 	else
-		on_connect_or_listen(sc);
+		on_connect_or_listen(ctx, sc);
 }
 
 #endif /* RSTSNOOP_SET_STATE_BPF_H */

@@ -18,6 +18,16 @@ static __always_inline void state_change_addrs(void *ctx, const struct state_cha
 	sock_addrs(sc->sk, rec);
 }
 
+static __always_inline void listener_addr(void *ctx, const struct state_change *sc, __u8 *addr)
+{
+	const struct sock_common *c = &sc->sk->__sk_common;
+
+	if (sc->family == AF_INET6)
+		__builtin_memcpy(addr, &c->skc_v6_rcv_saddr, RST_ADDR_LEN);
+	else
+		*(__u32 *)addr = c->skc_rcv_saddr;
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_set_state_btf, const struct sock *sk, const int oldstate, const int newstate)
 {

@@ -251,6 +251,16 @@ static __always_inline bool owner_lookup(__u64 key, struct rst_sock_info *out)
 	return slot->key == key;
 }
 
+/* The slot of `key`, if any, now belongs to nobody: a new socket took the
+ * address of the one it described. */
+static __always_inline void owner_forget(__u64 key)
+{
+	struct rst_owner_slot *slot = owner_slot(key);
+
+	if (slot)
+		slot->key = 0;
+}
+
 /* The socket reached CLOSE: its slot is free, but keeps the owner for the
  * RST close() may send right after. */
 static __always_inline void owner_release(__u64 key)
@@ -345,6 +355,33 @@ static __always_inline void owner_from_current(struct rst_owner *o)
 	note_process(o, leader);
 }
 
+/*
+ * The listener of a port that a segment or child socket of family and
+ * local address laddr belongs to: the one bound to that address, else the
+ * one on any address of the family, else (IPv4) a dual-stack IPv6 one on
+ * any address.  NULL when none is known.
+ */
+static __always_inline const struct rst_listener *find_listener(__u32 netns, __u16 port,
+								__u16 family, const __u8 *laddr)
+{
+	struct rst_listener_key lk = {.netns = netns, .port = port, .family = family};
+	const struct rst_listener *l;
+
+	if (family == AF_INET6)
+		__builtin_memcpy(lk.addr, laddr, RST_ADDR_LEN);
+	else
+		__builtin_memcpy(lk.addr, laddr, 4);
+	l = bpf_map_lookup_elem(&listeners, &lk);
+	if (l)
+		return l;
+	__builtin_memset(lk.addr, 0, RST_ADDR_LEN);
+	l = bpf_map_lookup_elem(&listeners, &lk);
+	if (l || family != AF_INET)
+		return l;
+	lk.family = AF_INET6;
+	return bpf_map_lookup_elem(&listeners, &lk);
+}
+
 /* role: RST_F_CLIENT or RST_F_SERVER where known, else 0 */
 static __always_inline void set_owner(struct rst_record *rec, const struct rst_owner *o, __u8 how,
 				      __u8 role)
@@ -372,7 +409,6 @@ static __always_inline bool attribute_socket_owner(struct rst_record *rec, const
 						   int state, const struct rst_owner *own,
 						   __u8 role)
 {
-	struct rst_listener_key lk = {.netns = rec->netns, .port = rec->lport};
 	const struct rst_listener *l;
 
 	if (own) {
@@ -388,7 +424,7 @@ static __always_inline bool attribute_socket_owner(struct rst_record *rec, const
 			return true;
 		}
 	}
-	l = bpf_map_lookup_elem(&listeners, &lk);
+	l = find_listener(rec->netns, rec->lport, rec->family, rec->laddr);
 	if (!l)
 		return false;
 	set_owner(rec, &l->owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -83,6 +84,7 @@ struct tcp_socket {
 	__u32 netns;
 	__u16 lport;
 	__u8 listening;
+	__u8 family; /* AF_INET (/proc/net/tcp) or AF_INET6 (tcp6) */
 };
 
 struct socket_table {
@@ -109,7 +111,7 @@ static int grow(void **v, size_t *cap, size_t len, size_t elem)
 }
 
 /* Lines of /proc/PID/net/tcp{,6}: "sl local rem st ... uid timeout inode". */
-static int parse_net_tcp(struct socket_table *t, const char *path, __u32 netns)
+static int parse_net_tcp(struct socket_table *t, const char *path, __u32 netns, __u8 family)
 {
 	char line[512];
 	FILE *f = fopen(path, "r");
@@ -128,7 +130,8 @@ static int parse_net_tcp(struct socket_table *t, const char *path, __u32 netns)
 		t->v[t->len++] = (struct tcp_socket){.ino = s.ino,
 						     .netns = netns,
 						     .lport = s.lport,
-						     .listening = s.state == TCP_LISTEN};
+						     .listening = s.state == TCP_LISTEN,
+						     .family = family};
 	}
 	fclose(f);
 	return 0;
@@ -177,10 +180,10 @@ static int collect_tcp_sockets(struct socket_table *t)
 		}
 		t->netns_seen[t->netns_len++] = netns;
 		snprintf(path, sizeof(path), "/proc/%s/net/tcp", d->d_name);
-		err = parse_net_tcp(t, path, netns);
+		err = parse_net_tcp(t, path, netns, AF_INET);
 		snprintf(path, sizeof(path), "/proc/%s/net/tcp6", d->d_name);
 		if (!err)
-			err = parse_net_tcp(t, path, netns);
+			err = parse_net_tcp(t, path, netns, AF_INET6);
 	}
 	closedir(proc);
 	return err;
@@ -323,7 +326,10 @@ static unsigned int seed_process(const char *pid, const struct socket_table *t,
 		else if (errno == E2BIG)
 			(*overflow)++; /* the table is full */
 		if (s->listening) {
-			struct rst_listener_key lk = {.netns = s->netns, .port = s->lport};
+			/* any address of its family: /proc's bound address is
+			 * not parsed, and the lookups fall back to any */
+			struct rst_listener_key lk = {.netns = s->netns, .port = s->lport,
+						      .family = s->family};
 			struct rst_listener l = {.owner = owner};
 
 			bpf_map_update_elem(maps->listeners_fd, &lk, &l, BPF_NOEXIST);
