@@ -206,3 +206,28 @@ rec_fields() {
 	done
 	echo "${_fo# }"
 }
+
+# netstat FIELD NETNS: a TcpExt counter of /proc/net/netstat in NETNS.
+NETSTAT_AWK='$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }'
+netstat() {
+	ip netns exec "$2" awk -v f="$1" "$NETSTAT_AWK" /proc/net/netstat
+}
+
+# wait_for_line_s FILE PATTERN SECONDS: wait_for_line with a longer limit.
+wait_for_line_s() {
+	_i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		[ $_i -lt $(($3 * 20)) ] || return 1
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+
+# in_window NAME WHAT VALUE LO HI: VALUE is a number within [LO, HI].
+in_window() {
+	if [ -n "$3" ] && [ "$3" -ge "$4" ] 2>/dev/null && [ "$3" -le "$5" ]; then
+		pass "$1"
+	else
+		fail "$1" "$2: got '$3', want $4..$5"
+	fi
+}

@@ -1,0 +1,233 @@
+#!/bin/sh
+# Issue 8: how an established connection ends on a client -> router ->
+# server path (tests/vm/lib/topology.sh), IPv4 and IPv6:
+#  idle   client sent N bytes, server M; idle S s; then the router rejects
+#         the flow with a tcp reset and the client writes: reset_received,
+#         middlebox, idle time and bytes of what the test did;
+#  race   the server writes every 200 ms; the router forges a RST to the
+#         client (client->server direction only, RSTs let through): the
+#         server's late segments draw socket-less RSTs from the client:
+#         one reset_race record with the connection's cookie and count;
+#  dead   the router drops the flow both ways, tcp_retries2=2 in the client:
+#         one timed_out record for the client's pid, ETIMEDOUT, idle time.
+# One rstsnoop --json; records matched on the client's netns inode, lport
+# and the client's pid.  Oracles: tcpdump on the client's interface, the
+# client's own clocks and errno (rstgen session), TcpExt counters.
+. "$SCENARIO_LIB"
+. "${SCENARIO_LIB%/*}/topology.sh"
+P_IDLE=7311 P_RACE=7312 P_DEAD=7313
+N=1234 M=4321 # bytes the client sends, bytes the server sends back
+IDLE=2.5      # seconds the idle connection waits before the router's rule
+# The kernel keeps its times in jiffies (4 ms at Debian's HZ=250, 10 ms at
+# HZ=100) and either end of an interval may round by a tick: the product's
+# milliseconds may leave the window of the client's own clocks by that much.
+TOL=20
+TAG=ce
+
+features_load
+if ! make_topology "e$$" 2>"$T/topology.err"; then
+	skip conn_end "cannot build the client/router/server topology: $(cat "$T/topology.err")"
+	exit 0
+fi
+ip netns exec "$TOPO_C" sh -c 'echo 2 >/proc/sys/net/ipv4/tcp_retries2' ||
+	{ skip conn_end "cannot set tcp_retries2 in the client's namespace"; exit 0; }
+for fam in ipv4 ipv6; do
+	topo_addrs $fam
+	ip netns exec "$TOPO_S" rstgen serve --addr "$S_ADDR" --port $P_IDLE --recv $N --send $M \
+		--close sink --name ce-srv-idle >"$T/srv.idle.$fam" 2>&1 &
+	ip netns exec "$TOPO_S" rstgen serve --addr "$S_ADDR" --port $P_RACE --recv $N --send $M \
+		--close drip --drip-ms 200 --name ce-srv-race >"$T/srv.race.$fam" 2>&1 &
+	ip netns exec "$TOPO_S" rstgen serve --addr "$S_ADDR" --port $P_DEAD --recv $N --send $M \
+		--close sink --name ce-srv-dead >"$T/srv.dead.$fam" 2>&1 &
+	for w in idle race dead; do
+		wait_for_line "$T/srv.$w.$fam" '^ready ' ||
+			{ fail conn_end "server $w $fam did not start: $(cat "$T/srv.$w.$fam")"; exit 1; }
+	done
+done
+topo_capture_start wire || { fail conn_end "tcpdump on the client's interface did not start"; exit 1; }
+start_rstsnoop $TAG --json || { fail conn_end "rstsnoop did not start"; exit 1; }
+
+# session FAM WHAT PORT: a client session in the background, until ready;
+# sets LPORT and CPID.
+session() {
+	ip netns exec "$TOPO_C" rstgen session --addr "$S_ADDR" --port "$3" --bytes $N --recv $M \
+		--seconds 30 --name "ce-$2" >"$T/$1.$2" 2>&1 &
+	if ! wait_for_line "$T/$1.$2" '^ready '; then
+		echo "session $1 $2 did not get ready: $(cat "$T/$1.$2")"
+		LPORT=0 CPID=0
+		return 1
+	fi
+	LPORT=$(sed -n 's/^ready .*lport=\([0-9]*\).*/\1/p' "$T/$1.$2")
+	CPID=$(sed -n 's/^ready pid=\([0-9]*\).*/\1/p' "$T/$1.$2")
+}
+flow() { # the client->server direction of this session's flow, for nft
+	echo "$IPFAM saddr $C_ADDR $IPFAM daddr $S_ADDR tcp sport $LPORT tcp dport $1"
+}
+
+timeouts0=$(netstat TCPAbortOnTimeout "$TOPO_C")
+for fam in ipv4 ipv6; do
+	topo_addrs $fam
+	# idle, then the router forgets the connection and rejects it
+	session $fam idle $P_IDLE && {
+		eval "lport_idle_$fam=$LPORT pid_idle_$fam=$CPID"
+		sleep $IDLE
+		# shellcheck disable=SC2046
+		topo_fw $(flow $P_IDLE) reject with tcp reset
+		kill -USR1 $CPID
+		wait_for_line_s "$T/$fam.idle" '^rstgen: end=' 30
+	}
+	# race: the server keeps talking after the router's RST
+	session $fam race $P_RACE && {
+		eval "lport_race_$fam=$LPORT pid_race_$fam=$CPID"
+		sleep 0.5
+		# shellcheck disable=SC2046
+		topo_fw $(flow $P_RACE) tcp flags '&' rst == 0 reject with tcp reset
+		kill -USR1 $CPID 2>/dev/null # its ACK of the drip may have drawn the RST already
+		wait_for_line_s "$T/$fam.race" '^rstgen: end=' 30
+		wait_for_line_s "$T/srv.race.$fam" '^ended ' 10
+	}
+	# dead: blackholed both ways, the client's write times out
+	session $fam dead $P_DEAD && {
+		eval "lport_dead_$fam=$LPORT pid_dead_$fam=$CPID"
+		sleep 1
+		# shellcheck disable=SC2046
+		topo_fw $(flow $P_DEAD) drop
+		topo_fw $IPFAM saddr "$S_ADDR" $IPFAM daddr "$C_ADDR" tcp sport $P_DEAD tcp dport "$LPORT" drop
+		kill -USR1 $CPID
+		wait_for_line_s "$T/$fam.dead" '^rstgen: end=' 40
+	}
+done
+timeouts=$(($(netstat TCPAbortOnTimeout "$TOPO_C") - timeouts0))
+stop_rstsnoop
+expect conn_end.status "rstsnoop's exit status" $? 0
+topo_capture_stop
+topo_wire >"$T/wire.txt"
+echo "--- the client's wire (tcpdump -nn -v on $TOPO_CIF), RSTs and ICMP:"
+grep -e 'Flags \[R' -e ICMP "$T/wire.txt"
+echo "--- records:"
+cat "$T/$TAG.out"
+for f in "$T"/ipv*.* "$T"/srv.*; do echo "--- ${f##*/}: $(tr '\n' ' ' <"$f")"; done
+expect conn_end.abort_on_timeout "TcpExt TCPAbortOnTimeout of the client (one dead connection per family)" \
+	"$timeouts" 2
+
+wire_line() { # PATTERN...: the capture's lines that hold every fixed string
+	_w=$(cat "$T/wire.txt")
+	for _p in "$@"; do _w=$(printf '%s\n' "$_w" | grep -F -e "$_p"); done
+	printf '%s\n' "$_w" | sed '/^$/d'
+}
+lines() { printf '%s\n' "$1" | sed '/^$/d' | wc -l; }
+end_of() { sed -n 's/^rstgen: end=\([A-Z0-9]*\).*/\1/p' "$1"; }
+rec_value() { # FIELD KEY=VALUE...: FIELD of the first record matching
+	_f=$1
+	shift
+	jsonq "$T/$TAG.out" values "$_f" "$@" | head -n 1
+}
+# the peer's hops: the genuine SYN-ACKs from the server cross the router
+peer_hops() {
+	_s=$(wire_line "$S_ADDR.$1 > $C_ADDR.$2:" 'Flags [S.]')
+	_t=$(wire_ttl "$_s")
+	echo $((64 - ${_t:-64}))
+}
+
+check_family() {
+	fam=$1
+	topo_addrs $fam
+	n=conn_end.$fam
+
+	# idle -------------------------------------------------------------
+	eval "lport=\$lport_idle_$fam pid=\$pid_idle_$fam"
+	if [ -z "$lport" ]; then
+		fail $n.idle "the client's session did not get ready: $(cat "$T/$fam.idle")"
+	else
+		out=$T/$fam.idle
+		rst=$(wire_line "$S_ADDR.$P_IDLE > $C_ADDR.$lport:" 'Flags [R')
+		ttl=$(wire_ttl "$rst") ph=$(peer_hops $P_IDLE "$lport")
+		lo=$(gen_value "$out" idle_lo_ms) hi=$(gen_value "$out" idle_hi_ms)
+		echo "oracle $fam idle: lport $lport, router's RST ttl=$ttl ($(lines "$rst") on the wire), peer hops $ph; client: $(tail -n 1 "$out")"
+		expect $n.idle.client "how the client's connection ended (its errno)" "$(end_of "$out")" ECONNRESET
+		expect $n.idle.wire "TTL of the router's RST on the client's wire" "$ttl" 64
+		expect $n.idle.bytes "bytes the client sent / got before the idle time" \
+			"$(gen_value "$out" sent)/$(gen_value "$out" received)" "$N/$M"
+		base="netns=$TOPO_CIN lport=$lport rport=$P_IDLE event=reset_received"
+		rec_check $TAG $n.idle.record "" "$base" "pid=$pid comm=ce-idle raddr=$S_ADDR"
+		rec_check $TAG $n.idle.origin "ttl analysis" "$base" \
+			"rst_origin=middlebox via=rst ttl=$ttl hops=0 peer_hops=$ph"
+		rec_check $TAG $n.idle.bytes "connection context" "$base" "bytes_acked=$N bytes_received=$M"
+		if feature_ok $n.idle.idle_rx "connection context"; then
+			# shellcheck disable=SC2086
+			idle=$(rec_value idle_rx_ms $base)
+			echo "oracle $fam idle: idle ${IDLE}s; the client's clocks put the last segment received $lo..$hi ms before the reset; rstsnoop: idle_rx_ms=$idle"
+			in_window $n.idle.idle_rx "idle_rx_ms (client's clocks, +-$TOL ms of jiffies)" "$idle" \
+				$((lo - TOL)) $((hi + TOL))
+		fi
+		if feature_ok $n.idle.age "connection context"; then
+			# shellcheck disable=SC2086
+			age=$(rec_value age_ms $base) idle=$(rec_value idle_rx_ms $base)
+			in_window $n.idle.age "age_ms (>= idle_rx_ms, <= the client's connect-to-reset)" "$age" \
+				"${idle:-0}" $((hi + TOL))
+		fi
+	fi
+
+	# race -------------------------------------------------------------
+	eval "lport=\$lport_race_$fam pid=\$pid_race_$fam"
+	if [ -z "$lport" ]; then
+		fail $n.race "the client's session did not get ready: $(cat "$T/$fam.race")"
+	else
+		out=$T/$fam.race
+		forged=$(wire_line "$S_ADDR.$P_RACE > $C_ADDR.$lport:" 'Flags [R')
+		late=$(wire_line "$C_ADDR.$lport > $S_ADDR.$P_RACE:" 'Flags [R')
+		ttl=$(wire_ttl "$forged") ph=$(peer_hops $P_RACE "$lport")
+		nlate=$(lines "$late")
+		echo "oracle $fam race: lport $lport, forged RST ttl=$ttl ($(lines "$forged") on the wire), the client's socket-less RSTs to the server's late segments: $nlate; server: $(grep '^ended' "$T/srv.race.$fam" | tr '\n' ' ')"
+		expect $n.race.client "how the client's connection ended (its errno)" "$(end_of "$out")" ECONNRESET
+		expect $n.race.wire "TTL of the router's forged RST" "$ttl" 64
+		if [ "$nlate" -ge 1 ]; then pass $n.race.late_wire
+		else fail $n.race.late_wire "no RST from the client to the server's late segments on the wire"; fi
+		expect $n.race.server "the server's end (the client's RST reached it)" \
+			"$(sed -n 's/^ended .*error=\([A-Z0-9]*\).*/\1/p' "$T/srv.race.$fam" | head -n 1)" ECONNRESET
+		base="netns=$TOPO_CIN lport=$lport rport=$P_RACE event=reset_received"
+		rec_check $TAG $n.race.record "" "$base" "pid=$pid comm=ce-race"
+		rec_check $TAG $n.race.origin "ttl analysis" "$base" \
+			"rst_origin=middlebox ttl=$ttl hops=0 peer_hops=$ph"
+		# shellcheck disable=SC2086
+		cookie=$(rec_value sock_cookie $base)
+		rec_check $TAG $n.race.evidence "race evidence" \
+			"netns=$TOPO_CIN lport=$lport rport=$P_RACE event=reset_race" \
+			"sock_cookie=$cookie pid=$pid count=$nlate"
+		spid=$(sed -n 's/^ready pid=\([0-9]*\).*/\1/p' "$T/srv.race.$fam")
+		rec_check $TAG $n.race.server_record "" \
+			"netns=$TOPO_SIN lport=$P_RACE rport=$lport event=reset_received" "pid=$spid comm=ce-srv-race"
+	fi
+
+	# dead -------------------------------------------------------------
+	eval "lport=\$lport_dead_$fam pid=\$pid_dead_$fam"
+	if [ -z "$lport" ]; then
+		fail $n.dead "the client's session did not get ready: $(cat "$T/$fam.dead")"
+	else
+		out=$T/$fam.dead
+		lo=$(gen_value "$out" idle_lo_ms) hi=$(gen_value "$out" idle_hi_ms)
+		tries=$(wire_line "$C_ADDR.$lport > $S_ADDR.$P_DEAD:" 'Flags [P.]' | grep -c 'length 1$')
+		rsts=$(lines "$(wire_line "$C_ADDR.$lport > " 'Flags [R')$(wire_line "> $C_ADDR.$lport:" 'Flags [R')")
+		echo "oracle $fam dead: lport $lport, the write sent $tries times, RSTs of the flow on the wire: $rsts; client: $(tail -n 1 "$out")"
+		expect $n.dead.client "how the client's connection ended (its errno)" "$(end_of "$out")" ETIMEDOUT
+		expect $n.dead.no_rst "RSTs of the flow on the client's wire" "$rsts" 0
+		base="netns=$TOPO_CIN lport=$lport rport=$P_DEAD"
+		if feature_ok $n.dead.record "timeouts"; then
+			# shellcheck disable=SC2086
+			expect $n.dead.only "records of the dead connection" "$(count $TAG $base)" 1
+			rec_check $TAG $n.dead.record "" "$base event=timed_out" \
+				"pid=$pid comm=ce-dead error=ETIMEDOUT raddr=$S_ADDR"
+		fi
+		rec_check $TAG $n.dead.bytes "connection context" "$base event=timed_out" \
+			"bytes_acked=$N bytes_received=$M"
+		if feature_ok $n.dead.idle_rx "connection context"; then
+			# shellcheck disable=SC2086
+			idle=$(rec_value idle_rx_ms $base event=timed_out)
+			echo "oracle $fam dead: the client's clocks put the last segment received $lo..$hi ms before ETIMEDOUT; rstsnoop: idle_rx_ms=$idle"
+			in_window $n.dead.idle_rx "idle_rx_ms (client's clocks, +-$TOL ms of jiffies)" "$idle" \
+				$((lo - TOL)) $((hi + TOL))
+		fi
+	fi
+}
+check_family ipv4
+check_family ipv6
