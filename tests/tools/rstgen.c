@@ -18,7 +18,8 @@
  *                     "rstgen: end=WHY sent=N received=M wrote=K idle_lo_ms=A
  *                      idle_hi_ms=B waited_ms=W pid=PID"
  *                     WHY: an errno name (ECONNRESET, ETIMEDOUT, EPIPE,
- *                     ECONNREFUSED ...), EOF, or DEADLINE (still open at
+ *                     ECONNREFUSED ...), EOF, ABORT (--abort: this side
+ *                     reset it on SIGUSR1), or DEADLINE (still open at
  *                     --seconds after the write); a connect that fails ends
  *                     at once with end=<errno name> and no ready line.
  *                     idle_lo_ms..idle_hi_ms bounds, from this process's
@@ -74,6 +75,7 @@ struct opts {
 	uint64_t send;		/* serve: then send this much */
 	uint64_t then_bytes;	/* session: bytes written after SIGUSR1 */
 	uint64_t drip_ms;	/* serve --close drip: one byte every drip_ms */
+	bool abort_conn;	/* session: SIGUSR1 aborts (RST) instead of writing */
 };
 
 /* Attempt outcomes of connect and client; each attempt counts once. */
@@ -113,6 +115,8 @@ static void usage(FILE *f)
 	      "                   to read before 'ready' (default 0)\n"
 	      "  --send M         serve: then send M bytes (default 0)\n"
 	      "  --then-bytes K   session: bytes written after SIGUSR1 (default 1)\n"
+	      "  --abort          session: on SIGUSR1 close with SO_LINGER 0 (send a RST)\n"
+	      "                   instead of writing; ends with end=ABORT\n"
 	      "  --drip-ms K      serve --close drip: interval (default 200)\n"
 	      "  --hold           serve: wait for SIGUSR1 before closing each connection;\n"
 	      "                   client (one attempt): print 'ready' and wait for the reset\n"
@@ -873,6 +877,15 @@ static int run_session(const struct opts *o)
 			goto ended;
 	}
 	t_write = now_s();
+	if (o->abort_conn) {
+		static const struct linger abort_linger = { .l_onoff = 1, .l_linger = 0 };
+
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_linger, sizeof(abort_linger)))
+			die("setsockopt SO_LINGER");
+		close(fd);
+		print_end("ABORT", o->bytes, received, 0, t_write - t_rx, now_s() - t_connect, 0);
+		return 0;
+	}
 	if ((why = send_bytes(fd, o->then_bytes)) != 0)
 		goto ended;
 	wrote = o->then_bytes;
@@ -992,6 +1005,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 		if (!strcmp(opt, "--hold")) {
 			o->hold = true;
+			continue;
+		}
+		if (!strcmp(opt, "--abort")) {
+			if (o->mode != MODE_SESSION)
+				bad_usage("--abort only applies to session");
+			o->abort_conn = true;
 			continue;
 		}
 		if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
