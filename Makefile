@@ -37,6 +37,8 @@ LDLIBS := $(shell pkg-config --static --libs libbpf 2>/dev/null || echo -lbpf -l
 HTTP ?= 0
 else
 LDLIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
+# zlib: user/kernel_config.c reads /proc/config.gz
+LDLIBS += -lz
 HTTP ?= 1
 endif
 # HTTP=1: --metrics-listen, through libmicrohttpd.  HTTP=0: no listener, and

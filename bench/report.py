@@ -32,7 +32,8 @@ GOAL_RSS_KB = 16 * 1024
 GOAL_STARTUP_MS = 300
 MIN_RUNS = 1000  # BPF averages over fewer runs are shown, not judged
 
-# BPF program types that run once per packet (the TTL hook will be one).
+# BPF program types that run once per packet, and rstsnoop's own packet
+# program (a tracing program on net:netif_receive_skb).
 PACKET_PROG_TYPES = {"sched_cls", "sched_act", "xdp", "cgroup_skb", "socket_filter",
                      "sk_skb", "netfilter"}
 
@@ -48,6 +49,7 @@ WORKLOAD_LABEL = {
     "reset": "reset (server aborts, client reads RST)",
     "accepted": "accepted (connect/accept/close)",
     "bulk": "bulk (one TCP stream)",
+    "bulk-veth": "bulk-veth (one TCP stream between two namespaces over veth)",
 }
 
 
@@ -119,7 +121,7 @@ class Run:
     def _rate(self):
         if not self.client:
             return None
-        if self.workload == "bulk":
+        if self.workload.startswith("bulk"):
             return self.client["bytes"] / max(self.client["seconds"], 1e-9)
         return self.client["attempts"] / self.seconds
 
@@ -274,7 +276,7 @@ class Run:
 def fmt_rate(workload, r):
     if r is None:
         return "-"
-    if workload == "bulk":
+    if workload.startswith("bulk"):
         return f"{r / 1e9:.2f} GB/s"
     return f"{r / 1e3:.1f}k/s"
 
@@ -428,9 +430,10 @@ def main():
             if r.tool != "rstsnoop-json":
                 continue
             what = (avg, f"{name} in {r.workload}")
-            if ptype in PACKET_PROG_TYPES or "ttl" in name.lower():
+            if ptype in PACKET_PROG_TYPES or "receive_packet" in name:
                 packet_seen = True
-                if r.workload == "bulk" and cnt >= MIN_RUNS:
+                # judged over veth: loopback packets leave at the first test
+                if r.workload == "bulk-veth" and cnt >= MIN_RUNS:
                     worst_packet = max(worst_packet or what, what)
         if r.workload == "refused" and r.tool == "rstsnoop-json":
             progs = [(n, c, ns) for n, _, c, ns in r.bpf_progs() if n != "seed_sockets"]
@@ -456,7 +459,9 @@ def main():
     ax, ak = g("accepted", "rstsnoop-json", "exact"), g("accepted", "rstsnoop-json", "rsts")
     # Zero records, except for RSTs loopback TCP really sent (kernel counter).
     accepted_ok = None if ar is None else (ar >= GOAL_ACCEPTED_RATIO and bool(ax))
-    br = g("bulk", "rstsnoop-json", "ratio")
+    br = g("bulk-veth", "rstsnoop-json", "ratio")
+    if br is None:
+        br = g("bulk", "rstsnoop-json", "ratio")
     bulk_ok = None if br is None else br >= GOAL_BULK_RATIO
     rss = [g(w, t, "rss") for w in workloads for t in tools if t.startswith("rstsnoop")]
     rss = [x for x in rss if x is not None]
@@ -487,7 +492,8 @@ def main():
               f"| BPF: <= {GOAL_CONNECT_NS} ns per refused connect, all programs together "
               f"| {val(connect_ns, lambda x: f'{x:.0f} ns')} "
               f"| {mark(None if connect_ns is None else connect_ns <= GOAL_CONNECT_NS)} |",
-              f"| BPF: per-packet hook <= {GOAL_PACKET_NS} ns for packets it ignores (bulk) "
+              f"| BPF: per-packet hook <= {GOAL_PACKET_NS} ns per packet of a bulk stream over veth "
+              f"(data ignored after two loads, ACKs read) "
               f"| {val(worst_packet, lambda x: f'{x[0]:.0f} ns ({x[1]})') if packet_seen else 'no per-packet hook loaded'} "
               f"| {mark(None if worst_packet is None else worst_packet[0] <= GOAL_PACKET_NS)} |",
               f"| peak RSS <= {GOAL_RSS_KB // 1024} MiB "

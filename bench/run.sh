@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh - rstsnoop overhead benchmark (issue 4). `make bench` runs it.
 #
-# For every workload (refused, reset, accepted, bulk) and every tool
+# For every workload (refused, reset, accepted, bulk, bulk-veth) and every tool
 # (rstsnoop --json, rstsnoop text, tcpdump, bpftrace bench/peer.bt) it runs
 # paired rounds, untraced and traced, and hands the raw output to
 # bench/report.py, which prints the table and writes bench/results.md.
@@ -17,7 +17,7 @@
 # Environment (all optional):
 #   BENCH_SECONDS    length of one load run, seconds        (default 3)
 #   BENCH_ROUNDS     paired rounds per workload and tool     (default 5)
-#   BENCH_WORKLOADS  subset of: refused reset accepted bulk  (default all)
+#   BENCH_WORKLOADS  subset of: refused reset accepted bulk bulk-veth (default all)
 #   BENCH_TOOLS      subset of: rstsnoop-json rstsnoop-text rstsnoop-summary tcpdump bpftrace
 #   BENCH_RESULTS    Markdown output     (default bench/results.md)
 #   BENCH_KEEP=1     keep the raw per-run files (path printed at the end)
@@ -34,7 +34,7 @@ RSTSNOOP=$(realpath -m "${RSTSNOOP:-$ROOT/$OUT/rstsnoop}")
 RSTGEN=$(realpath -m "${RSTGEN:-$ROOT/$OUT/rstgen}")
 RUN_SECS=${BENCH_SECONDS:-3}
 ROUNDS=${BENCH_ROUNDS:-5}
-WORKLOADS=${BENCH_WORKLOADS:-refused reset accepted bulk}
+WORKLOADS=${BENCH_WORKLOADS:-refused reset accepted bulk bulk-veth}
 TOOLS=${BENCH_TOOLS:-rstsnoop-json rstsnoop-text rstsnoop-summary tcpdump bpftrace}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results.md}
 KEEP=${BENCH_KEEP:-0}
@@ -141,16 +141,31 @@ run_wait() {
 
 # ---------------------------------------------------------------- the load
 
-# netns_up DIR / netns_down: a fresh namespace with lo up for one run.
+# netns_up DIR [WORKLOAD] / netns_down: a fresh namespace with lo up for
+# one run; for bulk-veth also a peer namespace joined by a veth pair
+# (198.18.0.1 here, 198.18.0.2 there), so the stream is not loopback
+# traffic, which the packet program leaves at its first test.
 netns_up() {
 	NS=rstbench-$$-$((++SLOT))
+	PEER_NS=
 	ip netns add "$NS"
 	ip -n "$NS" link set lo up
+	if [[ ${2:-} == bulk-veth ]]; then
+		PEER_NS=$NS-peer
+		ip netns add "$PEER_NS"
+		ip -n "$PEER_NS" link set lo up
+		ip link add rbv$SLOT netns "$NS" type veth peer name rbp$SLOT netns "$PEER_NS"
+		ip -n "$NS" addr add 198.18.0.1/24 dev rbv$SLOT
+		ip -n "$PEER_NS" addr add 198.18.0.2/24 dev rbp$SLOT
+		ip -n "$NS" link set rbv$SLOT up
+		ip -n "$PEER_NS" link set rbp$SLOT up
+	fi
 	echo "netns_ino=$(stat -L -c %i "/run/netns/$NS")" >>"$1/meta"
 }
 netns_down() {
 	ip netns del "$NS"
-	NS=
+	[[ -z $PEER_NS ]] || ip netns del "$PEER_NS"
+	NS= PEER_NS=
 }
 
 # snmp FILE: the namespace's TCP counters (OutRsts, AttemptFails), the
@@ -176,9 +191,11 @@ start_server() {
 #   reset     server accepts and aborts (SO_LINGER 0), client blocks in recv
 #   accepted  server accepts and closes, client reads EOF and closes
 #   bulk      one connection, client writes, server reads and discards
+#   bulk-veth the same between two namespaces over a veth pair
 run_load() {
 	local workload=$1 dir=$2 client rc
 	local -a gen=(ip netns exec "$NS" "$RSTGEN")
+	[[ $workload != bulk-veth ]] || gen=(ip netns exec "$PEER_NS" "$RSTGEN")
 	snmp "$dir/snmp.before"
 	case $workload in
 	refused)
@@ -188,7 +205,7 @@ run_load() {
 		rc=$RUN_RC
 		: >"$dir/server.out"
 		;;
-	reset | accepted | bulk)
+	reset | accepted | bulk | bulk-veth)
 		case $workload in
 		# --bytes 0: with data in flight the server's RST can cross it, and the
 		# data then draws a second RST from the closed port; without, every
@@ -202,11 +219,14 @@ run_load() {
 		# --count 1: the server exits by itself after reading to EOF;
 		# stopping it earlier would abort the stream with a RST.
 		bulk) start_server "$dir" sink --count 1; client=(bulk) ;;
+		bulk-veth)
+			start_server "$dir" sink --count 1 --addr 198.18.0.1
+			client=(bulk --addr 198.18.0.1) ;;
 		esac
 		run_wait "$dir/client.out" "$dir/client.err" \
 			"${gen[@]}" "${client[@]}" --port "$SERVER_PORT" --seconds "$RUN_SECS" --name rg-client
 		rc=$RUN_RC
-		if [[ $workload == bulk ]]; then
+		if [[ $workload == bulk* ]]; then
 			wait_line "$SERVER_PID" '^rstgen: ' "$dir/server.out" || true
 		fi
 		stop_proc "$SERVER_PID" TERM
@@ -299,7 +319,7 @@ run_slot() {
 	mkdir -p "$dir"
 	printf 'workload=%s\ntool=%s\nround=%s\nphase=%s\nseconds=%s\n' \
 		"$workload" "$tool" "$round" "$phase" "$RUN_SECS" >"$dir/meta"
-	netns_up "$dir"
+	netns_up "$dir" "$workload"
 	if [[ $phase == off ]]; then
 		run_load "$workload" "$dir"
 		snmp "$dir/snmp.after"

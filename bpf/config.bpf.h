@@ -39,6 +39,13 @@ const volatile bool keys_are_cookies __weak = false;
  * known 0 the verifier drops the call as dead code.
  */
 const volatile bool capture_cmdline __weak = true;
+/*
+ * The kernel shows this host's own socket-less RSTs (tcp_send_reset 6.10+,
+ * or the dropped SYN in skb:kfree_skb 5.17+) and the loader loaded the
+ * program that parks them: a RST from this host that no such program
+ * parked came from a local socket.
+ */
+const volatile bool sees_socketless_rsts __weak = false;
 /* Wake user space only once this much is queued; it polls otherwise. */
 const volatile __u64 wakeup_bytes __weak = 256 * 1024;
 
@@ -54,5 +61,14 @@ __u32 records_armed __weak = 0;
 
 /* Written by the loader after seeding: lets the hot path skip seed look-ups. */
 __u32 seeded_sockets __weak = 0;
+
+/*
+ * The kernel's tick rate, for the connection's idle times (tcp_sock keeps
+ * them in jiffies); 0: unknown, and so are idle times.  The loader reads it
+ * from the kernel's configuration (user/kernel_config.c): a __kconfig
+ * extern would make libbpf refuse the whole object on a host that keeps
+ * no configuration file.
+ */
+const volatile __u32 jiffies_hz __weak = 0;
 
 #endif /* RSTSNOOP_CONFIG_BPF_H */

@@ -10,6 +10,7 @@
 #include "packet.bpf.h"
 #include "rings.bpf.h"
 #include "sock.bpf.h"
+#include "wire.bpf.h"
 
 /*
  * rec: family, addresses and ports filled in by the program; key: the
@@ -47,7 +48,11 @@ static __always_inline void on_reset_received(struct rst_record *rec, const stru
 		rec->flags |= RST_F_LOCAL_RST | local.flags;
 		rec->reason = local.reason;
 	}
+	judge_received_rst(rec, from_local);
+	conn_context(rec, sk, own ? si.opened_ns : 0);
 	emit(rec);
+	if (rec->origin == RST_ORIGIN_REMOTE)
+		remember_reset_flow(rec);
 }
 
 #endif /* RSTSNOOP_RECEIVE_RESET_BPF_H */

@@ -41,6 +41,7 @@ enum rst_origin {
 	RST_ORIGIN_LOCAL_FIREWALL = 3, /* this host's netfilter (a reject rule) */
 	RST_ORIGIN_REMOTE = 4,	       /* it came in from the network */
 	RST_ORIGIN_UNKNOWN = 5,	       /* received, from where this kernel cannot tell */
+	RST_ORIGIN_MIDDLEBOX = 6,      /* the peer kept sending after it: not the peer's */
 };
 
 enum rst_side {
@@ -89,12 +90,13 @@ enum rst_source {
 /* What else a record knows (rst_record.facts). */
 #define RST_FACT_TTL	     0x0001 /* ttl is the RST's or ICMP error's TTL as received */
 #define RST_FACT_PEER_TTL    0x0002 /* peer_ttl: TTL of a genuine packet from raddr */
-#define RST_FACT_ICMP	     0x0004 /* an ICMP error: icmp_type, icmp_code, icmp_from */
+#define RST_FACT_ICMP	     0x0004 /* an ICMP error, not a RST, ended it */
 #define RST_FACT_IDLE	     0x0008 /* idle_rx_ms, idle_tx_ms */
 #define RST_FACT_AGE	     0x0010 /* age_ms: since connect() */
 #define RST_FACT_DROP_REASON 0x0020 /* drop_reason: enum skb_drop_reason */
 #define RST_FACT_COUNT	     0x0040 /* count: drops (listen_drop), RSTs (reset_race) */
 #define RST_FACT_BYTES	     0x0080 /* bytes_acked, bytes_received */
+#define RST_FACT_ICMP_SEEN   0x0100 /* icmp_type, icmp_code, icmp_from: the error was seen */
 
 struct rst_record {
 	__u64 ts_ns;	     /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -189,6 +191,7 @@ struct rst_process {
  */
 struct rst_sock_info {
 	struct rst_owner owner;
+	__u64 opened_ns; /* when connect() or listen() ran (CLOCK_MONOTONIC) */
 	__u8 role;   /* RST_F_CLIENT (connect()) or RST_F_SERVER (listen()) */
 	__u8 closed; /* the socket reached CLOSE: the slot is free to reuse */
 	__u8 pad[6];

@@ -11,6 +11,7 @@
 #include "rings.bpf.h"
 #include "sock.bpf.h"
 #include "socketless.bpf.h"
+#include "wire.bpf.h"
 
 /*
  * The socket's state before the incident and its owner entry.  close(),
@@ -88,6 +89,10 @@ static __always_inline void on_reset_sent(struct rst_record *rec, const struct s
 		set_owner(rec, &cur, RST_ATTR_CURRENT, 0);
 	}
 	classify_sent(rec);
+	rec->origin = RST_ORIGIN_LOCAL_SOCKET;
+	if (is_full_sock(state) && rec->state != TCP_LISTEN && rec->state != TCP_SYN_SENT &&
+	    rec->state != TCP_SYN_RECV)
+		conn_context(rec, sk, own ? si.opened_ns : 0);
 	emit(rec);
 }
 

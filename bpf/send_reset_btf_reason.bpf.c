@@ -17,6 +17,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "send_reset.bpf.h"
+#include "receive_packet.bpf.h"
 
 /* 6.10+: a reason, and sk NULL where no socket exists. */
 SEC("tp_btf/tcp_send_reset")
@@ -34,5 +35,23 @@ int BPF_PROG(on_send_reset_btf_reason, const struct sock *sk, const struct sk_bu
 		rec.source = RST_SRC_SEND_RESET;
 		socketless_reset(&rec, skb, tcp_flags);
 	}
+	return 0;
+}
+
+/*
+ * net:netif_receive_skb for the same (6.10+) set, its header reads plain
+ * loads through bpf_rdonly_cast() (see receive_packet.bpf.h): no helper
+ * call per packet, and allowed under lockdown=confidentiality.  In this
+ * file because libbpf 1.1's linker (Debian's) refuses the same kfunc
+ * extern in two objects ("failed to resolve size of underlying type").
+ */
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(on_receive_packet_cast, const struct sk_buff *skb)
+{
+	const struct net_device *dev = skb->dev;
+
+	if ((dev->flags & IFF_LOOPBACK) || skb->len > MAX_INTERESTING_LEN)
+		return 0;
+	on_received_packet(skb->protocol, skb->data, dev->nd_net.net->ns.inum);
 	return 0;
 }

@@ -13,8 +13,12 @@
 #include "packet.bpf.h"
 #include "rings.bpf.h"
 #include "sock.bpf.h"
+#include "wire.bpf.h"
 
 #define ETIMEDOUT 110
+#define EHOSTUNREACH 113
+#define ENETUNREACH 101
+#define EHOSTDOWN 112
 
 /* What both programs read from their event, once. */
 struct state_change {
@@ -73,16 +77,66 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 		rec.flags |= RST_F_LOCAL_RST | rst.rst.flags;
 		rec.reason = rst.rst.reason;
 	}
+	if (got_rst)
+		judge_received_rst(&rec, rst.local);
+	else if (err != ETIMEDOUT)
+		take_icmp_error(&rec, &rec.cause);
 	own = owner_lookup(sc->key, &si);
 	attribute_socket_owner(&rec, sk, sc->oldstate, own ? &si.owner : NULL, own ? si.role : 0);
 	rec.sock_ino = sock_ino(sk);
 	emit(&rec);
 }
 
+/*
+ * A connection died without a RST: its retransmissions or keepalives ran
+ * out (tcp_write_err() sets sk_err, ETIMEDOUT or the ICMP error that came
+ * meanwhile, before tcp_done()).  The other branch of the
+ * firewall-forgot-the-connection story, which otherwise leaves no trace.
+ * A RST sets ECONNRESET or EPIPE instead; close() and abort leave others.
+ */
+static __always_inline bool died_of_timeout(int err)
+{
+	return err == ETIMEDOUT || err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN;
+}
+
+static __always_inline void timed_out(void *ctx, const struct state_change *sc, int err)
+{
+	struct rst_record rec = {.source = RST_SRC_SET_STATE};
+	struct rst_sock_info si = {};
+	bool own;
+
+	rec.event = RST_EV_TIMED_OUT;
+	rec.state = sc->oldstate;
+	rec.flags |= RST_F_STATE;
+	rec.error = err;
+	rec.cause = RST_CAUSE_TIMEOUT;
+	rec.family = sc->family;
+	rec.lport = sc->sport;
+	rec.rport = sc->dport;
+	state_change_addrs(ctx, sc, &rec);
+	unmap_v4(&rec);
+	rec.netns = sk_netns(sc->sk);
+	rec.sock_cookie = sock_cookie_of(sc->sk, sc->key);
+	own = owner_lookup(sc->key, &si);
+	if (attribute_socket_owner(&rec, sc->sk, sc->oldstate, own ? &si.owner : NULL,
+				   own ? si.role : 0))
+		rec.side = rec.flags & RST_F_SERVER ? RST_SIDE_SERVER : RST_SIDE_CLIENT;
+	conn_context(&rec, sc->sk, own ? si.opened_ns : 0);
+	rec.sock_ino = sock_ino(sc->sk);
+	emit(&rec);
+}
+
 static __always_inline void on_close(void *ctx, const struct state_change *sc)
 {
-	if (sc->oldstate == TCP_SYN_SENT || sc->oldstate == TCP_SYN_RECV)
+	int err;
+
+	if (sc->oldstate == TCP_SYN_SENT || sc->oldstate == TCP_SYN_RECV) {
 		handshake_failed(ctx, sc);
+	} else if (sc->oldstate != TCP_LISTEN) {
+		err = sk_error(sc->sk);
+		if (err && died_of_timeout(err))
+			timed_out(ctx, sc, err);
+	}
 	remember_closing(sc->key, sc->oldstate);
 	owner_release(sc->key);
 	if (sc->oldstate == TCP_LISTEN) {

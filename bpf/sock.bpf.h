@@ -222,6 +222,7 @@ static __always_inline void owner_claim(__u64 key, const struct rst_owner *o, __
 	slot->key = 0;
 	barrier();
 	slot->info.owner = *o;
+	slot->info.opened_ns = bpf_ktime_get_ns();
 	slot->info.role = role;
 	slot->info.closed = 0;
 	barrier();

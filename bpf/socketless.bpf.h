@@ -10,6 +10,7 @@
 #include "emit.bpf.h"
 #include "rings.bpf.h"
 #include "packet.bpf.h"
+#include "wire.bpf.h"
 
 /*
  * rec: the RST, this host's end first.  Answering a SYN that came in over
@@ -30,7 +31,10 @@ static __always_inline void socketless_reset(struct rst_record *rec, const struc
 	rec->event = RST_EV_RESET_SENT;
 	rec->netns = netns;
 	rec->flags |= RST_F_LOCAL_RST;
+	rec->origin = RST_ORIGIN_LOCAL_STACK;
 	emit(rec);
+	if (!loopback)
+		check_reset_race(rec);
 }
 
 #endif /* RSTSNOOP_SOCKETLESS_BPF_H */

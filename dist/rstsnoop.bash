@@ -5,7 +5,7 @@ _rstsnoop()
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
 	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local opts="--json --pid --comm --uid --port --lport --rport --event --netns --cgroup --top --ipv4 --ipv6 --duration --summary
-		--ringbuf-kb --seed --features --programs --ready-file --user --metrics-file --metrics-listen
+		--ringbuf-kb --seed --features --no-ttl --programs --ready-file --user --metrics-file --metrics-listen
 		--metrics-interval --metrics-max-series --quiet --verbose --help --version
 		-p -c -P -4 -6 -d -s -q -v -h -V"
 
@@ -14,7 +14,7 @@ _rstsnoop()
 		mapfile -t COMPREPLY < <(compgen -W "auto iter proc none" -- "$cur")
 		return ;;
 	--event)
-		mapfile -t COMPREPLY < <(compgen -W "reset_sent reset_received handshake_failed" -- "${cur##*,}")
+		mapfile -t COMPREPLY < <(compgen -W "reset_sent reset_received handshake_failed reset_ignored listen_drop timed_out reset_race" -- "${cur##*,}")
 		return ;;
 	--netns)
 		mapfile -t COMPREPLY < <(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur")

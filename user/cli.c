@@ -43,6 +43,7 @@ enum {
 	OPT_RINGBUF_KB,
 	OPT_SEED,
 	OPT_FEATURES,
+	OPT_NO_TTL,
 	OPT_PROGRAMS,
 	OPT_METRICS_FILE,
 	OPT_METRICS_LISTEN,
@@ -76,7 +77,8 @@ static const struct cli_option cli_options[] = {
 	{"lport", OPT_LPORT, "PORTS", "Only connections with one of these ports at this\nhost's end"},
 	{"rport", OPT_RPORT, "PORTS", "Only connections with one of these ports at the\npeer's end"},
 	{"event", OPT_EVENT, "EVENTS",
-	 "Only these events: reset_sent, reset_received,\nhandshake_failed (comma-separated)"},
+	 "Only these events: reset_sent, reset_received,\nhandshake_failed, reset_ignored, listen_drop,\n"
+	 "timed_out, reset_race (comma-separated)"},
 	{"netns", OPT_NETNS, "NS",
 	 "Only this network namespace: its inode, or a name\nfrom /run/netns"},
 	{"cgroup", OPT_CGROUP, "PATH",
@@ -93,6 +95,8 @@ static const struct cli_option cli_options[] = {
 	 "Once attached, trace as USER (name or uid) instead of\nroot; capabilities are dropped either way"},
 	{"seed", OPT_SEED, "METHOD",
 	 "How to attribute sockets opened before start:\nauto (default), iter, proc, none"},
+	{"no-ttl", OPT_NO_TTL, NULL,
+	 "Do not read received packets: no TTL, hops or ICMP\nsender, so no peer/middlebox verdict (saves the\nper-packet cost)"},
 	{"features", OPT_FEATURES, NULL, "Print the kernel facilities in use and exit"},
 	{"programs", OPT_PROGRAMS, "KIND",
 	 "Kernel programs: auto (default: BTF-typed where the\nkernel takes them, else classic), btf, classic"},
@@ -334,6 +338,9 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 		break;
 	case OPT_FEATURES:
 		o->features = true;
+		break;
+	case OPT_NO_TTL:
+		o->no_ttl = true;
 		break;
 	case OPT_PROGRAMS:
 		if (!strcmp(arg, "auto"))

@@ -41,6 +41,7 @@ struct rst_options {
 	unsigned int ringbuf_kb;
 	enum seed_method seed;
 	enum program_choice programs;
+	bool no_ttl; /* --no-ttl: no packet program (no TTL, hops, ICMP sender) */
 	bool quiet; /* no record on stdout: metrics only */
 	/* metrics mode (--metrics-file, --metrics-listen): see metrics.h */
 	const char *metrics_file; /* points into argv */

@@ -9,6 +9,37 @@
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
+/*
+ * What the record can say about who made a RST and about the connection's
+ * last moments, with the programs that were loaded.
+ */
+static void wire_features_print(FILE *out, const struct tracer_features *f)
+{
+	const char *reads = !f->btf_programs	   ? "bpf_probe_read_kernel" :
+			    f->send_reset_v610 ? "typed loads (bpf_rdonly_cast)" :
+						   "bpf_probe_read_kernel";
+	bool socketless = f->send_reset_v610 || f->kfree_skb_reason;
+
+	if (f->packets) {
+		fprintf(out, "ttl analysis: net:netif_receive_skb, headers by %s (received RSTs' TTL, "
+			     "peers' SYN-ACK TTL)\n", reads);
+		fprintf(out, "icmp refusals: yes, with the sender (net:netif_receive_skb)\n");
+	} else {
+		fprintf(out, "ttl analysis: off (--no-ttl)\n");
+		fprintf(out, "icmp refusals: by errno only, sender unknown (--no-ttl)\n");
+	}
+	if (f->hz)
+		fprintf(out, "connection context: bytes, age, idle times (CONFIG_HZ=%lu)\n", f->hz);
+	else
+		fprintf(out, "connection context: bytes, age; idle times unknown (no kernel config "
+			     "to read CONFIG_HZ from)\n");
+	fprintf(out, "timeouts: sock:inet_sock_set_state (sk_err at CLOSE)\n");
+	if (socketless)
+		fprintf(out, "race evidence: yes (this host's socket-less RSTs to a reset flow)\n");
+	else
+		fprintf(out, "race evidence: no (this kernel traces no socket-less RST)\n");
+}
+
 void features_print(FILE *out, const struct tracer_features *f, int btf_error,
 		    const struct tracer_features *loaded, const char *unchecked)
 {
@@ -44,6 +75,7 @@ void features_print(FILE *out, const struct tracer_features *f, int btf_error,
 			     "%s\n", loaded->btf_programs ? "socket cookie" : "socket address");
 		fprintf(out, "seeding: %s (%u sockets)\n", seed_method_name(loaded->seed.used),
 			loaded->seed.sockets);
+		wire_features_print(out, loaded);
 		fprintf(out, "record transport: BPF ring buffer, batched wakeups\n");
 	} else {
 		fprintf(out, "programs: not checked: %s\n", unchecked);

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char event_words[] = "reset_sent, reset_received, handshake_failed";
+const char event_words[] = "reset_sent, reset_received, handshake_failed, reset_ignored, "
+			   "listen_drop, timed_out, reset_race";
 
 /* Calls fn for each comma-separated item of s (none may be empty). */
 static int each_item(const char *s, int (*fn)(const char *item, void *arg), void *arg)
@@ -57,6 +58,10 @@ static int add_event(const char *item, void *arg)
 		[RST_EV_RESET_SENT] = "reset_sent",
 		[RST_EV_RESET_RECEIVED] = "reset_received",
 		[RST_EV_HANDSHAKE_FAILED] = "handshake_failed",
+		[RST_EV_RESET_IGNORED] = "reset_ignored",
+		[RST_EV_LISTEN_DROP] = "listen_drop",
+		[RST_EV_TIMED_OUT] = "timed_out",
+		[RST_EV_RESET_RACE] = "reset_race",
 	};
 	__u8 *mask = arg;
 

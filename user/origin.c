@@ -21,6 +21,7 @@ static const char *const local_names[] = {
 	[RST_ORIGIN_LOCAL_SOCKET] = "local_socket",
 	[RST_ORIGIN_LOCAL_FIREWALL] = "local_firewall",
 	[RST_ORIGIN_UNKNOWN] = "unknown",
+	[RST_ORIGIN_MIDDLEBOX] = "middlebox",
 };
 
 /*
@@ -35,7 +36,7 @@ static const char *const local_names[] = {
  */
 static const char *judge_remote(const struct rst_record *rec, struct origin_verdict *v)
 {
-	if (rec->facts & RST_FACT_ICMP) {
+	if (rec->facts & RST_FACT_ICMP_SEEN) {
 		size_t len = rec->family == AF_INET6 ? 16 : 4;
 
 		return memcmp(rec->icmp_from, rec->raddr, len) ? "middlebox" : "peer";

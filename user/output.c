@@ -271,12 +271,12 @@ static void json_origin_and_context(struct json_writer *w, const struct output *
 				    const struct rst_record *rec)
 {
 	struct origin_verdict v = origin_of_record(rec);
-	bool icmp = rec->facts & RST_FACT_ICMP, idle = rec->facts & RST_FACT_IDLE;
+	bool icmp = rec->facts & RST_FACT_ICMP_SEEN, idle = rec->facts & RST_FACT_IDLE;
 	bool bytes = rec->facts & RST_FACT_BYTES;
 	char addr[INET6_ADDRSTRLEN];
 
 	jw_string(w, "rst_origin", v.name);
-	jw_string(w, "via", icmp ? "icmp" : v.name ? "rst" : NULL);
+	jw_string(w, "via", rec->facts & RST_FACT_ICMP ? "icmp" : v.name ? "rst" : NULL);
 	uint_or_null(w, "ttl", rec->facts & RST_FACT_TTL, rec->ttl);
 	uint_or_null(w, "hops", v.has_hops, v.hops);
 	uint_or_null(w, "peer_hops", v.has_peer_hops, v.peer_hops);
@@ -496,9 +496,11 @@ static void record_detail(char *buf, size_t size, const struct output *o,
 		ADD("hops=%d/%d ", v.hops, v.peer_hops);
 	else if (v.has_hops)
 		ADD("hops=%d/? ", v.hops);
-	if (rec->facts & RST_FACT_ICMP) {
+	if (rec->facts & RST_FACT_ICMP_SEEN) {
 		format_addr(addr, sizeof(addr), rec->family, rec->icmp_from);
 		ADD("icmp=%u/%u from=%s ", rec->icmp_type, rec->icmp_code, addr);
+	} else if (rec->facts & RST_FACT_ICMP) {
+		ADD("icmp ");
 	}
 	if (rec->facts & RST_FACT_DROP_REASON) {
 		const char *name = drop_reason_name(o->reasons, rec->drop_reason);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "tracer.h"
+#include "kernel_config.h"
 #include "preflight.h"
 #include "record.h"
 #include "rstsnoop.skel.h"
@@ -57,6 +58,7 @@ void tracer_probe_features(struct tracer_features *f, const struct btf *btf)
 	f->classic_ok = true; /* until preflight_check() says otherwise */
 	f->kernel_reads_refused = preflight_confidentiality_lockdown();
 	f->classic_problem[0] = '\0';
+	f->hz = kernel_config_hz();
 }
 
 static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
@@ -89,7 +91,8 @@ static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
  * refuses tracing programs.  One object never mixes them: their owner
  * table keys differ (cookie or address).
  */
-static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_features *f, bool btf)
+static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_features *f, bool btf,
+			    bool packets)
 {
 	bpf_program__set_autoload(skel->progs.on_set_state, !btf);
 	bpf_program__set_autoload(skel->progs.on_receive_reset, !btf);
@@ -99,7 +102,19 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 	/* the tracepoint's prototype gained the reason in 6.10 */
 	bpf_program__set_autoload(skel->progs.on_send_reset_btf, btf && !f->send_reset_v610);
 	bpf_program__set_autoload(skel->progs.on_send_reset_btf_reason, btf && f->send_reset_v610);
+	/* The packet program of each set: headers through bpf_rdonly_cast()
+	 * where the 6.10+ set runs (no helper per packet, and allowed under
+	 * lockdown=confidentiality), else bpf_probe_read_kernel(). */
+	bpf_program__set_autoload(skel->progs.on_receive_packet, !btf && packets);
+	bpf_program__set_autoload(skel->progs.on_receive_packet_btf,
+				  btf && !f->send_reset_v610 && packets);
+	bpf_program__set_autoload(skel->progs.on_receive_packet_cast,
+				  btf && f->send_reset_v610 && packets);
 	skel->rodata->keys_are_cookies = btf;
+	/* where this host's socket-less RSTs are parked (tcp_send_reset
+	 * 6.10+, or the kfree_skb program), a local RST not parked came
+	 * from a local socket */
+	skel->rodata->sees_socketless_rsts = f->send_reset_v610 || f->kfree_skb_reason;
 }
 
 /* Opens and loads the object with one set of programs, and the seeding
@@ -112,10 +127,12 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 		return -errno;
 	set_filters(t->skel, opts);
 	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
-	choose_programs(t->skel, &t->feat, btf);
+	choose_programs(t->skel, &t->feat, btf, !opts->no_ttl);
+	t->feat.packets = !opts->no_ttl;
 	/* see capture_cmdline in bpf/config.bpf.h; the loader reads command
 	 * lines from /proc there where it can */
 	t->skel->rodata->capture_cmdline = !t->feat.kernel_reads_refused;
+	t->skel->rodata->jiffies_hz = t->feat.hz;
 	/* tcp_send_reset sees closed-port RSTs itself since 6.10; before,
 	 * the dropped SYN is the only trace (drop reasons since 5.17). */
 	bpf_program__set_autoload(t->skel->progs.on_kfree_skb,

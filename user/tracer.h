@@ -20,6 +20,8 @@ struct tracer_features {
 	bool btf_programs;	/* the BTF-typed (tp_btf) programs loaded, not the classic ones */
 	bool classic_ok;	/* tracefs and its tracepoints are there (preflight_check()) */
 	bool kernel_reads_refused; /* lockdown=confidentiality: no bpf_probe_read_kernel() */
+	bool packets;		/* the packet program is loaded (not --no-ttl) */
+	unsigned long hz;	/* CONFIG_HZ from the kernel's configuration; 0: unknown */
 	char classic_problem[256]; /* why the classic programs cannot run, where they cannot */
 	struct seed_result seed;
 };

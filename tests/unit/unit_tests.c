@@ -12,6 +12,8 @@
 #include "json_writer.h"
 #include "kernel_names.h"
 #include "output.h"
+#include "origin.h"
+#include "kernel_config.h"
 #include "summary.h"
 
 int test_failed;
@@ -600,6 +602,77 @@ static void test_summary_groups_and_folds(void)
 	summary_free(s);
 }
 
+/* CONFIG_HZ from a configuration text: the line itself, nothing like it. */
+static void test_kernel_config_hz(void)
+{
+	CHECK(kernel_config_hz_of("# CONFIG_HZ_100 is not set\nCONFIG_HZ_250=y\nCONFIG_HZ=250\n") == 250);
+	CHECK(kernel_config_hz_of("CONFIG_HZ=1000") == 1000);
+	CHECK(kernel_config_hz_of("CONFIG_HZ_1000=y\nCONFIG_HZ_PERIODIC=y\n") == 0);
+	CHECK(kernel_config_hz_of("# CONFIG_HZ=100\n") == 0);
+	CHECK(kernel_config_hz_of("CONFIG_HZ=25x\n") == 0);
+	CHECK(kernel_config_hz_of("CONFIG_HZ=0\n") == 0);
+	CHECK(kernel_config_hz_of("CONFIG_HZ=99999999999999999999\n") == 0);
+	CHECK(kernel_config_hz_of("") == 0);
+}
+
+/* The hop count of a TTL: from the nearest common initial TTL at or above it. */
+static void test_origin_hops(void)
+{
+	CHECK(hops_of_ttl(0) == -1);
+	CHECK(hops_of_ttl(1) == 63);
+	CHECK(hops_of_ttl(63) == 1);
+	CHECK(hops_of_ttl(64) == 0);
+	CHECK(hops_of_ttl(65) == 63);
+	CHECK(hops_of_ttl(127) == 1);
+	CHECK(hops_of_ttl(128) == 0);
+	CHECK(hops_of_ttl(129) == 126);
+	CHECK(hops_of_ttl(254) == 1);
+	CHECK(hops_of_ttl(255) == 0);
+	CHECK(hops_of_ttl(256) == -1);
+}
+
+static void test_origin_verdicts(void)
+{
+	struct rst_record rec = {.family = AF_INET, .origin = RST_ORIGIN_REMOTE};
+	struct origin_verdict v;
+
+	/* no TTL, no baseline: unknown, never a guess */
+	CHECK(!strcmp(origin_of_record(&rec).name, "unknown"));
+	rec.facts = RST_FACT_TTL;
+	rec.ttl = 64;
+	v = origin_of_record(&rec);
+	CHECK(!strcmp(v.name, "unknown") && v.has_hops && v.hops == 0 && !v.has_peer_hops);
+	/* the router forged it (hops 0) where the server is one hop away */
+	rec.facts |= RST_FACT_PEER_TTL;
+	rec.peer_ttl = 63;
+	v = origin_of_record(&rec);
+	CHECK(!strcmp(v.name, "middlebox") && v.hops == 0 && v.peer_hops == 1);
+	/* a Windows peer (128) two hops away sends its own RST */
+	rec.ttl = 126;
+	rec.peer_ttl = 126;
+	CHECK(!strcmp(origin_of_record(&rec).name, "peer"));
+	/* same hops from different initial TTLs: still the peer's distance */
+	rec.ttl = 62;
+	CHECK(!strcmp(origin_of_record(&rec).name, "peer"));
+	/* an ICMP error names its sender */
+	rec.facts = RST_FACT_ICMP | RST_FACT_ICMP_SEEN;
+	memcpy(rec.raddr, "\xc6\x12\x02\x02", 4);
+	memcpy(rec.icmp_from, "\xc6\x12\x01\x01", 4);
+	CHECK(!strcmp(origin_of_record(&rec).name, "middlebox"));
+	memcpy(rec.icmp_from, rec.raddr, 4);
+	CHECK(!strcmp(origin_of_record(&rec).name, "peer"));
+	/* the kernel's own verdicts pass through; no RST, no origin */
+	rec.origin = RST_ORIGIN_LOCAL_FIREWALL;
+	CHECK(!strcmp(origin_of_record(&rec).name, "local_firewall"));
+	rec.origin = RST_ORIGIN_MIDDLEBOX;
+	CHECK(!strcmp(origin_of_record(&rec).name, "middlebox"));
+	rec.origin = RST_ORIGIN_NONE;
+	rec.flags = 0;
+	CHECK(origin_of_record(&rec).name == NULL);
+	rec.flags = RST_F_LOCAL_RST;
+	CHECK(!strcmp(origin_of_record(&rec).name, "local_stack"));
+}
+
 static const struct unit_test tests[] = {
 	{"unit_summary_groups_and_folds", test_summary_groups_and_folds},
 	{"unit_text_escape", test_text_escape},
@@ -618,6 +691,9 @@ static const struct unit_test tests[] = {
 	{"unit_cgroup_subtree", test_cgroup_subtree},
 	{"unit_cmdline_join", test_cmdline_join},
 	{"unit_filter_lists", test_filter_lists},
+	{"unit_origin_hops", test_origin_hops},
+	{"unit_kernel_config_hz", test_kernel_config_hz},
+	{"unit_origin_verdicts", test_origin_verdicts},
 };
 
 int main(void)

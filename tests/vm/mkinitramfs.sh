@@ -128,6 +128,12 @@ for d in ${moddirs[@]+"${moddirs[@]}"}; do
 	rel=$(cat "$d/release" 2>/dev/null) || { echo "mkinitramfs: $d/release missing" >&2; exit 1; }
 	mkdir -p "$stage/lib/modules/$rel"
 	cp "$d"/*.ko "$d/load-order" "$stage/lib/modules/$rel/" 2>/dev/null || true
+	# where Debian keeps a kernel's configuration: rstsnoop reads CONFIG_HZ
+	# there, as on a real host
+	if [ -f "$d/../config" ]; then
+		mkdir -p "$stage/boot"
+		cp "$d/../config" "$stage/boot/config-$rel"
+	fi
 done
 
 mkdir -p "$(dirname "$out")"

@@ -96,7 +96,7 @@ closed_port_facts() {
 	case $CLOSED in
 	send_reset) echo "rst_origin=local_stack reason=NO_SOCKET" ;;
 	kfree_skb) echo "rst_origin=local_stack reason=null" ;;
-	none) echo "rst_origin=null reason=null" ;;
+	none) echo "rst_origin=unknown reason=null" ;;
 	esac
 }
 

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * net:netif_receive_skb, for the three programs that read packets as they
+ * come in: the one place a tracepoint shows a received RST's TTL, the
+ * peer's SYN-ACK (its genuine hop count) and the ICMP error that refused a
+ * connect().  It fires for every packet the host receives, so each program
+ * leaves within a few loads for anything but those: first loopback (no
+ * hops to judge; this host's own RSTs are known otherwise), then length (a
+ * RST, a SYN-ACK or an ICMP error about a SYN is short; bulk data is not),
+ * then the protocol.  Only then is a header read.
+ *
+ * The tracepoint fires before skb_reset_network_header(): the IP header
+ * is at skb->data.
+ *
+ * Variants: RST_BTF_PROGS (typed skb) with RST_PACKET_CAST (headers
+ * through bpf_rdonly_cast(): plain loads, no helper call, allowed under
+ * lockdown=confidentiality), or with bpf_probe_read_kernel(); and the
+ * classic tracepoint, which reads the skb itself through
+ * bpf_probe_read_kernel.
+ */
+#ifndef RSTSNOOP_RECEIVE_PACKET_BPF_H
+#define RSTSNOOP_RECEIVE_PACKET_BPF_H
+
+#include "wire.bpf.h"
+#include "packet.bpf.h"
+
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define IPPROTO_ICMP 1
+#define IPPROTO_ICMPV6 58
+#define ICMP_DEST_UNREACH 3
+#define ICMPV6_DEST_UNREACH 1
+
+/*
+ * Longest packet worth a look: an ICMPv4 error quotes at most 576 bytes; a
+ * RST or SYN-ACK with every option is under 100.  ICMPv6 errors about a
+ * data segment can be longer and are passed over: the ones that refuse a
+ * connect() quote a SYN.
+ */
+#define MAX_INTERESTING_LEN 576
+
+#ifdef RST_PACKET_CAST
+/* bpf_rdonly_cast() is declared in packet.bpf.h.  A typed, read-only view of a header (its loads are plain loads). */
+#define HEADER(type, ptr, copy)                                                            \
+	((void)(copy),                                                                     \
+	 (const struct type *)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(struct type)))
+#else
+/* A copy of a header on the stack; NULL where it cannot be read. */
+#define HEADER(type, ptr, copy)                                                            \
+	(bpf_probe_read_kernel(&(copy), sizeof(copy), (ptr)) ? NULL : &(copy))
+#endif
+
+struct ports {
+	__be16 source;
+	__be16 dest;
+};
+
+static __always_inline void note_wire_rst(struct rst_flow_key *key, __u8 ttl)
+{
+	struct rst_wire_rst wire = {.ttl = ttl};
+
+	bpf_map_update_elem(&wire_rsts, key, &wire, BPF_ANY);
+}
+
+/* A SYN-ACK: the peer's genuine hop count (written only when it changed). */
+static __always_inline void note_peer_ttl(const struct rst_flow_key *flow, __u8 ttl)
+{
+	struct rst_peer_key key = {.netns = flow->netns, .family = flow->family};
+	const __u8 *known;
+
+	__builtin_memcpy(key.addr, flow->raddr, RST_ADDR_LEN);
+	known = bpf_map_lookup_elem(&peer_ttls, &key);
+	if (!known || *known != ttl)
+		bpf_map_update_elem(&peer_ttls, &key, &ttl, BPF_ANY);
+}
+
+/* A TCP segment from the network: keep a RST's TTL, or a SYN-ACK's. */
+static __always_inline void on_tcp(const void *th, struct rst_flow_key *key, __u8 ttl)
+{
+	struct tcphdr copy;
+	const struct tcphdr *tcp = HEADER(tcphdr, th, copy);
+
+	if (!tcp)
+		return;
+	if (BPF_CORE_READ_BITFIELD(tcp, rst)) {
+		key->rport = bpf_ntohs(tcp->source);
+		key->lport = bpf_ntohs(tcp->dest);
+		note_wire_rst(key, ttl);
+	} else if (BPF_CORE_READ_BITFIELD(tcp, syn) && BPF_CORE_READ_BITFIELD(tcp, ack)) {
+		note_peer_ttl(key, ttl);
+	}
+}
+
+/*
+ * An ICMP error quoting one of our TCP segments (inner: its IP header,
+ * whose source is this host): keep it under that segment's flow, with
+ * the error's sender, the router or host that refused.
+ */
+static __always_inline void note_icmp_error(__u32 netns, __u16 family, const __u8 *from,
+					    const __u8 *inner_saddr, const __u8 *inner_daddr,
+					    const void *inner_th, __u8 ttl, __u8 type, __u8 code)
+{
+	struct rst_icmp_error err = {.ttl = ttl, .type = type, .code = code};
+	struct rst_flow_key key = {.netns = netns, .family = family};
+	int len = family == AF_INET6 ? RST_ADDR_LEN : 4;
+	struct ports copy;
+	const struct ports *ports;
+
+#ifdef RST_PACKET_CAST
+	/* the first 4 bytes of a tcphdr are its ports */
+	const struct tcphdr *tcp = HEADER(tcphdr, inner_th, copy);
+
+	if (!tcp)
+		return;
+	key.lport = bpf_ntohs(tcp->source);
+	key.rport = bpf_ntohs(tcp->dest);
+	(void)ports;
+#else
+	ports = HEADER(ports, inner_th, copy);
+	if (!ports)
+		return;
+	key.lport = bpf_ntohs(ports->source);
+	key.rport = bpf_ntohs(ports->dest);
+#endif
+	if (len == RST_ADDR_LEN) {
+		__builtin_memcpy(key.laddr, inner_saddr, RST_ADDR_LEN);
+		__builtin_memcpy(key.raddr, inner_daddr, RST_ADDR_LEN);
+		__builtin_memcpy(err.from, from, RST_ADDR_LEN);
+	} else {
+		__builtin_memcpy(key.laddr, inner_saddr, 4);
+		__builtin_memcpy(key.raddr, inner_daddr, 4);
+		__builtin_memcpy(err.from, from, 4);
+	}
+	bpf_map_update_elem(&icmp_errors, &key, &err, BPF_ANY);
+}
+
+static __always_inline void on_ipv4(const __u8 *data, __u32 netns)
+{
+	struct rst_flow_key key = {.netns = netns, .family = AF_INET};
+	struct iphdr copy, inner_copy;
+	struct icmphdr icmp_copy;
+	const struct iphdr *ip = HEADER(iphdr, data, copy), *inner;
+	const struct icmphdr *icmp;
+	const __u8 *l4;
+	__u32 saddr, daddr, in_saddr, in_daddr;
+
+	if (!ip)
+		return;
+	l4 = data + BPF_CORE_READ_BITFIELD(ip, ihl) * 4;
+	if (ip->protocol == IPPROTO_TCP) {
+		*(__u32 *)key.laddr = ip->daddr;
+		*(__u32 *)key.raddr = ip->saddr;
+		on_tcp(l4, &key, ip->ttl);
+		return;
+	}
+	if (ip->protocol != IPPROTO_ICMP)
+		return;
+	icmp = HEADER(icmphdr, l4, icmp_copy);
+	if (!icmp || icmp->type != ICMP_DEST_UNREACH)
+		return;
+	inner = HEADER(iphdr, l4 + sizeof(struct icmphdr), inner_copy);
+	if (!inner || inner->protocol != IPPROTO_TCP)
+		return;
+	saddr = ip->saddr;
+	in_saddr = inner->saddr;
+	in_daddr = inner->daddr;
+	note_icmp_error(netns, AF_INET, (const __u8 *)&saddr, (const __u8 *)&in_saddr,
+			(const __u8 *)&in_daddr,
+			l4 + sizeof(struct icmphdr) + BPF_CORE_READ_BITFIELD(inner, ihl) * 4, ip->ttl,
+			icmp->type, icmp->code);
+	(void)daddr;
+}
+
+/* Extension headers are not followed: RSTs, SYN-ACKs and ICMPv6 errors
+ * come without them. */
+static __always_inline void on_ipv6(const __u8 *data, __u32 netns)
+{
+	struct rst_flow_key key = {.netns = netns, .family = AF_INET6};
+	struct ipv6hdr copy, inner_copy;
+	struct icmp6hdr icmp_copy;
+	const struct ipv6hdr *ip = HEADER(ipv6hdr, data, copy), *inner;
+	const struct icmp6hdr *icmp;
+	const __u8 *l4 = data + sizeof(struct ipv6hdr);
+	struct in6_addr saddr, in_saddr, in_daddr;
+
+	if (!ip)
+		return;
+	if (ip->nexthdr == IPPROTO_TCP) {
+		__builtin_memcpy(key.laddr, &ip->daddr, RST_ADDR_LEN);
+		__builtin_memcpy(key.raddr, &ip->saddr, RST_ADDR_LEN);
+		on_tcp(l4, &key, ip->hop_limit);
+		return;
+	}
+	if (ip->nexthdr != IPPROTO_ICMPV6)
+		return;
+	icmp = HEADER(icmp6hdr, l4, icmp_copy);
+	if (!icmp || icmp->icmp6_type != ICMPV6_DEST_UNREACH)
+		return;
+	inner = HEADER(ipv6hdr, l4 + sizeof(struct icmp6hdr), inner_copy);
+	if (!inner || inner->nexthdr != IPPROTO_TCP)
+		return;
+	__builtin_memcpy(&saddr, &ip->saddr, sizeof(saddr));
+	__builtin_memcpy(&in_saddr, &inner->saddr, sizeof(in_saddr));
+	__builtin_memcpy(&in_daddr, &inner->daddr, sizeof(in_daddr));
+	note_icmp_error(netns, AF_INET6, (const __u8 *)&saddr, (const __u8 *)&in_saddr,
+			(const __u8 *)&in_daddr,
+			l4 + sizeof(struct icmp6hdr) + sizeof(struct ipv6hdr), ip->hop_limit,
+			icmp->icmp6_type, icmp->icmp6_code);
+}
+
+/* protocol: skb->protocol (network order); data: the IP header. */
+static __always_inline void on_received_packet(__be16 protocol, const __u8 *data, __u32 netns)
+{
+	if (protocol == bpf_htons(ETH_P_IP))
+		on_ipv4(data, netns);
+	else if (protocol == bpf_htons(ETH_P_IPV6))
+		on_ipv6(data, netns);
+}
+
+#endif /* RSTSNOOP_RECEIVE_PACKET_BPF_H */

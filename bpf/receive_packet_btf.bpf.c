@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * net:netif_receive_skb as a BTF-typed program: the skb's fields are direct
+ * loads, the headers are read with bpf_probe_read_kernel (before 6.10; see
+ * receive_packet_cast.bpf.c for the program that needs no helper).
+ */
+#define RST_BTF_PROGS 1
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "receive_packet.bpf.h"
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(on_receive_packet_btf, const struct sk_buff *skb)
+{
+	const struct net_device *dev = skb->dev;
+
+	if ((dev->flags & IFF_LOOPBACK) || skb->len > MAX_INTERESTING_LEN)
+		return 0;
+	on_received_packet(skb->protocol, skb->data, dev->nd_net.net->ns.inum);
+	return 0;
+}

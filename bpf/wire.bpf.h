@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Who made a RST, and the connection's last moments: the facts the packet
+ * hook (receive_packet.bpf.h) and the firewall-drop hook leave by flow,
+ * taken by the record of the socket they concern.
+ *
+ * tcp_receive_reset and inet_sock_set_state give the socket, never the
+ * packet: the RST's TTL, or the ICMP error behind a failed connect(), is
+ * only seen where the packet comes in.  The two meet in hash maps keyed by
+ * the flow as the socket sees it (this host's end first), not in per-CPU
+ * rings: a RST queued to a socket's backlog is handled by release_sock() on
+ * the owner's CPU, which need not be the CPU it arrived on.  Only packets
+ * from the network go there (loopback carries no hops to judge), so the
+ * hash-map cost lands on remote RSTs, SYN-ACKs and ICMP errors alone.
+ */
+#ifndef RSTSNOOP_WIRE_BPF_H
+#define RSTSNOOP_WIRE_BPF_H
+
+#include "emit.bpf.h"
+#include "sock.bpf.h"
+
+#define ECONNREFUSED 111
+#define MAX_WIRE_RSTS 4096
+#define MAX_PEERS 16384
+#define MAX_RESET_FLOWS 4096
+
+/* A RST from the network, until its socket's record takes it. */
+struct rst_wire_rst {
+	__u8 ttl;
+	__u8 pad[7];
+};
+
+/* An ICMP error about one of our segments (a SYN, mostly). */
+struct rst_icmp_error {
+	__u8 from[RST_ADDR_LEN];
+	__u8 ttl;
+	__u8 type;
+	__u8 code;
+	__u8 pad[5];
+};
+
+/* A remote address, per network namespace: whose genuine hops we keep. */
+struct rst_peer_key {
+	__u32 netns;
+	__u16 family;
+	__u16 pad;
+	__u8 addr[RST_ADDR_LEN];
+};
+
+/* A connection a RST from the network closed: for the race evidence. */
+struct rst_reset_flow {
+	struct rst_owner owner; /* pid 0: unknown */
+	__u64 cookie;
+	__u32 late_rsts; /* socket-less RSTs this host sent the peer since */
+	__u16 facts;	 /* RST_FACT_TTL, RST_FACT_PEER_TTL of the RST */
+	__u8 ttl, peer_ttl;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_WIRE_RSTS);
+	__type(key, struct rst_flow_key);
+	__type(value, struct rst_wire_rst);
+} wire_rsts SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_WIRE_RSTS);
+	__type(key, struct rst_flow_key);
+	__type(value, struct rst_icmp_error);
+} icmp_errors SEC(".maps") __weak;
+
+/* The TTL of each peer's last SYN-ACK: its genuine hop count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PEERS);
+	__type(key, struct rst_peer_key);
+	__type(value, __u8);
+} peer_ttls SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_RESET_FLOWS);
+	__type(key, struct rst_flow_key);
+	__type(value, struct rst_reset_flow);
+} reset_flows SEC(".maps") __weak;
+
+static __always_inline void flow_key_of(const struct rst_record *rec, struct rst_flow_key *key)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	key->netns = rec->netns;
+	key->family = rec->family;
+	key->lport = rec->lport;
+	key->rport = rec->rport;
+	__builtin_memcpy(key->laddr, rec->laddr, RST_ADDR_LEN);
+	__builtin_memcpy(key->raddr, rec->raddr, RST_ADDR_LEN);
+}
+
+/* The hops of the peer's genuine packets, where one was seen. */
+static __always_inline void peer_baseline(struct rst_record *rec)
+{
+	struct rst_peer_key key = {.netns = rec->netns, .family = rec->family};
+	const __u8 *ttl;
+
+	__builtin_memcpy(key.addr, rec->raddr, RST_ADDR_LEN);
+	ttl = bpf_map_lookup_elem(&peer_ttls, &key);
+	if (ttl) {
+		rec->peer_ttl = *ttl;
+		rec->facts |= RST_FACT_PEER_TTL;
+	}
+}
+
+/* A loopback connection: both ends are this host (connect() picks the
+ * destination itself as the source of a local route). */
+static __always_inline bool is_local_flow(const struct rst_record *rec)
+{
+	const __u32 *l = (const __u32 *)rec->laddr, *r = (const __u32 *)rec->raddr;
+
+	if (rec->family == AF_INET)
+		return (r[0] & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000) || r[0] == l[0];
+	if (!r[0] && !r[1] && !r[2] && r[3] == bpf_htonl(1))
+		return true;
+	return r[0] == l[0] && r[1] == l[1] && r[2] == l[2] && r[3] == l[3];
+}
+
+/* A packet of this flow was dropped by this host's netfilter lately (taken). */
+static __always_inline bool take_firewall_mark(const struct rst_flow_key *key)
+{
+	if (!bpf_map_lookup_elem(&firewall_marks, key))
+		return false;
+	bpf_map_delete_elem(&firewall_marks, key);
+	return true;
+}
+
+/*
+ * Who made the RST this socket received: this host's stack (parked,
+ * local_stack), its firewall, the network (with the RST's TTL and the
+ * peer's genuine one), or a local socket over loopback.
+ */
+static __always_inline void judge_received_rst(struct rst_record *rec, bool local_stack)
+{
+	struct rst_flow_key key;
+	struct rst_wire_rst *wire;
+
+	if (local_stack) {
+		rec->origin = RST_ORIGIN_LOCAL_STACK;
+		return;
+	}
+	flow_key_of(rec, &key);
+	if (take_firewall_mark(&key)) {
+		rec->origin = RST_ORIGIN_LOCAL_FIREWALL;
+		return;
+	}
+	wire = bpf_map_lookup_elem(&wire_rsts, &key);
+	if (wire) {
+		rec->ttl = wire->ttl;
+		rec->facts |= RST_FACT_TTL;
+		bpf_map_delete_elem(&wire_rsts, &key);
+	} else if (is_local_flow(rec)) {
+		/* Where this host's own socket-less RSTs are parked, one that
+		 * was not came from a local socket; elsewhere it may have been
+		 * either. */
+		rec->origin = sees_socketless_rsts ? RST_ORIGIN_LOCAL_SOCKET : RST_ORIGIN_UNKNOWN;
+		return;
+	}
+	rec->origin = RST_ORIGIN_REMOTE;
+	peer_baseline(rec);
+}
+
+/*
+ * A connect() that failed without a RST and not by timeout: an ICMP error
+ * about its SYN, and what it was where the packet hook saw it (taken).  Refused when the ICMP error says so: port unreachable
+ * or administratively prohibited (what `reject` rules and kube-proxy
+ * send), like a RST; unreachable hosts and networks stay errors.
+ */
+static __always_inline void take_icmp_error(struct rst_record *rec, __u8 *cause)
+{
+	struct rst_flow_key key;
+	struct rst_icmp_error *icmp;
+
+	/* Only ICMP errors fail a connect() without a RST (tcp_v4_err):
+	 * ECONNREFUSED is port unreachable. */
+	rec->facts |= RST_FACT_ICMP;
+	if (rec->error == ECONNREFUSED)
+		*cause = RST_CAUSE_REFUSED;
+	flow_key_of(rec, &key);
+	if (take_firewall_mark(&key))
+		rec->origin = RST_ORIGIN_LOCAL_FIREWALL;
+	icmp = bpf_map_lookup_elem(&icmp_errors, &key);
+	if (!icmp)
+		return;
+	__builtin_memcpy(rec->icmp_from, icmp->from, RST_ADDR_LEN);
+	rec->icmp_type = icmp->type;
+	rec->icmp_code = icmp->code;
+	rec->ttl = icmp->ttl;
+	rec->facts |= RST_FACT_ICMP_SEEN | RST_FACT_TTL;
+	bpf_map_delete_elem(&icmp_errors, &key);
+	if (rec->origin != RST_ORIGIN_LOCAL_FIREWALL) {
+		rec->origin = RST_ORIGIN_REMOTE;
+		peer_baseline(rec);
+	}
+	if (rec->family == AF_INET ? icmp->type == 3 && (icmp->code == 3 || icmp->code == 9 ||
+							 icmp->code == 10 || icmp->code == 13) :
+				     icmp->type == 1 && (icmp->code == 1 || icmp->code == 4 ||
+							 icmp->code == 5 || icmp->code == 6))
+		*cause = RST_CAUSE_REFUSED;
+}
+
+/* ---- the connection's last moments ------------------------------------ */
+
+#define JIFFIES_TO_MS(j) ((__u32)((__u64)(j) * 1000 / jiffies_hz))
+
+/*
+ * Idle times and bytes from the tcp_sock; age from when connect() or
+ * listen() claimed the socket (opened_ns 0: rstsnoop did not see it open).
+ * Idle since the last segment received is the kernel's own keepalive
+ * measure: the later of the last ACK (rcv_tstamp) and the last data
+ * (icsk_ack.lrcvtime).
+ */
+static __always_inline void conn_context(struct rst_record *rec, const struct sock *sk,
+					 __u64 opened_ns)
+{
+	__u32 now = (__u32)bpf_jiffies64(), rcv_tstamp, lrcvtime, lsndtime, rx, rx_data;
+#ifdef RST_BTF_PROGS
+	const struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+
+	if (!tp)
+		return;
+	rcv_tstamp = tp->rcv_tstamp;
+	lrcvtime = tp->inet_conn.icsk_ack.lrcvtime;
+	lsndtime = tp->lsndtime;
+	rec->bytes_acked = tp->bytes_acked;
+	rec->bytes_received = tp->bytes_received;
+#else
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+
+	rcv_tstamp = BPF_CORE_READ(tp, rcv_tstamp);
+	lrcvtime = BPF_CORE_READ(tp, inet_conn.icsk_ack.lrcvtime);
+	lsndtime = BPF_CORE_READ(tp, lsndtime);
+	rec->bytes_acked = BPF_CORE_READ(tp, bytes_acked);
+	rec->bytes_received = BPF_CORE_READ(tp, bytes_received);
+#endif
+	rec->facts |= RST_FACT_BYTES;
+	if (jiffies_hz) {
+		rx = now - rcv_tstamp;
+		rx_data = now - lrcvtime;
+		rec->idle_rx_ms = JIFFIES_TO_MS(rx < rx_data ? rx : rx_data);
+		rec->idle_tx_ms = JIFFIES_TO_MS(now - lsndtime);
+		rec->facts |= RST_FACT_IDLE;
+	}
+	if (opened_ns) {
+		rec->age_ms = (bpf_ktime_get_ns() - opened_ns) / 1000000;
+		rec->facts |= RST_FACT_AGE;
+	}
+}
+
+/* ---- race evidence ------------------------------------------------------ */
+
+/*
+ * A RST from the network closed this connection: remember it for a while.
+ * If the peer's own segments still come (it never sent that RST), this
+ * host answers them with socket-less RSTs, and check_reset_race() sees it.
+ */
+static __always_inline void remember_reset_flow(const struct rst_record *rec)
+{
+	struct rst_reset_flow flow = {
+		.cookie = rec->sock_cookie,
+		.facts = rec->facts & (RST_FACT_TTL | RST_FACT_PEER_TTL),
+		.ttl = rec->ttl,
+		.peer_ttl = rec->peer_ttl,
+	};
+	struct rst_flow_key key;
+
+	if (rec->flags & RST_F_OWNER) {
+		flow.owner.pid = rec->pid;
+		flow.owner.tid = rec->tid;
+		flow.owner.uid = rec->uid;
+		flow.owner.proc_start_ns = rec->proc_start_ns;
+		__builtin_memcpy(flow.owner.comm, rec->comm, RST_COMM_LEN);
+		__builtin_memcpy(flow.owner.thread, rec->thread, RST_COMM_LEN);
+	}
+	flow_key_of(rec, &key);
+	bpf_map_update_elem(&reset_flows, &key, &flow, BPF_ANY);
+}
+
+/*
+ * rec: a socket-less RST this host sends (this host's end first).  When
+ * it answers a segment of a connection a RST from the network closed, the
+ * peer still believed in the connection: evidence that something else
+ * sent that RST (Weaver, Sommer, Paxson, "Detecting Forged TCP Reset
+ * Packets", NDSS 2009).  One reset_race record per connection, at the
+ * first such RST, tied to it by its cookie; later ones are only counted.
+ */
+static __always_inline void check_reset_race(struct rst_record *rec)
+{
+	struct rst_reset_flow *flow;
+	struct rst_flow_key key;
+
+	flow_key_of(rec, &key);
+	flow = bpf_map_lookup_elem(&reset_flows, &key);
+	if (!flow)
+		return;
+	if (flow->late_rsts) {
+		__sync_fetch_and_add(&flow->late_rsts, 1);
+		return;
+	}
+	/* Two CPUs answering the peer's first two late segments at once may
+	 * both get here: a second record, never a lost one. */
+	flow->late_rsts = 1;
+	/* rec was emitted already: it becomes the race record (stack room) */
+	rec->event = RST_EV_RESET_RACE;
+	rec->flags &= ~(RST_F_LOCAL_RST | RST_F_REASON);
+	rec->sock_cookie = flow->cookie;
+	rec->origin = RST_ORIGIN_MIDDLEBOX;
+	rec->count = 1;
+	/* the hops of the RST that closed the connection, as its record had them */
+	rec->facts = RST_FACT_COUNT | flow->facts;
+	rec->ttl = flow->ttl;
+	rec->peer_ttl = flow->peer_ttl;
+	if (flow->owner.pid)
+		set_owner(rec, &flow->owner, RST_ATTR_SOCKET_OWNER, 0);
+	emit(rec);
+}
+
+#endif /* RSTSNOOP_WIRE_BPF_H */
