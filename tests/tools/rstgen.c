@@ -22,12 +22,20 @@
  *                     reset it on SIGUSR1), or DEADLINE (still open at
  *                     --seconds after the write); a connect that fails ends
  *                     at once with end=<errno name> and no ready line.
+ *                     then " info_bytes_acked=A info_bytes_received=R
+ *                     info_last_data_recv_ms=D info_last_ack_recv_ms=K":
+ *                     the kernel's own tcp_info (getsockopt TCP_INFO) of the
+ *                     socket once it ended (bytes_acked counts the SYN);
+ *                     all -1 where the kernel's tcp_info is shorter.
  *                     idle_lo_ms..idle_hi_ms bounds, from this process's
  *                     clocks, the time between the last segment the socket
  *                     received and the moment the connection ended:
  *                     lo = the write - the last recv that returned data,
  *                     hi = the end seen - the first send (nothing of the
  *                     server's exchange can arrive before that).
+ *                     rx_to_end_ms: the end seen - the last recv that
+ *                     returned data (the idle time, were the end seen at
+ *                     the moment it happened).
  *   serve --close drip: "ended pid=PID rport=P sent=B error=WHY" per
  *                     connection once a send fails or the peer ends it
  * connect also puts " last_error=NAME" (errno name of the last failed
@@ -46,6 +54,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -793,13 +802,50 @@ static int run_client(const struct opts *o, double deadline)
 	return 0;
 }
 
-static void print_end(const char *why, uint64_t sent, uint64_t received, uint64_t wrote,
-		      double idle_lo, double idle_hi, double waited)
+/*
+ * The head of the kernel's struct tcp_info (include/uapi/linux/tcp.h, an
+ * ABI that only grows), up to the byte counters; glibc's copy stops short
+ * of them. The kernel copies min(our length, its length).
+ */
+struct kernel_tcp_info {
+	uint8_t state, ca_state, retransmits, probes, backoff, options, wscale, flags;
+	uint32_t rto, ato, snd_mss, rcv_mss;
+	uint32_t unacked, sacked, lost, retrans, fackets;
+	uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+	uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
+	uint32_t rcv_rtt, rcv_space;
+	uint32_t total_retrans;
+	uint64_t pacing_rate, max_pacing_rate;
+	uint64_t bytes_acked, bytes_received;
+};
+
+/* session's last line; fd < 0: no socket (the connect failed). */
+static void print_end(int fd, const char *why, uint64_t sent, uint64_t received, uint64_t wrote,
+		      double idle_lo, double idle_hi, double waited, double rx_to_end)
 {
+	struct kernel_tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int64_t acked = -1, rcvd = -1, data_recv = -1, ack_recv = -1;
+
+	memset(&ti, 0, sizeof(ti));
+	if (fd >= 0 && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0) {
+		if (len >= offsetof(struct kernel_tcp_info, pacing_rate)) {
+			data_recv = ti.last_data_recv;
+			ack_recv = ti.last_ack_recv;
+		}
+		if (len >= sizeof(ti)) {
+			acked = (int64_t)ti.bytes_acked;
+			rcvd = (int64_t)ti.bytes_received;
+		}
+	}
 	printf("rstgen: end=%s sent=%" PRIu64 " received=%" PRIu64 " wrote=%" PRIu64
-	       " idle_lo_ms=%" PRId64 " idle_hi_ms=%" PRId64 " waited_ms=%" PRId64 " pid=%d\n",
+	       " idle_lo_ms=%" PRId64 " idle_hi_ms=%" PRId64 " waited_ms=%" PRId64 " pid=%d"
+	       " info_bytes_acked=%" PRId64 " info_bytes_received=%" PRId64
+	       " info_last_data_recv_ms=%" PRId64 " info_last_ack_recv_ms=%" PRId64
+	       " rx_to_end_ms=%" PRId64 "\n",
 	       why, sent, received, wrote, (int64_t)(idle_lo * 1000.0), (int64_t)(idle_hi * 1000.0),
-	       (int64_t)(waited * 1000.0), (int)getpid());
+	       (int64_t)(waited * 1000.0), (int)getpid(), acked, rcvd, data_recv, ack_recv,
+	       (int64_t)(rx_to_end * 1000.0));
 	fflush(stdout);
 }
 
@@ -844,7 +890,7 @@ static int run_session(const struct opts *o)
 	int fd = new_socket(o), why = 0;
 
 	if (connect(fd, (const struct sockaddr *)&o->addr, o->addrlen)) {
-		print_end(errno_name(errno), 0, 0, 0, 0, 0, 0);
+		print_end(-1, errno_name(errno), 0, 0, 0, 0, 0, 0, 0);
 		close(fd);
 		return 0;
 	}
@@ -882,8 +928,9 @@ static int run_session(const struct opts *o)
 
 		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_linger, sizeof(abort_linger)))
 			die("setsockopt SO_LINGER");
+		print_end(fd, "ABORT", o->bytes, received, 0, t_write - t_rx, now_s() - t_connect, 0,
+			  now_s() - t_rx);
 		close(fd);
-		print_end("ABORT", o->bytes, received, 0, t_write - t_rx, now_s() - t_connect, 0);
 		return 0;
 	}
 	if ((why = send_bytes(fd, o->then_bytes)) != 0)
@@ -898,8 +945,8 @@ static int run_session(const struct opts *o)
 		case WAIT_TIMEOUT: {
 			double t = now_s();
 
-			print_end("DEADLINE", o->bytes, received, wrote, t_write - t_rx,
-				  t - t_connect, t - t_write);
+			print_end(fd, "DEADLINE", o->bytes, received, wrote, t_write - t_rx,
+				  t - t_connect, t - t_write, t - t_rx);
 			close(fd);
 			return 0;
 		}
@@ -911,9 +958,9 @@ static int run_session(const struct opts *o)
 ended: {
 		double t = now_s();
 
-		print_end(end_name(why), o->bytes, received, wrote,
+		print_end(fd, end_name(why), o->bytes, received, wrote,
 			  t_write > 0 ? t_write - t_rx : t - t_rx, t - t_connect,
-			  t_write > 0 ? t - t_write : 0);
+			  t_write > 0 ? t - t_write : 0, t - t_rx);
 	}
 	close(fd);
 	return 0;

@@ -22,6 +22,9 @@ IDLE=2.5      # seconds the idle connection waits before the router's rule
 # HZ=100) and either end of an interval may round by a tick: the product's
 # milliseconds may leave the window of the client's own clocks by that much.
 TOL=20
+# A timeout is seen by the client only after the kernel's timer fired and
+# the client got the CPU again: under TCG, that can take a while.
+WAKE=200
 TAG=ce
 
 features_load
@@ -129,6 +132,15 @@ peer_hops() {
 	echo $((64 - ${_t:-64}))
 }
 
+# tcp_info_check NAME OUT: the kernel's own tcp_info of the client's socket
+# (read by the client once it ended) counts what the test sent and got:
+# bytes_acked N + 1 (Linux counts the SYN's sequence number), bytes_received
+# M.  The product's bytes_* are compared with these tcp_info values.
+tcp_info_check() {
+	expect $1.tcp_info "the client's tcp_info bytes_acked/bytes_received (oracle: N+1 for the SYN / M)" \
+		"$(gen_value "$2" info_bytes_acked)/$(gen_value "$2" info_bytes_received)" "$((N + 1))/$M"
+}
+
 check_family() {
 	fam=$1
 	topo_addrs $fam
@@ -152,7 +164,9 @@ check_family() {
 		rec_check $TAG $n.idle.record "" "$base" "pid=$pid comm=ce-idle raddr=$S_ADDR"
 		rec_check $TAG $n.idle.origin "ttl analysis" "$base" \
 			"rst_origin=middlebox via=rst ttl=$ttl hops=0 peer_hops=$ph"
-		rec_check $TAG $n.idle.bytes "connection context" "$base" "bytes_acked=$N bytes_received=$M"
+		tcp_info_check $n.idle "$out"
+		rec_check $TAG $n.idle.bytes "connection context" "$base" \
+			"bytes_acked=$(gen_value "$out" info_bytes_acked) bytes_received=$(gen_value "$out" info_bytes_received)"
 		if feature_ok $n.idle.idle_rx "connection context"; then
 			# shellcheck disable=SC2086
 			idle=$(rec_value idle_rx_ms $base)
@@ -162,9 +176,10 @@ check_family() {
 		fi
 		if feature_ok $n.idle.age "connection context"; then
 			# shellcheck disable=SC2086
-			age=$(rec_value age_ms $base) idle=$(rec_value idle_rx_ms $base)
-			in_window $n.idle.age "age_ms (>= idle_rx_ms, <= the client's connect-to-reset)" "$age" \
-				"${idle:-0}" $((hi + TOL))
+			age=$(rec_value age_ms $base)
+			echo "oracle $fam idle: rstsnoop: age_ms=$age"
+			in_window $n.idle.age "age_ms (client's clocks: >= last data to write, <= connect() to reset; +-$TOL ms)" \
+				"$age" $((lo - TOL)) $((hi + TOL))
 		fi
 	fi
 
@@ -218,14 +233,16 @@ check_family() {
 			rec_check $TAG $n.dead.record "" "$base event=timed_out" \
 				"pid=$pid comm=ce-dead error=ETIMEDOUT raddr=$S_ADDR"
 		fi
+		tcp_info_check $n.dead "$out"
 		rec_check $TAG $n.dead.bytes "connection context" "$base event=timed_out" \
-			"bytes_acked=$N bytes_received=$M"
+			"bytes_acked=$(gen_value "$out" info_bytes_acked) bytes_received=$(gen_value "$out" info_bytes_received)"
 		if feature_ok $n.dead.idle_rx "connection context"; then
 			# shellcheck disable=SC2086
 			idle=$(rec_value idle_rx_ms $base event=timed_out)
-			echo "oracle $fam dead: the client's clocks put the last segment received $lo..$hi ms before ETIMEDOUT; rstsnoop: idle_rx_ms=$idle"
-			in_window $n.dead.idle_rx "idle_rx_ms (client's clocks, +-$TOL ms of jiffies)" "$idle" \
-				$((lo - TOL)) $((hi + TOL))
+			rx=$(gen_value "$out" rx_to_end_ms)
+			echo "oracle $fam dead: the client's clocks: last data to ETIMEDOUT seen $rx ms (the last segment received at most $hi ms before); rstsnoop: idle_rx_ms=$idle"
+			in_window $n.dead.idle_rx "idle_rx_ms (client's clocks, -$WAKE ms for the wake-up, +-$TOL ms of jiffies)" \
+				"$idle" $((rx - WAKE - TOL)) $((hi + TOL))
 		fi
 	fi
 }
