@@ -160,6 +160,8 @@ wire_src() {
 # no/none/unavailable; otherwise prints "SKIP CHECK: ..." and is false.
 features_load() {
 	rstsnoop --features >"$T/features" 2>&1
+	sed -n 's/^\(ttl analysis\|icmp refusals\|connection context\|timeouts\|race evidence\):/rstsnoop --features: &/p' \
+		"$T/features"
 }
 feature_ok() {
 	_fl=$(grep -i "^$2:" "$T/features" | head -n 1)
