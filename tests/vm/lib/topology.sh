@@ -170,7 +170,7 @@ feature_ok() {
 		return 1
 	fi
 	case $(printf '%s' "${_fl#*:}" | sed 's/^ *//' | tr 'A-Z' 'a-z') in
-	no | no[^a-z]* | none* | unavailable* | not\ *)
+	no | no[!a-z]* | none* | unavailable* | not\ *)
 		skip "$1" "rstsnoop --features says '$_fl'"
 		return 1 ;;
 	esac
