@@ -158,8 +158,9 @@ wire_src() {
 # the kernel's version).  features_load once, then
 # feature_ok CHECK KEY: true when a line "KEY: ..." is there and does not say
 # no/none/unavailable; otherwise prints "SKIP CHECK: ..." and is false.
+# (A "# programs: both" scenario asks the program set of its run.)
 features_load() {
-	rstsnoop --features >"$T/features" 2>&1
+	rstsnoop ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} --features >"$T/features" 2>&1
 	sed -n 's/^\(ttl analysis\|icmp refusals\|connection context\|timeouts\|race evidence\):/rstsnoop --features: &/p' \
 		"$T/features"
 }

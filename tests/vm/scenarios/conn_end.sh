@@ -1,4 +1,5 @@
 #!/bin/sh
+# programs: both
 # Issue 8: how an established connection ends on a client -> router ->
 # server path (tests/vm/lib/topology.sh), IPv4 and IPv6:
 #  idle   client sent N bytes, server M; idle S s; then the router rejects

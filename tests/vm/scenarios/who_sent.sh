@@ -1,4 +1,5 @@
 #!/bin/sh
+# programs: both
 # Issue 8: who refused a connect, on a client -> router -> server path
 # (tests/vm/lib/topology.sh), IPv4 and IPv6.  The router forwards and
 # rejects one port with a tcp reset, one with ICMP port-unreachable, one
