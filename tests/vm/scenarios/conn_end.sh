@@ -159,6 +159,8 @@ check_family() {
 		echo "oracle $fam idle: lport $lport, router's RST ttl=$ttl ($(lines "$rst") on the wire), peer hops $ph; client: $(tail -n 1 "$out")"
 		expect $n.idle.client "how the client's connection ended (its errno)" "$(end_of "$out")" ECONNRESET
 		expect $n.idle.wire "TTL of the router's RST on the client's wire" "$ttl" 64
+		expect_le $n.idle.waited "the test's idle time (ms) at most the client's last data to write" \
+			"$(echo "$IDLE" | awk '{ print $1 * 1000 }')" "$lo"
 		expect $n.idle.bytes "bytes the client sent / got before the idle time" \
 			"$(gen_value "$out" sent)/$(gen_value "$out" received)" "$N/$M"
 		base="netns=$TOPO_CIN lport=$lport rport=$P_IDLE event=reset_received"
@@ -229,6 +231,8 @@ check_family() {
 		expect $n.dead.no_rst "RSTs of the flow on the client's wire" "$rsts" 0
 		base="netns=$TOPO_CIN lport=$lport rport=$P_DEAD"
 		if feature_ok $n.dead.record "timeouts"; then
+			expect $n.dead.one "timed_out records of the client's pid" \
+				"$(count $TAG netns="$TOPO_CIN" event=timed_out pid="$pid")" 1
 			# shellcheck disable=SC2086
 			expect $n.dead.only "records of the dead connection" "$(count $TAG $base)" 1
 			rec_check $TAG $n.dead.record "" "$base event=timed_out" \
