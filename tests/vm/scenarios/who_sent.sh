@@ -41,6 +41,7 @@ gen() { # FAM WHAT PORT
 fails0=$(snmp AttemptFails "$TOPO_C")
 for fam in ipv4 ipv6; do
 	topo_addrs $fam
+	gen $fam early $P_RST # the router's RST before any genuine SYN-ACK: no baseline
 	gen $fam base $P_OPEN # a) the genuine SYN-ACK: the peer's hops
 	gen $fam mbox $P_RST  # b) the router's RST
 	gen $fam peer $P_CLOSED # c) the server's RST
@@ -56,7 +57,7 @@ echo "--- the client's wire (tcpdump -nn -v on $TOPO_CIF):"
 cat "$T/wire.txt"
 echo "--- records:"
 cat "$T/$TAG.out"
-expect who_sent.attempt_fails "Tcp AttemptFails of the client (8 refused connects)" "$fails" 8
+expect who_sent.attempt_fails "Tcp AttemptFails of the client (10 refused connects)" "$fails" 10
 
 # wire_line PATTERN...: the capture's lines that hold every fixed string.
 wire_line() {
@@ -69,9 +70,20 @@ check_family() {
 	fam=$1
 	topo_addrs $fam
 	n=who_sent.$fam
-	for w in base mbox peer icmp admin; do
+	for w in early base mbox peer icmp admin; do
 		eval "pid_$w=\$(gen_value \"\$T/\$fam.\$w\" pid)"
 	done
+
+	# Before the first genuine SYN-ACK from the server's address (of this
+	# family: the IPv4 baseline must not count for IPv6): no peer hops, so
+	# no verdict either.
+	rst=$(wire_line "$S_ADDR.$P_RST > $C_ADDR." 'Flags [R' | head -n 1)
+	ttl=$(wire_ttl "$rst")
+	echo "oracle $fam: router's RST before the baseline ttl=$ttl"
+	expect $n.no_baseline.wire "TTL of the router's first RST on the client's wire" "$ttl" 64
+	rec_check $TAG $n.no_baseline.origin "ttl analysis" \
+		"netns=$TOPO_CIN pid=$pid_early raddr=$S_ADDR rport=$P_RST" \
+		"event=handshake_failed cause=refused rst_origin=unknown via=rst ttl=$ttl hops=0 peer_hops=null"
 
 	# a) baseline: the connect succeeds; its SYN-ACK crossed the router
 	synack=$(wire_line "$S_ADDR.$P_OPEN > $C_ADDR." 'Flags [S.]')
@@ -86,9 +98,9 @@ check_family() {
 		"$(count $TAG netns="$TOPO_CIN" pid="$pid_base")" 0
 
 	# b) the router's RST: made there, not forwarded: ttl 64, hops 0 vs the peer's 1
-	rst=$(wire_line "$S_ADDR.$P_RST > $C_ADDR." 'Flags [R')
+	rst=$(wire_line "$S_ADDR.$P_RST > $C_ADDR." 'Flags [R' | tail -n +2)
 	ttl=$(wire_ttl "$rst")
-	echo "oracle $fam: router's RST ttl=$ttl ($(printf '%s\n' "$rst" | sed '/^$/d' | wc -l) on the wire)"
+	echo "oracle $fam: router's RST after the baseline ttl=$ttl ($(printf '%s\n' "$rst" | sed '/^$/d' | wc -l) on the wire)"
 	expect $n.router_rst.wire "TTL of the router's RST on the client's wire" "$ttl" 64
 	expect $n.router_rst.client "rstgen's own outcome (refused)" "$(gen_value "$T/$fam.mbox" refused)" 1
 	rec_check $TAG $n.router_rst.record "" \
