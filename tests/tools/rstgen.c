@@ -8,7 +8,8 @@
  *
  * Output contract (parsed by scripts, keep it stable):
  *   serve:            "ready pid=PID port=P" once listening,
- *                     "held pid=PID rport=P" per connection with --hold,
+ *                     "held pid=PID rport=P" per connection with --hold
+ *                     (after its --recv/--send exchange),
  *                     "rstgen: accepted=N bytes=B pid=PID" at the end
  *   connect, client:  "rstgen: attempts=N refused=R ok=K reset=X other=O pid=PID"
  *                     (client --hold first prints "ready pid=PID lport=P")
@@ -127,7 +128,8 @@ static void usage(FILE *f)
 	      "  --abort          session: on SIGUSR1 close with SO_LINGER 0 (send a RST)\n"
 	      "                   instead of writing; ends with end=ABORT\n"
 	      "  --drip-ms K      serve --close drip: interval (default 200)\n"
-	      "  --hold           serve: wait for SIGUSR1 before closing each connection;\n"
+	      "  --hold           serve: wait for SIGUSR1 before closing each connection\n"
+	      "                   (after --recv/--send);\n"
 	      "                   client (one attempt): print 'ready' and wait for the reset\n"
 	      "  --bytes N        client, session: bytes sent after connecting (default 1)\n"
 	      "connect/client default to one attempt; serve and bulk run until SIGINT/SIGTERM\n"
@@ -568,17 +570,31 @@ static uint64_t drip(const struct opts *o, int fd, unsigned rport, uint64_t sent
 
 static int send_bytes(int fd, uint64_t len);
 
-/* Apply --recv, --send and --close to one accepted connection; returns bytes read from it. */
-static uint64_t finish_conn(const struct opts *o, int fd, unsigned rport, double deadline)
+/* --recv then --send on an accepted connection; returns 0 or an errno (-1: EOF). */
+static int exchange(const struct opts *o, int fd, double deadline, uint64_t *bytes)
 {
-	static const struct linger abort_linger = { .l_onoff = 1, .l_linger = 0 };
-	uint64_t bytes = 0;
 	int err = 0;
 
 	if (o->recv)
-		bytes = recv_exact(fd, o->recv, deadline, &err);
+		*bytes += recv_exact(fd, o->recv, deadline, &err);
 	if (!err && o->send)
 		err = send_bytes(fd, o->send);
+	return err;
+}
+
+/*
+ * Apply --recv, --send (unless `exchanged`: done before --hold, with the
+ * outcome `err`) and --close to one accepted connection; returns bytes read
+ * from it.
+ */
+static uint64_t finish_conn(const struct opts *o, int fd, unsigned rport, double deadline,
+			    bool exchanged, int err)
+{
+	static const struct linger abort_linger = { .l_onoff = 1, .l_linger = 0 };
+	uint64_t bytes = 0;
+
+	if (!exchanged)
+		err = exchange(o, fd, deadline, &bytes);
 	if (err) {
 		/* the connection ended early: nothing more to do with it */
 		if (o->close_how == CLOSE_DRIP) {
@@ -657,14 +673,19 @@ static int run_serve(const struct opts *o, double deadline)
 		}
 		accepted++;
 		if (o->hold) {
+			/* the exchange first: "held" means the connection is idle */
+			int err = exchange(o, fd, deadline, &bytes);
+
 			printf("held pid=%d rport=%u\n", (int)getpid(), sock_port(&peer));
 			fflush(stdout);
 			if (wait_for(-1, 0, true, deadline) != WAIT_READY) {
 				close(fd);
 				break;
 			}
+			bytes += finish_conn(o, fd, sock_port(&peer), deadline, true, err);
+			continue;
 		}
-		bytes += finish_conn(o, fd, sock_port(&peer), deadline);
+		bytes += finish_conn(o, fd, sock_port(&peer), deadline, false, 0);
 	}
 	/*
 	 * Stopped by signal or deadline: connections already in the accept queue
@@ -678,7 +699,7 @@ static int run_serve(const struct opts *o, double deadline)
 		if (fd < 0)
 			break;
 		accepted++;
-		bytes += finish_conn(o, fd, 0, deadline);
+		bytes += finish_conn(o, fd, 0, deadline, false, 0);
 	}
 	close(lfd);
 	printf("rstgen: accepted=%" PRIu64 " bytes=%" PRIu64 " pid=%d\n", accepted, bytes,

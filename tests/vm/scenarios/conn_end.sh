@@ -2,6 +2,8 @@
 # programs: both
 # Issue 8: how an established connection ends on a client -> router ->
 # server path (tests/vm/lib/topology.sh), IPv4 and IPv6:
+#  peer   the control: client sent N bytes, server M; idle 1 s; then the
+#         server itself aborts (SO_LINGER 0): reset_received, peer;
 #  idle   client sent N bytes, server M; idle S s; then the router rejects
 #         the flow with a tcp reset and the client writes: reset_received,
 #         middlebox, idle time and bytes of what the test did;
@@ -16,7 +18,7 @@
 # client's own clocks and errno (rstgen session), TcpExt counters.
 . "$SCENARIO_LIB"
 . "${SCENARIO_LIB%/*}/topology.sh"
-P_IDLE=7311 P_RACE=7312 P_DEAD=7313
+P_IDLE=7311 P_RACE=7312 P_DEAD=7313 P_PEER=7314
 N=1234 M=4321 # bytes the client sends, bytes the server sends back
 IDLE=2.5      # seconds the idle connection waits before the router's rule
 # The kernel keeps its times in jiffies (4 ms at Debian's HZ=250, 10 ms at
@@ -43,7 +45,9 @@ for fam in ipv4 ipv6; do
 		--close drip --drip-ms 200 --name ce-srv-race >"$T/srv.race.$fam" 2>&1 &
 	ip netns exec "$TOPO_S" rstgen serve --addr "$S_ADDR" --port $P_DEAD --recv $N --send $M \
 		--close sink --name ce-srv-dead >"$T/srv.dead.$fam" 2>&1 &
-	for w in idle race dead; do
+	ip netns exec "$TOPO_S" rstgen serve --addr "$S_ADDR" --port $P_PEER --recv $N --send $M \
+		--hold --close linger --name ce-srv-peer >"$T/srv.peer.$fam" 2>&1 &
+	for w in idle race dead peer; do
 		wait_for_line "$T/srv.$w.$fam" '^ready ' ||
 			{ fail conn_end "server $w $fam did not start: $(cat "$T/srv.$w.$fam")"; exit 1; }
 	done
@@ -71,6 +75,13 @@ flow() { # the client->server direction of this session's flow, for nft
 timeouts0=$(netstat TCPAbortOnTimeout "$TOPO_C")
 for fam in ipv4 ipv6; do
 	topo_addrs $fam
+	# the control: the server itself resets the connection after 1 s
+	session $fam peer $P_PEER && {
+		eval "lport_peer_$fam=$LPORT pid_peer_$fam=$CPID"
+		sleep 1
+		kill -USR1 "$(sed -n 's/^ready pid=\([0-9]*\).*/\1/p' "$T/srv.peer.$fam")"
+		wait_for_line_s "$T/$fam.peer" '^rstgen: end=' 30
+	}
 	# idle, then the router forgets the connection and rejects it
 	session $fam idle $P_IDLE && {
 		eval "lport_idle_$fam=$LPORT pid_idle_$fam=$CPID"
@@ -146,6 +157,38 @@ check_family() {
 	fam=$1
 	topo_addrs $fam
 	n=conn_end.$fam
+
+	# peer -------------------------------------------------------------
+	eval "lport=\$lport_peer_$fam pid=\$pid_peer_$fam"
+	if [ -z "$lport" ]; then
+		fail $n.peer "the client's session did not get ready: $(cat "$T/$fam.peer")"
+	else
+		out=$T/$fam.peer
+		rst=$(wire_line "$S_ADDR.$P_PEER > $C_ADDR.$lport:" 'Flags [R')
+		ttl=$(wire_ttl "$rst") ph=$(peer_hops $P_PEER "$lport")
+		hi=$(gen_value "$out" idle_hi_ms) rx=$(gen_value "$out" rx_to_end_ms)
+		echo "oracle $fam peer: lport $lport, the server's RST ttl=$ttl ($(lines "$rst") on the wire), peer hops $ph; client: $(tail -n 1 "$out")"
+		expect $n.peer.client "how the client's connection ended (its errno)" "$(end_of "$out")" ECONNRESET
+		expect $n.peer.wire "TTL of the server's RST on the client's wire" "$ttl" 63
+		tcp_info_check $n.peer "$out"
+		base="netns=$TOPO_CIN lport=$lport rport=$P_PEER event=reset_received"
+		rec_check $TAG $n.peer.record "" "$base" "pid=$pid comm=ce-peer raddr=$S_ADDR"
+		rec_check $TAG $n.peer.origin "ttl analysis" "$base" \
+			"rst_origin=peer via=rst ttl=$ttl hops=1 peer_hops=$ph"
+		rec_check $TAG $n.peer.bytes "connection context" "$base" \
+			"bytes_acked=$(gen_value "$out" info_bytes_acked) bytes_received=$(gen_value "$out" info_bytes_received)"
+		if feature_ok $n.peer.idle_rx "connection context"; then
+			# shellcheck disable=SC2086
+			idle=$(rec_value idle_rx_ms $base)
+			echo "oracle $fam peer: the client's clocks: last data to the reset seen $rx ms (at most $hi ms); rstsnoop: idle_rx_ms=$idle"
+			in_window $n.peer.idle_rx "idle_rx_ms (client's clocks, -$WAKE ms for the wake-up, +-$TOL ms of jiffies)" \
+				"$idle" $((rx - WAKE - TOL)) $((hi + TOL))
+		fi
+		spid=$(sed -n 's/^ready pid=\([0-9]*\).*/\1/p' "$T/srv.peer.$fam")
+		rec_check $TAG $n.peer.server_sent "" \
+			"netns=$TOPO_SIN lport=$P_PEER rport=$lport event=reset_sent" \
+			"pid=$spid comm=ce-srv-peer rst_origin=local_socket"
+	fi
 
 	# idle -------------------------------------------------------------
 	eval "lport=\$lport_idle_$fam pid=\$pid_idle_$fam"
