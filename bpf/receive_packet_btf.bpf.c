@@ -15,9 +15,13 @@
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(on_receive_packet_btf, const struct sk_buff *skb)
 {
-	const struct net_device *dev = skb->dev;
+	const struct net_device *dev;
 
-	if ((dev->flags & IFF_LOOPBACK) || skb->len > MAX_INTERESTING_LEN)
+	/* one load sends bulk data away, two more loopback */
+	if (skb->len > MAX_INTERESTING_LEN)
+		return 0;
+	dev = skb->dev;
+	if (dev->flags & IFF_LOOPBACK)
 		return 0;
 	on_received_packet(skb->protocol, skb->data, dev->nd_net.net->ns.inum);
 	return 0;
