@@ -72,45 +72,56 @@ flow() { # the client->server direction of this session's flow, for nft
 	echo "$IPFAM saddr $C_ADDR $IPFAM daddr $S_ADDR tcp sport $LPORT tcp dport $1"
 }
 
+# All eight connections (four cases, two families) run at the same time,
+# each on its own ports and nftables rules, so that the scenario waits
+# once (about 2.5 s + the timeout), not eight times: the kernel matrix runs
+# every scenario of a kernel in one VM under a time limit.  Each check reads
+# its own connection's lport on the wire and in the records.
 timeouts0=$(netstat TCPAbortOnTimeout "$TOPO_C")
 for fam in ipv4 ipv6; do
 	topo_addrs $fam
-	# the control: the server itself resets the connection after 1 s
-	session $fam peer $P_PEER && {
-		eval "lport_peer_$fam=$LPORT pid_peer_$fam=$CPID"
-		sleep 1
-		kill -USR1 "$(sed -n 's/^ready pid=\([0-9]*\).*/\1/p' "$T/srv.peer.$fam")"
-		wait_for_line_s "$T/$fam.peer" '^rstgen: end=' 30
-	}
-	# idle, then the router forgets the connection and rejects it
-	session $fam idle $P_IDLE && {
-		eval "lport_idle_$fam=$LPORT pid_idle_$fam=$CPID"
-		sleep $IDLE
-		# shellcheck disable=SC2046
-		topo_fw $(flow $P_IDLE) reject with tcp reset
-		kill -USR1 $CPID
-		wait_for_line_s "$T/$fam.idle" '^rstgen: end=' 30
-	}
-	# race: the server keeps talking after the router's RST
-	session $fam race $P_RACE && {
-		eval "lport_race_$fam=$LPORT pid_race_$fam=$CPID"
-		sleep 0.5
-		# shellcheck disable=SC2046
-		topo_fw $(flow $P_RACE) tcp flags '&' rst == 0 reject with tcp reset
-		kill -USR1 $CPID 2>/dev/null # its ACK of the drip may have drawn the RST already
-		wait_for_line_s "$T/$fam.race" '^rstgen: end=' 30
-		wait_for_line_s "$T/srv.race.$fam" '^ended ' 10
-	}
+	for w in peer idle race dead; do
+		eval "port=\$P_$(echo $w | tr a-z A-Z)"
+		session $fam $w "$port" && eval "lport_${w}_$fam=$LPORT pid_${w}_$fam=$CPID"
+	done
+done
+# on_flow FAM WHAT: topo_addrs FAM, LPORT and CPID of that session; false
+# when it never got ready
+on_flow() {
+	topo_addrs $1
+	eval "LPORT=\${lport_$2_$1:-} CPID=\${pid_$2_$1:-}"
+	[ -n "$LPORT" ]
+}
+sleep 0.5
+for fam in ipv4 ipv6; do # race: the server keeps talking after the router's RST
+	on_flow $fam race || continue
+	# shellcheck disable=SC2046
+	topo_fw $(flow $P_RACE) tcp flags '&' rst == 0 reject with tcp reset
+	kill -USR1 $CPID 2>/dev/null # its ACK of the drip may have drawn the RST already
+done
+sleep 0.5
+for fam in ipv4 ipv6; do
+	# the control: the server itself resets the connection after ~1 s
+	on_flow $fam peer && kill -USR1 "$(sed -n 's/^ready pid=\([0-9]*\).*/\1/p' "$T/srv.peer.$fam")"
 	# dead: blackholed both ways, the client's write times out
-	session $fam dead $P_DEAD && {
-		eval "lport_dead_$fam=$LPORT pid_dead_$fam=$CPID"
-		sleep 1
-		# shellcheck disable=SC2046
-		topo_fw $(flow $P_DEAD) drop
-		topo_fw $IPFAM saddr "$S_ADDR" $IPFAM daddr "$C_ADDR" tcp sport $P_DEAD tcp dport "$LPORT" drop
-		kill -USR1 $CPID
-		wait_for_line_s "$T/$fam.dead" '^rstgen: end=' 40
-	}
+	on_flow $fam dead || continue
+	# shellcheck disable=SC2046
+	topo_fw $(flow $P_DEAD) drop
+	topo_fw $IPFAM saddr "$S_ADDR" $IPFAM daddr "$C_ADDR" tcp sport $P_DEAD tcp dport "$LPORT" drop
+	kill -USR1 $CPID
+done
+sleep $(echo "$IDLE" | awk '{ print $1 - 1 }')
+for fam in ipv4 ipv6; do # idle, then the router forgets the connection and rejects it
+	on_flow $fam idle || continue
+	# shellcheck disable=SC2046
+	topo_fw $(flow $P_IDLE) reject with tcp reset
+	kill -USR1 $CPID
+done
+for fam in ipv4 ipv6; do
+	for w in peer idle race dead; do
+		on_flow $fam $w && wait_for_line_s "$T/$fam.$w" '^rstgen: end=' 40
+	done
+	on_flow $fam race && wait_for_line_s "$T/srv.race.$fam" '^ended ' 10
 done
 timeouts=$(($(netstat TCPAbortOnTimeout "$TOPO_C") - timeouts0))
 stop_rstsnoop
