@@ -13,6 +13,7 @@
 P_OPEN=7301 P_RST=7302 P_CLOSED=7303 P_ICMP=7304 P_ADMIN=7305
 TAG=ws
 
+T0=$(date +%s)
 features_load
 if ! make_topology "w$$" 2>"$T/topology.err"; then
 	skip who_sent "cannot build the client/router/server topology: $(cat "$T/topology.err")"
@@ -152,3 +153,4 @@ check_family() {
 }
 check_family ipv4
 check_family ipv6
+echo "who_sent: took $(($(date +%s) - T0)) s"
