@@ -12,12 +12,26 @@
 
 # rstsnoop and the load generator rstgen are built by the top Makefile.
 
+# The per-packet cost's baseline: an empty program on the same tracepoint.
+BENCH_EMPTY := $(OUT)/bench/empty_packet.bpf.o $(OUT)/bench/attach_empty
+
+$(OUT)/bench:
+	mkdir -p $@
+
+$(OUT)/bench/empty_packet.bpf.o: bench/empty_packet.bpf.c $(VMLINUX_H) | $(OUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/attach_empty: bench/attach_empty.c | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LDFLAGS) $(LDLIBS) -o $@
+
 .PHONY: bench bench-build
-bench: $(OUT)/rstsnoop $(OUT)/rstgen
-	RSTSNOOP=$(OUT)/rstsnoop RSTGEN=$(OUT)/rstgen bench/run.sh
+bench: $(OUT)/rstsnoop $(OUT)/rstgen $(BENCH_EMPTY)
+	RSTSNOOP=$(OUT)/rstsnoop RSTGEN=$(OUT)/rstgen BENCH_EMPTY_DIR=$(OUT)/bench bench/run.sh
 	RSTSNOOP=$(OUT)/rstsnoop RSTGEN=$(OUT)/rstgen bench/scale.sh --record
 
-bench-build: $(OUT)/rstsnoop $(OUT)/rstgen
+bench-build: $(OUT)/rstsnoop $(OUT)/rstgen $(BENCH_EMPTY)
 	bash -n bench/soak.sh
 	bash -n bench/scale.sh
 	bash -n bench/run.sh

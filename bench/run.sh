@@ -25,6 +25,8 @@
 #                    tcpdump always gets 1.1 s, its capture block timeout)
 #   BENCH_SETUP=0    do not call scripts/setup.sh --bench
 #   RSTSNOOP, RSTGEN binaries            (default build/rstsnoop, build/rstgen)
+#   BENCH_EMPTY_DIR  where attach_empty and empty_packet.bpf.o are (default
+#                    build/bench): the per-packet cost's baseline
 set -euo pipefail
 export LC_ALL=C # EPOCHREALTIME and printf must use '.' as decimal point
 
@@ -34,6 +36,7 @@ RSTSNOOP=$(realpath -m "${RSTSNOOP:-$ROOT/$OUT/rstsnoop}")
 RSTGEN=$(realpath -m "${RSTGEN:-$ROOT/$OUT/rstgen}")
 RUN_SECS=${BENCH_SECONDS:-3}
 ROUNDS=${BENCH_ROUNDS:-5}
+EMPTY_DIR=$(realpath -m "${BENCH_EMPTY_DIR:-$ROOT/$OUT/bench}")
 WORKLOADS=${BENCH_WORKLOADS:-refused reset accepted bulk bulk-veth}
 TOOLS=${BENCH_TOOLS:-rstsnoop-json rstsnoop-text rstsnoop-summary tcpdump bpftrace}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results.md}
@@ -330,7 +333,19 @@ run_slot() {
 		netns_down
 		return 0 # the report shows the failure
 	fi
+	# The per-packet cost's baseline: an empty program on the same
+	# tracepoint, over the same packets (stats runs of a bulk stream).
+	local empty_pid=
+	if [[ $phase == stats && $workload == bulk* && -x $EMPTY_DIR/attach_empty ]]; then
+		"$EMPTY_DIR/attach_empty" "$EMPTY_DIR/empty_packet.bpf.o" >"$dir/empty.out" 2>&1 &
+		empty_pid=$!
+		start_bg
+		wait_line "$empty_pid" '^attached' "$dir/empty.out" || empty_pid=
+	fi
 	run_load "$workload" "$dir"
+	if [[ -n $empty_pid ]]; then
+		stop_proc "$empty_pid" INT
+	fi
 	# Let the tracer read what is still queued for it. tcpdump hands a
 	# partly filled capture block over only after its 1 s block timeout.
 	if [[ $tool == tcpdump ]]; then

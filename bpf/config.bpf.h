@@ -39,13 +39,6 @@ const volatile bool keys_are_cookies __weak = false;
  * known 0 the verifier drops the call as dead code.
  */
 const volatile bool capture_cmdline __weak = true;
-/*
- * The kernel shows this host's own socket-less RSTs (tcp_send_reset 6.10+,
- * or the dropped SYN in skb:kfree_skb 5.17+) and the loader loaded the
- * program that parks them: a RST from this host that no such program
- * parked came from a local socket.
- */
-const volatile bool sees_socketless_rsts __weak = false;
 /* Wake user space only once this much is queued; it polls otherwise. */
 const volatile __u64 wakeup_bytes __weak = 256 * 1024;
 

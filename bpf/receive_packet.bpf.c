@@ -2,7 +2,8 @@
 /*
  * net:netif_receive_skb as a classic tracepoint program: the event gives
  * the skb's address and length; the rest is read with
- * bpf_probe_read_kernel, after the length has ruled out bulk data.
+ * bpf_probe_read_kernel, after the length has ruled out bulk data, and the
+ * device only for the packets kept.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -10,18 +11,24 @@
 #include <bpf/bpf_endian.h>
 #include "receive_packet.bpf.h"
 
+/* Read only for the packets kept: each read is a helper call here. */
+static __always_inline __u32 packet_netns(const struct sk_buff *skb)
+{
+	const struct net_device *dev = BPF_CORE_READ(skb, dev);
+
+	if (BPF_CORE_READ(dev, flags) & IFF_LOOPBACK)
+		return 0;
+	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+}
+
 SEC("tracepoint/net/netif_receive_skb")
 int on_receive_packet(struct trace_event_raw_net_dev_template *ctx)
 {
 	const struct sk_buff *skb = ctx->skbaddr;
-	const struct net_device *dev;
 
+	/* the event's own length field: bulk data leaves without a read */
 	if (ctx->len > MAX_INTERESTING_LEN)
 		return 0;
-	dev = BPF_CORE_READ(skb, dev);
-	if (BPF_CORE_READ(dev, flags) & IFF_LOOPBACK)
-		return 0;
-	on_received_packet(BPF_CORE_READ(skb, protocol), BPF_CORE_READ(skb, data),
-			   BPF_CORE_READ(dev, nd_net.net, ns.inum));
+	on_received_packet(skb, BPF_CORE_READ(skb, protocol), BPF_CORE_READ(skb, data));
 	return 0;
 }

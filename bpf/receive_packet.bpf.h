@@ -74,19 +74,37 @@ static __always_inline void note_peer_ttl(const struct rst_flow_key *flow, __u8 
 		bpf_map_update_elem(&peer_ttls, &key, &ttl, BPF_ANY);
 }
 
-/* A TCP segment from the network: keep a RST's TTL, or a SYN-ACK's. */
-static __always_inline void on_tcp(const void *th, struct rst_flow_key *key, __u8 ttl)
+/*
+ * Each program's file defines where the packet came in: the network
+ * namespace of its device, or 0 for a loopback device (no hops to judge:
+ * passed over).  The BTF-typed programs test loopback before anything
+ * else (two plain loads); the classic one, whose every read is a helper
+ * call, only for the few packets kept.
+ */
+static __always_inline __u32 packet_netns(const struct sk_buff *skb);
+
+/* A TCP segment: keep a RST's TTL, or a SYN-ACK's. */
+static __always_inline void on_tcp(const struct sk_buff *skb, const void *th,
+				   struct rst_flow_key *key, __u8 ttl)
 {
 	struct tcphdr copy;
 	const struct tcphdr *tcp = HEADER(tcphdr, th, copy);
+	bool rst, synack;
 
 	if (!tcp)
 		return;
-	if (BPF_CORE_READ_BITFIELD(tcp, rst)) {
+	rst = BPF_CORE_READ_BITFIELD(tcp, rst);
+	synack = BPF_CORE_READ_BITFIELD(tcp, syn) && BPF_CORE_READ_BITFIELD(tcp, ack);
+	if (!rst && !synack)
+		return;
+	key->netns = packet_netns(skb);
+	if (!key->netns)
+		return;
+	if (rst) {
 		key->rport = bpf_ntohs(tcp->source);
 		key->lport = bpf_ntohs(tcp->dest);
 		note_wire_rst(key, ttl);
-	} else if (BPF_CORE_READ_BITFIELD(tcp, syn) && BPF_CORE_READ_BITFIELD(tcp, ack)) {
+	} else {
 		note_peer_ttl(key, ttl);
 	}
 }
@@ -96,16 +114,19 @@ static __always_inline void on_tcp(const void *th, struct rst_flow_key *key, __u
  * whose source is this host): keep it under that segment's flow, with
  * the error's sender, the router or host that refused.
  */
-static __always_inline void note_icmp_error(__u32 netns, __u16 family, const __u8 *from,
+static __always_inline void note_icmp_error(const struct sk_buff *skb, __u16 family,
+					    const __u8 *from,
 					    const __u8 *inner_saddr, const __u8 *inner_daddr,
 					    const void *inner_th, __u8 ttl, __u8 type, __u8 code)
 {
 	struct rst_icmp_error err = {.ttl = ttl, .type = type, .code = code};
-	struct rst_flow_key key = {.netns = netns, .family = family};
+	struct rst_flow_key key = {.netns = packet_netns(skb), .family = family};
 	int len = family == AF_INET6 ? RST_ADDR_LEN : 4;
 	struct ports copy;
 	const struct ports *ports;
 
+	if (!key.netns)
+		return;
 #ifdef RST_PACKET_CAST
 	/* the first 4 bytes of a tcphdr are its ports */
 	const struct tcphdr *tcp = HEADER(tcphdr, inner_th, copy);
@@ -134,9 +155,9 @@ static __always_inline void note_icmp_error(__u32 netns, __u16 family, const __u
 	bpf_map_update_elem(&icmp_errors, &key, &err, BPF_ANY);
 }
 
-static __always_inline void on_ipv4(const __u8 *data, __u32 netns)
+static __always_inline void on_ipv4(const struct sk_buff *skb, const __u8 *data)
 {
-	struct rst_flow_key key = {.netns = netns, .family = AF_INET};
+	struct rst_flow_key key = {.family = AF_INET};
 	struct iphdr copy, inner_copy;
 	struct icmphdr icmp_copy;
 	const struct iphdr *ip = HEADER(iphdr, data, copy), *inner;
@@ -150,7 +171,7 @@ static __always_inline void on_ipv4(const __u8 *data, __u32 netns)
 	if (ip->protocol == IPPROTO_TCP) {
 		*(__u32 *)key.laddr = ip->daddr;
 		*(__u32 *)key.raddr = ip->saddr;
-		on_tcp(l4, &key, ip->ttl);
+		on_tcp(skb, l4, &key, ip->ttl);
 		return;
 	}
 	if (ip->protocol != IPPROTO_ICMP)
@@ -164,7 +185,7 @@ static __always_inline void on_ipv4(const __u8 *data, __u32 netns)
 	saddr = ip->saddr;
 	in_saddr = inner->saddr;
 	in_daddr = inner->daddr;
-	note_icmp_error(netns, AF_INET, (const __u8 *)&saddr, (const __u8 *)&in_saddr,
+	note_icmp_error(skb, AF_INET, (const __u8 *)&saddr, (const __u8 *)&in_saddr,
 			(const __u8 *)&in_daddr,
 			l4 + sizeof(struct icmphdr) + BPF_CORE_READ_BITFIELD(inner, ihl) * 4, ip->ttl,
 			icmp->type, icmp->code);
@@ -173,9 +194,9 @@ static __always_inline void on_ipv4(const __u8 *data, __u32 netns)
 
 /* Extension headers are not followed: RSTs, SYN-ACKs and ICMPv6 errors
  * come without them. */
-static __always_inline void on_ipv6(const __u8 *data, __u32 netns)
+static __always_inline void on_ipv6(const struct sk_buff *skb, const __u8 *data)
 {
-	struct rst_flow_key key = {.netns = netns, .family = AF_INET6};
+	struct rst_flow_key key = {.family = AF_INET6};
 	struct ipv6hdr copy, inner_copy;
 	struct icmp6hdr icmp_copy;
 	const struct ipv6hdr *ip = HEADER(ipv6hdr, data, copy), *inner;
@@ -188,7 +209,7 @@ static __always_inline void on_ipv6(const __u8 *data, __u32 netns)
 	if (ip->nexthdr == IPPROTO_TCP) {
 		__builtin_memcpy(key.laddr, &ip->daddr, RST_ADDR_LEN);
 		__builtin_memcpy(key.raddr, &ip->saddr, RST_ADDR_LEN);
-		on_tcp(l4, &key, ip->hop_limit);
+		on_tcp(skb, l4, &key, ip->hop_limit);
 		return;
 	}
 	if (ip->nexthdr != IPPROTO_ICMPV6)
@@ -202,19 +223,20 @@ static __always_inline void on_ipv6(const __u8 *data, __u32 netns)
 	__builtin_memcpy(&saddr, &ip->saddr, sizeof(saddr));
 	__builtin_memcpy(&in_saddr, &inner->saddr, sizeof(in_saddr));
 	__builtin_memcpy(&in_daddr, &inner->daddr, sizeof(in_daddr));
-	note_icmp_error(netns, AF_INET6, (const __u8 *)&saddr, (const __u8 *)&in_saddr,
+	note_icmp_error(skb, AF_INET6, (const __u8 *)&saddr, (const __u8 *)&in_saddr,
 			(const __u8 *)&in_daddr,
 			l4 + sizeof(struct icmp6hdr) + sizeof(struct ipv6hdr), ip->hop_limit,
 			icmp->icmp6_type, icmp->icmp6_code);
 }
 
 /* protocol: skb->protocol (network order); data: the IP header. */
-static __always_inline void on_received_packet(__be16 protocol, const __u8 *data, __u32 netns)
+static __always_inline void on_received_packet(const struct sk_buff *skb, __be16 protocol,
+					       const __u8 *data)
 {
 	if (protocol == bpf_htons(ETH_P_IP))
-		on_ipv4(data, netns);
+		on_ipv4(skb, data);
 	else if (protocol == bpf_htons(ETH_P_IPV6))
-		on_ipv6(data, netns);
+		on_ipv6(skb, data);
 }
 
 #endif /* RSTSNOOP_RECEIVE_PACKET_BPF_H */

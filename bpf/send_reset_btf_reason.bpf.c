@@ -19,6 +19,12 @@
 #include "send_reset.bpf.h"
 #include "receive_packet.bpf.h"
 
+/* loopback was ruled out first */
+static __always_inline __u32 packet_netns(const struct sk_buff *skb)
+{
+	return skb->dev->nd_net.net->ns.inum;
+}
+
 /* 6.10+: a reason, and sk NULL where no socket exists. */
 SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(on_send_reset_btf_reason, const struct sock *sk, const struct sk_buff *skb,
@@ -48,14 +54,9 @@ int BPF_PROG(on_send_reset_btf_reason, const struct sock *sk, const struct sk_bu
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(on_receive_packet_cast, const struct sk_buff *skb)
 {
-	const struct net_device *dev;
-
 	/* one load sends bulk data away, two more loopback */
-	if (skb->len > MAX_INTERESTING_LEN)
+	if (skb->len > MAX_INTERESTING_LEN || (skb->dev->flags & IFF_LOOPBACK))
 		return 0;
-	dev = skb->dev;
-	if (dev->flags & IFF_LOOPBACK)
-		return 0;
-	on_received_packet(skb->protocol, skb->data, dev->nd_net.net->ns.inum);
+	on_received_packet(skb, skb->protocol, skb->data);
 	return 0;
 }

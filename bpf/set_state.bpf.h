@@ -57,8 +57,24 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 	bool got_rst = take_handshake_rst(sc->key, &rst);
 	bool own;
 
-	if (!err && !got_rst)
-		return; /* the application gave up (close() in SYN_SENT): not a failure */
+	rec.family = sc->family;
+	rec.lport = sc->sport;
+	rec.rport = sc->dport;
+	state_change_addrs(ctx, sc, &rec);
+	unmap_v4(&rec);
+	rec.netns = sk_netns(sk);
+	if (!err && !got_rst) {
+		/*
+		 * An ICMP error that came while the application held the
+		 * socket (inside connect(), on a fast path) is only a soft
+		 * error (tcp_v4_err()); the application reads it with
+		 * SO_ERROR, which clears it, and closes: node and curl do.
+		 * The ICMP error the packet program saw says so then.
+		 */
+		err = sk_error_soft(sk);
+		if (!err && !icmp_error_pending(&rec))
+			return; /* the application gave up (close() in SYN_SENT): not a failure */
+	}
 
 	rec.event = RST_EV_HANDSHAKE_FAILED;
 	rec.side = sc->oldstate == TCP_SYN_SENT ? RST_SIDE_CLIENT : RST_SIDE_SERVER;
@@ -66,12 +82,6 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 	rec.flags |= RST_F_STATE;
 	rec.error = err;
 	rec.cause = handshake_cause(sc, got_rst, err);
-	rec.family = sc->family;
-	rec.lport = sc->sport;
-	rec.rport = sc->dport;
-	state_change_addrs(ctx, sc, &rec);
-	unmap_v4(&rec);
-	rec.netns = sk_netns(sk);
 	rec.sock_cookie = sock_cookie_of(sk, sc->key);
 	if (got_rst && rst.local) {
 		rec.flags |= RST_F_LOCAL_RST | rst.rst.flags;

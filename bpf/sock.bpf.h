@@ -35,6 +35,11 @@ static __always_inline int sk_error(const struct sock *sk)
 	return sk->sk_err;
 }
 
+static __always_inline int sk_error_soft(const struct sock *sk)
+{
+	return sk->sk_err_soft;
+}
+
 /* bpf_get_socket_cookie() from tracing programs: Linux 5.12, commit
  * c5dbb89fc2ac ("bpf: Expose bpf_get_socket_cookie to tracing programs").
  * It assigns a cookie where the socket has none yet. */
@@ -117,6 +122,11 @@ static __always_inline int sk_state(const struct sock *sk)
 static __always_inline int sk_error(const struct sock *sk)
 {
 	return BPF_CORE_READ(sk, sk_err);
+}
+
+static __always_inline int sk_error_soft(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_err_soft);
 }
 
 /* The cookie the kernel assigned, 0 where it never did: a tracepoint

@@ -157,14 +157,27 @@ static __always_inline void judge_received_rst(struct rst_record *rec, bool loca
 		rec->facts |= RST_FACT_TTL;
 		bpf_map_delete_elem(&wire_rsts, &key);
 	} else if (is_local_flow(rec)) {
-		/* Where this host's own socket-less RSTs are parked, one that
-		 * was not came from a local socket; elsewhere it may have been
-		 * either. */
-		rec->origin = sees_socketless_rsts ? RST_ORIGIN_LOCAL_SOCKET : RST_ORIGIN_UNKNOWN;
+		/*
+		 * From this host, over loopback, but not parked as the stack's
+		 * own: a local socket's RST, or the stack's whose parked copy
+		 * this CPU does not hold (the task migrated), or one this kernel
+		 * does not show.  Which, this record cannot tell without
+		 * guessing; the sender's own reset_sent record names it.
+		 */
+		rec->origin = RST_ORIGIN_UNKNOWN;
 		return;
 	}
 	rec->origin = RST_ORIGIN_REMOTE;
 	peer_baseline(rec);
+}
+
+/* An ICMP error about this flow's segments came (kept, not taken). */
+static __always_inline bool icmp_error_pending(const struct rst_record *rec)
+{
+	struct rst_flow_key key;
+
+	flow_key_of(rec, &key);
+	return bpf_map_lookup_elem(&icmp_errors, &key);
 }
 
 /*

@@ -22,10 +22,15 @@ cleanup() {
 	wait 2>/dev/null
 	# make_netns runs in $(...): its names are found by this run's prefix
 	# ($$ is the same in subshells)
-	for ns in $(ip netns list | awk -v p="rst$$-" 'index($1, p) == 1 { print $1 }'); do
+	# (ip netns list complains about namespaces others delete meanwhile)
+	for ns in $(ip netns list 2>/dev/null | awk -v p="rst$$-" 'index($1, p) == 1 { print $1 }'); do
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$WORK"
+	if [ -n "${RSTSNOOP_TEST_KEEP:-}" ]; then
+		echo "kept $WORK" >&2
+	else
+		rm -rf "$WORK"
+	fi
 }
 trap cleanup EXIT
 

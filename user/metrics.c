@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "metrics.h"
+#include "origin.h"
 #include "escape.h"
 #include "output.h"
 #include "summary.h"
@@ -16,7 +17,7 @@ struct series_key {
 	__u16 port;	    /* the service's end; 0: unknown */
 	__u8 event, cause;  /* cause only for handshake_failed */
 	__u8 has_reason;
-	__u8 local_rst;	    /* rst_origin local_stack */
+	__u8 origin;	    /* origin_code(): rst_origin */
 	__u8 has_owner;	    /* comm is valid */
 	__u8 pad;
 	char comm[RST_COMM_LEN];
@@ -94,7 +95,7 @@ static void make_key(const struct metrics *m, const struct rst_record *rec,
 	k->has_reason = !!(rec->flags & RST_F_REASON);
 	if (k->has_reason)
 		k->reason = rec->reason;
-	k->local_rst = !!(rec->flags & RST_F_LOCAL_RST);
+	k->origin = origin_code(rec);
 	k->has_owner = !!(rec->flags & RST_F_OWNER);
 	if (k->has_owner)
 		memcpy(k->comm, rec->comm, sizeof(k->comm));
@@ -173,7 +174,8 @@ static void render_series(FILE *f, const struct metrics *m, const struct series 
 	fputs("rstsnoop_events_total{", f);
 	label(f, "event", event_name(k->event) ? event_name(k->event) : "unknown", true);
 	label(f, "cause", cause ? cause : "", false);
-	label(f, "rst_origin", k->local_rst ? "local_stack" : "", false);
+	label(f, "rst_origin", origin_code_name(k->origin) ? origin_code_name(k->origin) : "",
+	      false);
 	label(f, "reason", reason ? reason : "", false);
 	label(f, "comm", comm, false);
 	label(f, "port", port, false);

@@ -46,6 +46,25 @@ static const char *judge_remote(const struct rst_record *rec, struct origin_verd
 	return v->hops == v->peer_hops ? "peer" : "middlebox";
 }
 
+static const char *const code_names[] = {
+	NULL, "local_stack", "local_socket", "local_firewall", "peer", "middlebox", "unknown",
+};
+
+__u8 origin_code(const struct rst_record *rec)
+{
+	const char *name = origin_of_record(rec).name;
+
+	for (__u8 i = 1; name && i < sizeof(code_names) / sizeof(code_names[0]); i++)
+		if (!strcmp(name, code_names[i]))
+			return i;
+	return 0;
+}
+
+const char *origin_code_name(__u8 code)
+{
+	return code < sizeof(code_names) / sizeof(code_names[0]) ? code_names[code] : NULL;
+}
+
 struct origin_verdict origin_of_record(const struct rst_record *rec)
 {
 	struct origin_verdict v = {0};

@@ -27,4 +27,12 @@ int hops_of_ttl(unsigned int ttl);
 
 struct origin_verdict origin_of_record(const struct rst_record *rec);
 
+/*
+ * The rst_origin of a record as a small number (0: none), for the keys that
+ * group records (summary rows, metrics series); origin_code_name() gives
+ * the name back.
+ */
+__u8 origin_code(const struct rst_record *rec);
+const char *origin_code_name(__u8 code);
+
 #endif

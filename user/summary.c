@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "summary.h"
+#include "origin.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -107,6 +108,7 @@ static void make_key(const struct summary *s, const struct rst_record *rec,
 	k->netns = rec->netns;
 	k->flags = rec->flags & (RST_F_OWNER | RST_F_REASON | RST_F_LOCAL_RST | RST_F_CLIENT |
 				 RST_F_SERVER | RST_F_V4MAPPED);
+	k->origin = origin_code(rec);
 	if (rec->flags & RST_F_OWNER) {
 		k->attribution = rec->attribution;
 		memcpy(k->comm, rec->comm, sizeof(k->comm));

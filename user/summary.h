@@ -29,7 +29,8 @@ struct summary_key {
 	__u8 cmdline_cut;
 	__u8 event, side, cause, family, flags;
 	__u8 attribution; /* with RST_F_OWNER: how the process was found */
-	__u8 pad[3];
+	__u8 origin;	  /* origin_code(): who made the RST */
+	__u8 pad[2];
 	__u8 laddr[RST_ADDR_LEN];
 	__u8 raddr[RST_ADDR_LEN];
 	char comm[RST_COMM_LEN];

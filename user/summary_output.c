@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* Rendering of --summary intervals, as a table or one JSON object each. */
 #include "output_parts.h"
+#include "origin.h"
 #include "escape.h"
 #include "identity.h"
 
@@ -17,6 +18,20 @@ static struct incident incident_of_row(const struct summary_key *k)
 		.rport = k->rport, .reason = k->reason, .netns = k->netns,
 		.comm = k->comm, .laddr = k->laddr, .raddr = k->raddr,
 	};
+}
+
+/* Who made the RSTs of a row, where more than "local" says it. */
+static void origin_detail(char *detail, size_t size, __u8 origin)
+{
+	const char *name = origin_code_name(origin);
+	size_t n = strlen(detail);
+
+	if (!name || !strcmp(name, "local_stack"))
+		return;
+	if (!strcmp(detail, "-"))
+		snprintf(detail, size, "%s", name);
+	else if (n < size)
+		snprintf(detail + n, size - n, " %s", name);
 }
 
 static double interval_seconds(const struct summary_interval *iv)
@@ -63,7 +78,7 @@ static void json_row(struct output *o, struct json_writer *w, const struct summa
 	jw_uint(w, "pids", row->pids);
 	json_what_and_where(w, &in, false, 0);
 	jw_string(w, "reason", reason_of(o, &in));
-	jw_string(w, "rst_origin", in.flags & RST_F_LOCAL_RST ? "local_stack" : NULL);
+	jw_string(w, "rst_origin", origin_code_name(row->key.origin));
 	jw_uint(w, "netns", in.netns);
 	if (row->key.cmdline_len)
 		json_program(w, cmdline, row_cmdline(&row->key, cmdline, sizeof(cmdline)),
@@ -271,6 +286,7 @@ void output_summary(struct output *o, const struct summary_report *r)
 		endpoint(local, &in, in.laddr, in.lport);
 		endpoint(remote, &in, in.raddr, in.rport);
 		table_detail(detail, sizeof(detail), o, &in);
+		origin_detail(detail, sizeof(detail), row->key.origin);
 		snprintf(count, sizeof(count), "%llu", (unsigned long long)row->count);
 		if (r->iv->partial)
 			snprintf(rate, sizeof(rate), "-");

@@ -111,10 +111,6 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 	bpf_program__set_autoload(skel->progs.on_receive_packet_cast,
 				  btf && f->send_reset_v610 && packets);
 	skel->rodata->keys_are_cookies = btf;
-	/* where this host's socket-less RSTs are parked (tcp_send_reset
-	 * 6.10+, or the kfree_skb program), a local RST not parked came
-	 * from a local socket */
-	skel->rodata->sees_socketless_rsts = f->send_reset_v610 || f->kfree_skb_reason;
 }
 
 /* Opens and loads the object with one set of programs, and the seeding
