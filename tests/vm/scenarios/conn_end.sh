@@ -11,6 +11,9 @@
 #         client (client->server direction only, RSTs let through): the
 #         server's late segments draw socket-less RSTs from the client:
 #         one reset_race record with the connection's cookie and count;
+#  blind  the race again, but the router also drops the client's RSTs: the
+#         server keeps sending, the client answers each late segment:
+#         still one reset_race record for the connection;
 #  dead   the router drops the flow both ways, tcp_retries2=2 in the client:
 #         one timed_out record for the client's pid, ETIMEDOUT, idle time.
 # One rstsnoop --json; records matched on the client's netns inode, lport
@@ -18,7 +21,7 @@
 # client's own clocks and errno (rstgen session), TcpExt counters.
 . "$SCENARIO_LIB"
 . "${SCENARIO_LIB%/*}/topology.sh"
-P_IDLE=7311 P_RACE=7312 P_DEAD=7313 P_PEER=7314
+P_IDLE=7311 P_RACE=7312 P_DEAD=7313 P_PEER=7314 P_BLIND=7315
 N=1234 M=4321 # bytes the client sends, bytes the server sends back
 IDLE=2.5      # seconds the idle connection waits before the router's rule
 # The kernel keeps its times in jiffies (4 ms at Debian's HZ=250, 10 ms at
@@ -52,7 +55,9 @@ for fam in ipv4 ipv6; do
 		--close sink --name ce-srv-dead >"$T/srv.dead.$fam" 2>&1 &
 	ip netns exec "$TOPO_S" rstgen serve --addr "$S_ADDR" --port $P_PEER --recv $N --send $M \
 		--hold --close linger --name ce-srv-peer >"$T/srv.peer.$fam" 2>&1 &
-	for w in idle race dead peer; do
+	ip netns exec "$TOPO_S" rstgen serve --addr "$S_ADDR" --port $P_BLIND --recv $N --send $M \
+		--close drip --drip-ms 200 --name ce-srv-blind >"$T/srv.blind.$fam" 2>&1 &
+	for w in idle race dead peer blind; do
 		wait_for_line "$T/srv.$w.$fam" '^ready ' ||
 			{ fail conn_end "server $w $fam did not start: $(cat "$T/srv.$w.$fam")"; exit 1; }
 	done
@@ -85,7 +90,7 @@ flow() { # the client->server direction of this session's flow, for nft
 timeouts0=$(netstat TCPAbortOnTimeout "$TOPO_C")
 for fam in ipv4 ipv6; do
 	topo_addrs $fam
-	for w in peer idle race dead; do
+	for w in peer idle race dead blind; do
 		eval "port=\$P_$(echo $w | tr a-z A-Z)"
 		session $fam $w "$port" && eval "lport_${w}_$fam=$LPORT pid_${w}_$fam=$CPID"
 	done
@@ -103,6 +108,11 @@ for fam in ipv4 ipv6; do # race: the server keeps talking after the router's RST
 	# shellcheck disable=SC2046
 	topo_fw $(flow $P_RACE) tcp flags '&' rst == 0 reject with tcp reset
 	kill -USR1 $CPID 2>/dev/null # its ACK of the drip may have drawn the RST already
+	# blind: the same, and the client's RSTs never reach the server
+	on_flow $fam blind || continue
+	# shellcheck disable=SC2046
+	topo_fw $(flow $P_BLIND) reject with tcp reset
+	kill -USR1 $CPID 2>/dev/null
 done
 sleep 0.5
 for fam in ipv4 ipv6; do
@@ -123,7 +133,7 @@ for fam in ipv4 ipv6; do # idle, then the router forgets the connection and reje
 	kill -USR1 $CPID
 done
 for fam in ipv4 ipv6; do
-	for w in peer idle race dead; do
+	for w in peer idle race dead blind; do
 		on_flow $fam $w && wait_for_line_s "$T/$fam.$w" '^rstgen: end=' 40
 	done
 	on_flow $fam race && wait_for_line_s "$T/srv.race.$fam" '^ended ' 10
@@ -287,6 +297,26 @@ check_family() {
 		spid=$(sed -n 's/^ready pid=\([0-9]*\).*/\1/p' "$T/srv.race.$fam")
 		rec_check $TAG $n.race.server_record "" \
 			"netns=$TOPO_SIN lport=$P_RACE rport=$lport event=reset_received" "pid=$spid comm=ce-srv-race"
+	fi
+
+	# blind ------------------------------------------------------------
+	eval "lport=\$lport_blind_$fam pid=\$pid_blind_$fam"
+	if [ -z "$lport" ]; then
+		fail $n.blind "the client's session did not get ready: $(cat "$T/$fam.blind")"
+	else
+		late=$(wire_line "$C_ADDR.$lport > $S_ADDR.$P_BLIND:" 'Flags [R')
+		nlate=$(lines "$late")
+		echo "oracle $fam blind: lport $lport, the client's socket-less RSTs to the server's late segments (dropped by the router): $nlate"
+		expect $n.blind.client "how the client's connection ended (its errno)" "$(end_of "$T/$fam.blind")" ECONNRESET
+		if [ "$nlate" -ge 2 ]; then pass $n.blind.late_wire
+		else fail $n.blind.late_wire "want at least 2 late segments answered on the wire, got $nlate"; fi
+		base="netns=$TOPO_CIN lport=$lport rport=$P_BLIND event=reset_received"
+		# shellcheck disable=SC2086
+		cookie=$(rec_value sock_cookie $base)
+		# README: one reset_race per connection, at the first late RST; count 1
+		rec_check $TAG $n.blind.evidence "race evidence" \
+			"netns=$TOPO_CIN lport=$lport rport=$P_BLIND event=reset_race" \
+			"sock_cookie=$cookie pid=$pid count=1"
 	fi
 
 	# dead -------------------------------------------------------------
