@@ -76,10 +76,8 @@ static __always_inline void note_peer_ttl(const struct rst_flow_key *flow, __u8 
 
 /*
  * Each program's file defines where the packet came in: the network
- * namespace of its device, or 0 for a loopback device (no hops to judge:
- * passed over).  The BTF-typed programs test loopback before anything
- * else (two plain loads); the classic one, whose every read is a helper
- * call, only for the few packets kept.
+ * namespace of its device (loopback devices were passed over before: no
+ * hops to judge), read only for the few packets kept.
  */
 static __always_inline __u32 packet_netns(const struct sk_buff *skb);
 
@@ -119,30 +117,26 @@ static __always_inline void note_icmp_error(const struct sk_buff *skb, __u16 fam
 					    const __u8 *inner_saddr, const __u8 *inner_daddr,
 					    const void *inner_th, __u8 ttl, __u8 type, __u8 code)
 {
-	struct rst_icmp_error err = {.ttl = ttl, .type = type, .code = code};
+	struct rst_icmp_error err = {
+		.ts_ns = bpf_ktime_get_ns(), .ttl = ttl, .type = type, .code = code,
+	};
 	struct rst_flow_key key = {.netns = packet_netns(skb), .family = family};
 	int len = family == AF_INET6 ? RST_ADDR_LEN : 4;
-	struct ports copy;
-	const struct ports *ports;
-
-	if (!key.netns)
-		return;
+	/* An ICMP error quotes at least 8 bytes of the segment: its ports
+	 * (the first 4 bytes of a tcphdr).  The cast views a whole tcphdr
+	 * and loads only those; the copy reads only those. */
 #ifdef RST_PACKET_CAST
-	/* the first 4 bytes of a tcphdr are its ports */
-	const struct tcphdr *tcp = HEADER(tcphdr, inner_th, copy);
-
-	if (!tcp)
-		return;
-	key.lport = bpf_ntohs(tcp->source);
-	key.rport = bpf_ntohs(tcp->dest);
-	(void)ports;
+	struct tcphdr copy;
+	const struct tcphdr *ports = HEADER(tcphdr, inner_th, copy);
 #else
-	ports = HEADER(ports, inner_th, copy);
-	if (!ports)
+	struct ports copy;
+	const struct ports *ports = HEADER(ports, inner_th, copy);
+#endif
+
+	if (!key.netns || !ports)
 		return;
 	key.lport = bpf_ntohs(ports->source);
 	key.rport = bpf_ntohs(ports->dest);
-#endif
 	if (len == RST_ADDR_LEN) {
 		__builtin_memcpy(key.laddr, inner_saddr, RST_ADDR_LEN);
 		__builtin_memcpy(key.raddr, inner_daddr, RST_ADDR_LEN);
@@ -163,7 +157,7 @@ static __always_inline void on_ipv4(const struct sk_buff *skb, const __u8 *data)
 	const struct iphdr *ip = HEADER(iphdr, data, copy), *inner;
 	const struct icmphdr *icmp;
 	const __u8 *l4;
-	__u32 saddr, daddr, in_saddr, in_daddr;
+	__u32 saddr, in_saddr, in_daddr;
 
 	if (!ip)
 		return;
@@ -189,7 +183,6 @@ static __always_inline void on_ipv4(const struct sk_buff *skb, const __u8 *data)
 			(const __u8 *)&in_daddr,
 			l4 + sizeof(struct icmphdr) + BPF_CORE_READ_BITFIELD(inner, ihl) * 4, ip->ttl,
 			icmp->type, icmp->code);
-	(void)daddr;
 }
 
 /* Extension headers are not followed: RSTs, SYN-ACKs and ICMPv6 errors

@@ -55,7 +55,8 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 	struct rst_sock_info si = {};
 	int err = sk_error(sk);
 	bool got_rst = take_handshake_rst(sc->key, &rst);
-	bool own;
+	bool own = owner_lookup(sc->key, &si);
+	__u64 opened_ns = own ? si.opened_ns : 0;
 
 	rec.family = sc->family;
 	rec.lport = sc->sport;
@@ -72,7 +73,7 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 		 * The ICMP error the packet program saw says so then.
 		 */
 		err = sk_error_soft(sk);
-		if (!err && !icmp_error_pending(&rec))
+		if (!err && !icmp_error_pending(&rec, opened_ns))
 			return; /* the application gave up (close() in SYN_SENT): not a failure */
 	}
 
@@ -90,8 +91,7 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 	if (got_rst)
 		judge_received_rst(&rec, rst.local);
 	else if (err != ETIMEDOUT)
-		take_icmp_error(&rec, &rec.cause);
-	own = owner_lookup(sc->key, &si);
+		take_icmp_error(&rec, &rec.cause, opened_ns);
 	attribute_socket_owner(&rec, sk, sc->oldstate, own ? &si.owner : NULL, own ? si.role : 0);
 	rec.sock_ino = sock_ino(sk);
 	emit(&rec);

@@ -32,6 +32,7 @@ struct rst_wire_rst {
 
 /* An ICMP error about one of our segments (a SYN, mostly). */
 struct rst_icmp_error {
+	__u64 ts_ns; /* when it came */
 	__u8 from[RST_ADDR_LEN];
 	__u8 ttl;
 	__u8 type;
@@ -123,13 +124,35 @@ static __always_inline bool is_local_flow(const struct rst_record *rec)
 	return r[0] == l[0] && r[1] == l[1] && r[2] == l[2] && r[3] == l[3];
 }
 
-/* A packet of this flow was dropped by this host's netfilter lately (taken). */
+/*
+ * A reject rule answers at once, in the same call that drops the packet
+ * (nf_send_reset(), icmp_send()); a mark older than this is another drop's
+ * (a plain DROP rule's, say) and says nothing about the RST at hand.
+ */
+#define FIREWALL_MARK_NS 1000000000ULL
+
+/* A packet of this flow was dropped by this host's netfilter just now (taken). */
 static __always_inline bool take_firewall_mark(const struct rst_flow_key *key)
 {
-	if (!bpf_map_lookup_elem(&firewall_marks, key))
+	struct rst_firewall_mark *mark = bpf_map_lookup_elem(&firewall_marks, key);
+	bool fresh;
+
+	if (!mark)
 		return false;
+	fresh = bpf_ktime_get_ns() - mark->ts_ns < FIREWALL_MARK_NS;
 	bpf_map_delete_elem(&firewall_marks, key);
-	return true;
+	return fresh;
+}
+
+/* An ICMP error about this flow that came since the socket's connect()
+ * (opened_ns 0: not known; the 4-tuple of an earlier connection can be
+ * reused). */
+static __always_inline struct rst_icmp_error *icmp_error_of(const struct rst_flow_key *key,
+							    __u64 opened_ns)
+{
+	struct rst_icmp_error *icmp = bpf_map_lookup_elem(&icmp_errors, key);
+
+	return icmp && icmp->ts_ns >= opened_ns ? icmp : NULL;
 }
 
 /*
@@ -172,12 +195,12 @@ static __always_inline void judge_received_rst(struct rst_record *rec, bool loca
 }
 
 /* An ICMP error about this flow's segments came (kept, not taken). */
-static __always_inline bool icmp_error_pending(const struct rst_record *rec)
+static __always_inline bool icmp_error_pending(const struct rst_record *rec, __u64 opened_ns)
 {
 	struct rst_flow_key key;
 
 	flow_key_of(rec, &key);
-	return bpf_map_lookup_elem(&icmp_errors, &key);
+	return icmp_error_of(&key, opened_ns);
 }
 
 /*
@@ -186,7 +209,8 @@ static __always_inline bool icmp_error_pending(const struct rst_record *rec)
  * or administratively prohibited (what `reject` rules and kube-proxy
  * send), like a RST; unreachable hosts and networks stay errors.
  */
-static __always_inline void take_icmp_error(struct rst_record *rec, __u8 *cause)
+static __always_inline void take_icmp_error(struct rst_record *rec, __u8 *cause,
+					    __u64 opened_ns)
 {
 	struct rst_flow_key key;
 	struct rst_icmp_error *icmp;
@@ -199,7 +223,7 @@ static __always_inline void take_icmp_error(struct rst_record *rec, __u8 *cause)
 	flow_key_of(rec, &key);
 	if (take_firewall_mark(&key))
 		rec->origin = RST_ORIGIN_LOCAL_FIREWALL;
-	icmp = bpf_map_lookup_elem(&icmp_errors, &key);
+	icmp = icmp_error_of(&key, opened_ns);
 	if (!icmp)
 		return;
 	__builtin_memcpy(rec->icmp_from, icmp->from, RST_ADDR_LEN);
