@@ -3,14 +3,16 @@
 # Issue 8: who refused a connect, on a client -> router -> server path
 # (tests/vm/lib/topology.sh), IPv4 and IPv6.  The router forwards and
 # rejects one port with a tcp reset, one with ICMP port-unreachable, one
-# with ICMP admin-prohibited; one port is closed on the server itself.
+# with ICMP admin-prohibited; one port is closed on the server itself, and
+# the server's own firewall refuses another with ICMP port-unreachable
+# (the ICMP error then comes from the peer's address).
 # One rstsnoop --json for the whole scenario; records are matched on the
 # client's netns inode and the connecting process's pid.  Oracles: tcpdump
 # on the client's interface (TTL / hop limit and sender of every RST and
 # ICMP error), rstgen's own pid and errno, Tcp counters of the client.
 . "$SCENARIO_LIB"
 . "${SCENARIO_LIB%/*}/topology.sh"
-P_OPEN=7301 P_RST=7302 P_CLOSED=7303 P_ICMP=7304 P_ADMIN=7305
+P_OPEN=7301 P_RST=7302 P_CLOSED=7303 P_ICMP=7304 P_ADMIN=7305 P_SICMP=7306
 TAG=ws
 
 T0=$(date +%s)
@@ -24,6 +26,12 @@ if ! topo_fw tcp dport $P_RST reject with tcp reset ||
 	! topo_fw meta nfproto ipv6 tcp dport $P_ICMP reject with icmpv6 type port-unreachable ||
 	! topo_fw tcp dport $P_ADMIN reject with icmpx type admin-prohibited; then
 	skip who_sent "nftables reject rules could not be added on the router"
+	exit 0
+fi
+if ! ip netns exec "$TOPO_S" nft add table inet srv ||
+	! ip netns exec "$TOPO_S" nft add chain inet srv input '{ type filter hook input priority 0; policy accept; }' ||
+	! ip netns exec "$TOPO_S" nft add rule inet srv input tcp dport $P_SICMP reject with icmpx type port-unreachable; then
+	skip who_sent "nftables reject rule could not be added on the server"
 	exit 0
 fi
 for fam in ipv4 ipv6; do
@@ -48,6 +56,7 @@ for fam in ipv4 ipv6; do
 	gen $fam peer $P_CLOSED # c) the server's RST
 	gen $fam icmp $P_ICMP # d) the router's ICMP port-unreachable
 	gen $fam admin $P_ADMIN # d) the router's ICMP admin-prohibited
+	gen $fam sicmp $P_SICMP # the server's own ICMP port-unreachable: the peer
 done
 fails=$(($(snmp AttemptFails "$TOPO_C") - fails0))
 stop_rstsnoop
@@ -58,7 +67,7 @@ echo "--- the client's wire (tcpdump -nn -v on $TOPO_CIF):"
 cat "$T/wire.txt"
 echo "--- records:"
 cat "$T/$TAG.out"
-expect who_sent.attempt_fails "Tcp AttemptFails of the client (10 refused connects)" "$fails" 10
+expect who_sent.attempt_fails "Tcp AttemptFails of the client (12 refused connects)" "$fails" 12
 
 # wire_line PATTERN...: the capture's lines that hold every fixed string.
 wire_line() {
@@ -71,7 +80,7 @@ check_family() {
 	fam=$1
 	topo_addrs $fam
 	n=who_sent.$fam
-	for w in early base mbox peer icmp admin; do
+	for w in early base mbox peer icmp admin sicmp; do
 		eval "pid_$w=\$(gen_value \"\$T/\$fam.\$w\" pid)"
 	done
 
@@ -127,28 +136,32 @@ check_family() {
 	# Seen here: the first ICMP error, which comes back while connect() still
 	# holds the socket, is only a soft error; the connect fails on the one
 	# that answers the SYN's retransmission a second later.
-	for w in icmp admin; do
+	for w in icmp admin sicmp; do
 		eval "port=\$P_$(echo $w | tr a-z A-Z)"
+		sender=$R_CADDR origin=middlebox
+		[ $w = sicmp ] && sender=$S_ADDR origin=peer
 		# the type and code the router's rule sends, as tcpdump names them
 		case $fam.$w in
 		ipv4.icmp) type=3 code=3 icmp=$(wire_line "> $C_ADDR: ICMP $S_ADDR tcp port $port unreachable") ;;
 		ipv4.admin) type=3 code=13 icmp=$(wire_line "> $C_ADDR: ICMP host $S_ADDR unreachable - admin prohibited") ;;
 		ipv6.icmp) type=1 code=4 icmp=$(wire_line "> $C_ADDR: " "destination unreachable, unreachable port, $S_ADDR tcp port $port") ;;
 		ipv6.admin) type=1 code=1 icmp=$(wire_line "> $C_ADDR: " "destination unreachable,  unreachable prohibited $S_ADDR") ;;
+		ipv4.sicmp) type=3 code=3 icmp=$(wire_line "> $C_ADDR: ICMP $S_ADDR tcp port $port unreachable") ;;
+		ipv6.sicmp) type=1 code=4 icmp=$(wire_line "> $C_ADDR: " "destination unreachable, unreachable port, $S_ADDR tcp port $port") ;;
 		esac
 		# the last one is the one that failed the connect (see below)
 		from=$(wire_src "$icmp")
 		ttl=$(wire_ttl "$icmp")
 		err=$(sed -n 's/.* last_error=\([A-Z0-9]*\).*/\1/p' "$T/$fam.$w")
 		echo "oracle $fam: ICMP $w type $type code $code: $(printf '%s\n' "$icmp" | sed '/^$/d' | wc -l) on the wire, last from=$from ttl=$ttl; the client's errno $err"
-		expect $n.$w.wire "sender of the ICMP error on the client's wire" "$from" "$R_CADDR"
+		expect $n.$w.wire "sender of the ICMP error on the client's wire" "$from" "$sender"
 		pid=$(gen_value "$T/$fam.$w" pid)
 		rec_check $TAG $n.$w.record "icmp refusals" \
 			"netns=$TOPO_CIN pid=$pid raddr=$S_ADDR rport=$port" \
 			"event=handshake_failed side=client cause=refused error=$err via=icmp icmp_type=$type icmp_code=$code icmp_from=$from"
 		rec_check $TAG $n.$w.origin "ttl analysis" \
 			"netns=$TOPO_CIN pid=$pid raddr=$S_ADDR rport=$port" \
-			"rst_origin=middlebox ttl=$ttl"
+			"rst_origin=$origin ttl=$ttl"
 	done
 }
 check_family ipv4
