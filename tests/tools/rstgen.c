@@ -86,6 +86,7 @@ struct opts {
 	uint64_t then_bytes;	/* session: bytes written after SIGUSR1 */
 	uint64_t drip_ms;	/* serve --close drip: one byte every drip_ms */
 	bool abort_conn;	/* session: SIGUSR1 aborts (RST) instead of writing */
+	int ka_idle, ka_intvl, ka_cnt; /* session --keepalive; 0: off */
 };
 
 /* Attempt outcomes of connect and client; each attempt counts once. */
@@ -125,6 +126,8 @@ static void usage(FILE *f)
 	      "                   to read before 'ready' (default 0)\n"
 	      "  --send M         serve: then send M bytes (default 0)\n"
 	      "  --then-bytes K   session: bytes written after SIGUSR1 (default 1)\n"
+	      "  --keepalive I,V,C  session: SO_KEEPALIVE with TCP_KEEPIDLE I s, TCP_KEEPINTVL\n"
+	      "                   V s, TCP_KEEPCNT C (keepalive stays off without it)\n"
 	      "  --abort          session: on SIGUSR1 close with SO_LINGER 0 (send a RST)\n"
 	      "                   instead of writing; ends with end=ABORT\n"
 	      "  --drip-ms K      serve --close drip: interval (default 200)\n"
@@ -901,8 +904,9 @@ static bool take_input(int fd, uint64_t *received, double *t_rx, int *why)
  * session: one established connection a test can time. Connect, send
  * --bytes, read --recv bytes, "ready", wait for SIGUSR1 (reading whatever
  * else comes), write --then-bytes, then wait until the connection ends (or
- * --seconds after the write), and say how it ended. Keepalive stays off:
- * the only segments after "ready" are the peer's and the write.
+ * --seconds after the write), and say how it ended. Keepalive stays off
+ * unless --keepalive: the only segments after "ready" are the peer's and
+ * the write (and, with --keepalive, the probes).
  */
 static int run_session(const struct opts *o)
 {
@@ -910,6 +914,15 @@ static int run_session(const struct opts *o)
 	uint64_t received = 0, wrote = 0;
 	int fd = new_socket(o), why = 0;
 
+	if (o->ka_cnt) {
+		int on = 1;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) ||
+		    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &o->ka_idle, sizeof(o->ka_idle)) ||
+		    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &o->ka_intvl, sizeof(o->ka_intvl)) ||
+		    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &o->ka_cnt, sizeof(o->ka_cnt)))
+			die("setsockopt keepalive");
+	}
 	if (connect(fd, (const struct sockaddr *)&o->addr, o->addrlen)) {
 		print_end(-1, errno_name(errno), 0, 0, 0, 0, 0, 0, 0);
 		close(fd);
@@ -1116,6 +1129,16 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(opt, "--drip-ms")) {
 			o->drip_ms = parse_u64(opt, val, 1, 86400000);
 			have_drip = true;
+		} else if (!strcmp(opt, "--keepalive")) {
+			char extra;
+
+			if (o->mode != MODE_SESSION)
+				bad_usage("--keepalive only applies to session");
+			if (sscanf(val, "%d,%d,%d%c", &o->ka_idle, &o->ka_intvl, &o->ka_cnt, &extra) != 3 ||
+			    o->ka_idle < 1 || o->ka_intvl < 1 || o->ka_cnt < 1 || o->ka_idle > 32767 ||
+			    o->ka_intvl > 32767 || o->ka_cnt > 127)
+				bad_usage("--keepalive: want IDLE,INTVL,CNT (seconds, seconds, probes), got '%s'",
+					  val);
 		} else if (!strcmp(opt, "--close")) {
 			have_close = true;
 			if (!strcmp(val, "normal"))

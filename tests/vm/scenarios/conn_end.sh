@@ -15,13 +15,15 @@
 #         server keeps sending, the client answers each late segment:
 #         still one reset_race record for the connection;
 #  dead   the router drops the flow both ways, tcp_retries2=2 in the client:
-#         one timed_out record for the client's pid, ETIMEDOUT, idle time.
+#         one timed_out record for the client's pid, ETIMEDOUT, idle time;
+#  kalive the same for an idle connection with keepalive (3 s, 1 s, 2
+#         probes) that never writes: the keepalive timeout.
 # One rstsnoop --json; records matched on the client's netns inode, lport
 # and the client's pid.  Oracles: tcpdump on the client's interface, the
 # client's own clocks and errno (rstgen session), TcpExt counters.
 . "$SCENARIO_LIB"
 . "${SCENARIO_LIB%/*}/topology.sh"
-P_IDLE=7311 P_RACE=7312 P_DEAD=7313 P_PEER=7314 P_BLIND=7315
+P_IDLE=7311 P_RACE=7312 P_DEAD=7313 P_PEER=7314 P_BLIND=7315 P_KALIVE=7316
 N=1234 M=4321 # bytes the client sends, bytes the server sends back
 IDLE=2.5      # seconds the idle connection waits before the router's rule
 # The kernel keeps its times in jiffies (4 ms at Debian's HZ=250, 10 ms at
@@ -57,7 +59,9 @@ for fam in ipv4 ipv6; do
 		--hold --close linger --name ce-srv-peer >"$T/srv.peer.$fam" 2>&1 &
 	ip netns exec "$TOPO_S" rstgen serve --addr "$S_ADDR" --port $P_BLIND --recv $N --send $M \
 		--close drip --drip-ms 200 --name ce-srv-blind >"$T/srv.blind.$fam" 2>&1 &
-	for w in idle race dead peer blind; do
+	ip netns exec "$TOPO_S" rstgen serve --addr "$S_ADDR" --port $P_KALIVE --recv $N --send $M \
+		--close sink --name ce-srv-kalive >"$T/srv.kalive.$fam" 2>&1 &
+	for w in idle race dead peer blind kalive; do
 		wait_for_line "$T/srv.$w.$fam" '^ready ' ||
 			{ fail conn_end "server $w $fam did not start: $(cat "$T/srv.$w.$fam")"; exit 1; }
 	done
@@ -65,11 +69,14 @@ done
 topo_capture_start wire || { fail conn_end "tcpdump on the client's interface did not start"; exit 1; }
 start_rstsnoop $TAG --json || { fail conn_end "rstsnoop did not start"; exit 1; }
 
-# session FAM WHAT PORT: a client session in the background, until ready;
-# sets LPORT and CPID.
+# session FAM WHAT PORT [ARGS]: a client session in the background, until
+# ready; sets LPORT and CPID.
 session() {
-	ip netns exec "$TOPO_C" rstgen session --addr "$S_ADDR" --port "$3" --bytes $N --recv $M \
-		--seconds 30 --name "ce-$2" >"$T/$1.$2" 2>&1 &
+	_f=$1 _w=$2 _p=$3
+	shift 3
+	ip netns exec "$TOPO_C" rstgen session --addr "$S_ADDR" --port "$_p" --bytes $N --recv $M \
+		--seconds 30 --name "ce-$_w" "$@" >"$T/$_f.$_w" 2>&1 &
+	set -- "$_f" "$_w"
 	if ! wait_for_line "$T/$1.$2" '^ready '; then
 		echo "session $1 $2 did not get ready: $(cat "$T/$1.$2")"
 		LPORT=0 CPID=0
@@ -90,9 +97,12 @@ flow() { # the client->server direction of this session's flow, for nft
 timeouts0=$(netstat TCPAbortOnTimeout "$TOPO_C")
 for fam in ipv4 ipv6; do
 	topo_addrs $fam
-	for w in peer idle race dead blind; do
+	for w in peer idle race dead blind kalive; do
 		eval "port=\$P_$(echo $w | tr a-z A-Z)"
-		session $fam $w "$port" && eval "lport_${w}_$fam=$LPORT pid_${w}_$fam=$CPID"
+		ka=""
+		[ $w = kalive ] && ka="--keepalive 3,1,2"
+		# shellcheck disable=SC2086
+		session $fam $w "$port" $ka && eval "lport_${w}_$fam=$LPORT pid_${w}_$fam=$CPID"
 	done
 done
 # on_flow FAM WHAT: topo_addrs FAM, LPORT and CPID of that session; false
@@ -124,6 +134,11 @@ for fam in ipv4 ipv6; do
 	topo_fw $(flow $P_DEAD) drop
 	topo_fw $IPFAM saddr "$S_ADDR" $IPFAM daddr "$C_ADDR" tcp sport $P_DEAD tcp dport "$LPORT" drop
 	kill -USR1 $CPID
+	# kalive: blackholed too, the client stays silent but for its keepalives
+	on_flow $fam kalive || continue
+	# shellcheck disable=SC2046
+	topo_fw $(flow $P_KALIVE) drop
+	topo_fw $IPFAM saddr "$S_ADDR" $IPFAM daddr "$C_ADDR" tcp sport $P_KALIVE tcp dport "$LPORT" drop
 done
 sleep $(echo "$IDLE" | awk '{ print $1 - 1 }')
 for fam in ipv4 ipv6; do # idle, then the router forgets the connection and rejects it
@@ -133,7 +148,7 @@ for fam in ipv4 ipv6; do # idle, then the router forgets the connection and reje
 	kill -USR1 $CPID
 done
 for fam in ipv4 ipv6; do
-	for w in peer idle race dead blind; do
+	for w in peer idle race dead blind kalive; do
 		on_flow $fam $w && wait_for_line_s "$T/$fam.$w" '^rstgen: end=' 40
 	done
 	on_flow $fam race && wait_for_line_s "$T/srv.race.$fam" '^ended ' 10
@@ -148,8 +163,8 @@ grep -e 'Flags \[R' -e ICMP "$T/wire.txt"
 echo "--- records:"
 cat "$T/$TAG.out"
 for f in "$T"/ipv*.* "$T"/srv.*; do echo "--- ${f##*/}: $(tr '\n' ' ' <"$f")"; done
-expect conn_end.abort_on_timeout "TcpExt TCPAbortOnTimeout of the client (one dead connection per family)" \
-	"$timeouts" 2
+expect conn_end.abort_on_timeout "TcpExt TCPAbortOnTimeout of the client (two dead connections per family)" \
+	"$timeouts" 4
 
 wire_line() { # PATTERN...: the capture's lines that hold every fixed string
 	_w=$(cat "$T/wire.txt")
@@ -348,6 +363,37 @@ check_family() {
 			idle=$(rec_value idle_rx_ms $base event=timed_out)
 			rx=$(gen_value "$out" rx_to_end_ms)
 			idle_checks $n.dead "$out" "$idle" $((rx - WAKE)) "$hi"
+		fi
+	fi
+
+	# kalive -----------------------------------------------------------
+	eval "lport=\$lport_kalive_$fam pid=\$pid_kalive_$fam"
+	if [ -z "$lport" ]; then
+		fail $n.kalive "the client's session did not get ready: $(cat "$T/$fam.kalive")"
+	else
+		out=$T/$fam.kalive
+		hi=$(gen_value "$out" idle_hi_ms) rx=$(gen_value "$out" rx_to_end_ms)
+		probes=$(wire_line "$C_ADDR.$lport > $S_ADDR.$P_KALIVE:" 'Flags [.]' | grep -c 'length 0$')
+		base="netns=$TOPO_CIN lport=$lport rport=$P_KALIVE"
+		rsts=$(lines "$(wire_line "$C_ADDR.$lport > " 'Flags [R')")/$(lines "$(wire_line "> $C_ADDR.$lport:" 'Flags [R')")
+		echo "oracle $fam kalive: lport $lport, the client's pure ACKs/probes on the wire: $probes, RSTs of the flow from/to the client: $rsts; client: $(tail -n 1 "$out")"
+		expect $n.kalive.client "how the client's connection ended (its errno)" "$(end_of "$out")" ETIMEDOUT
+		# Linux gives up a keepalive with a RST of its own (tcp_keepalive_timer)
+		expect $n.kalive.wire_rst "RSTs of the flow from/to the client on its wire" "$rsts" 1/0
+		rec_check $TAG $n.kalive.sent "" "$base event=reset_sent" "pid=$pid comm=ce-kalive"
+		if feature_ok $n.kalive.record "timeouts"; then
+			expect $n.kalive.one "timed_out records of the client's pid" \
+				"$(count $TAG netns="$TOPO_CIN" event=timed_out pid="$pid")" 1
+			rec_check $TAG $n.kalive.record "" "$base event=timed_out" \
+				"pid=$pid comm=ce-kalive error=ETIMEDOUT raddr=$S_ADDR"
+		fi
+		tcp_info_check $n.kalive "$out"
+		rec_check $TAG $n.kalive.bytes "connection context" "$base event=timed_out" \
+			"bytes_acked=$(gen_value "$out" info_bytes_acked) bytes_received=$(gen_value "$out" info_bytes_received)"
+		if feature_ok $n.kalive.idle_rx "connection context"; then
+			# shellcheck disable=SC2086
+			idle=$(rec_value idle_rx_ms $base event=timed_out)
+			idle_checks $n.kalive "$out" "$idle" $((rx - WAKE)) "$hi"
 		fi
 	fi
 }
