@@ -91,7 +91,7 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 	if (got_rst)
 		judge_received_rst(&rec, rst.local);
 	else if (err != ETIMEDOUT)
-		take_icmp_error(&rec, &rec.cause, opened_ns);
+		take_icmp_error(&rec, opened_ns);
 	attribute_socket_owner(&rec, sk, sc->oldstate, own ? &si.owner : NULL, own ? si.role : 0);
 	rec.sock_ino = sock_ino(sk);
 	emit(&rec);

@@ -20,6 +20,13 @@
 #include "sock.bpf.h"
 
 #define ECONNREFUSED 111
+/* ICMP destination-unreachable codes that refuse (RFC 1122, RFC 1812, RFC
+ * 4443): port unreachable (3), network and host administratively
+ * prohibited (9, 10), communication administratively prohibited (13) ... */
+#define ICMP_REFUSALS ((1u << 3) | (1u << 9) | (1u << 10) | (1u << 13))
+/* ... and for IPv6: administratively prohibited (1), port unreachable (4),
+ * source address failed policy (5), reject route (6) */
+#define ICMPV6_REFUSALS ((1u << 1) | (1u << 4) | (1u << 5) | (1u << 6))
 #define MAX_WIRE_RSTS 4096
 #define MAX_PEERS 16384
 #define MAX_RESET_FLOWS 4096
@@ -160,19 +167,21 @@ static __always_inline struct rst_icmp_error *icmp_error_of(const struct rst_flo
  * local_stack), its firewall, the network (with the RST's TTL and the
  * peer's genuine one), or a local socket over loopback.
  */
-static __always_inline void judge_received_rst(struct rst_record *rec, bool local_stack)
+__weak __noinline int judge_received_rst(struct rst_record *rec, bool local_stack)
 {
 	struct rst_flow_key key;
 	struct rst_wire_rst *wire;
 
+	if (!rec)
+		return 0;
 	if (local_stack) {
 		rec->origin = RST_ORIGIN_LOCAL_STACK;
-		return;
+		return 0;
 	}
 	flow_key_of(rec, &key);
 	if (take_firewall_mark(&key)) {
 		rec->origin = RST_ORIGIN_LOCAL_FIREWALL;
-		return;
+		return 0;
 	}
 	wire = bpf_map_lookup_elem(&wire_rsts, &key);
 	if (wire) {
@@ -188,10 +197,11 @@ static __always_inline void judge_received_rst(struct rst_record *rec, bool loca
 		 * guessing; the sender's own reset_sent record names it.
 		 */
 		rec->origin = RST_ORIGIN_UNKNOWN;
-		return;
+		return 0;
 	}
 	rec->origin = RST_ORIGIN_REMOTE;
 	peer_baseline(rec);
+	return 0;
 }
 
 /* An ICMP error about this flow's segments came (kept, not taken). */
@@ -209,38 +219,41 @@ static __always_inline bool icmp_error_pending(const struct rst_record *rec, __u
  * or administratively prohibited (what `reject` rules and kube-proxy
  * send), like a RST; unreachable hosts and networks stay errors.
  */
-static __always_inline void take_icmp_error(struct rst_record *rec, __u8 *cause,
-					    __u64 opened_ns)
+__weak __noinline int take_icmp_error(struct rst_record *rec, __u64 opened_ns)
 {
 	struct rst_flow_key key;
 	struct rst_icmp_error *icmp;
 
+	if (!rec)
+		return 0;
 	/* Only ICMP errors fail a connect() without a RST (tcp_v4_err):
 	 * ECONNREFUSED is port unreachable. */
 	rec->facts |= RST_FACT_ICMP;
 	if (rec->error == ECONNREFUSED)
-		*cause = RST_CAUSE_REFUSED;
+		rec->cause = RST_CAUSE_REFUSED;
 	flow_key_of(rec, &key);
 	if (take_firewall_mark(&key))
 		rec->origin = RST_ORIGIN_LOCAL_FIREWALL;
 	icmp = icmp_error_of(&key, opened_ns);
 	if (!icmp)
-		return;
+		return 0;
 	__builtin_memcpy(rec->icmp_from, icmp->from, RST_ADDR_LEN);
 	rec->icmp_type = icmp->type;
 	rec->icmp_code = icmp->code;
 	rec->ttl = icmp->ttl;
 	rec->facts |= RST_FACT_ICMP_SEEN | RST_FACT_TTL;
-	bpf_map_delete_elem(&icmp_errors, &key);
+	bpf_map_delete_elem(&icmp_errors, &key); /* icmp is gone: rec has it */
 	if (rec->origin != RST_ORIGIN_LOCAL_FIREWALL) {
 		rec->origin = RST_ORIGIN_REMOTE;
 		peer_baseline(rec);
 	}
-	if (rec->family == AF_INET ? icmp->type == 3 && (icmp->code == 3 || icmp->code == 9 ||
-							 icmp->code == 10 || icmp->code == 13) :
-				     icmp->type == 1 && (icmp->code == 1 || icmp->code == 4 ||
-							 icmp->code == 5 || icmp->code == 6))
-		*cause = RST_CAUSE_REFUSED;
+	/* codes below 32: a bit each */
+	if (rec->icmp_code < 32 &&
+	    (rec->family == AF_INET ?
+		     rec->icmp_type == 3 && ((1u << rec->icmp_code) & ICMP_REFUSALS) :
+		     rec->icmp_type == 1 && ((1u << rec->icmp_code) & ICMPV6_REFUSALS)))
+		rec->cause = RST_CAUSE_REFUSED;
+	return 0;
 }
 
 /* ---- the connection's last moments ------------------------------------ */
