@@ -234,3 +234,12 @@ in_window() {
 		fail "$1" "$2: got '$3', want $4..$5"
 	fi
 }
+
+# topo_own_records TAG: keeps in $T/TAG.out only the records of the
+# topology's namespaces (the rest, on the host, is other tests' traffic on
+# the same ports), the whole output in $T/TAG.all.
+topo_own_records() {
+	mv "$T/$1.out" "$T/$1.all"
+	grep -E "\"netns\":($TOPO_CIN|$TOPO_RIN|$TOPO_SIN)[,}]" "$T/$1.all" >"$T/$1.out"
+	echo "records: $(wc -l <"$T/$1.out") of the topology's namespaces, $(wc -l <"$T/$1.all") in all"
+}

@@ -67,7 +67,8 @@ for fam in ipv4 ipv6; do
 	done
 done
 topo_capture_start wire || { fail conn_end "tcpdump on the client's interface did not start"; exit 1; }
-start_rstsnoop $TAG --json || { fail conn_end "rstsnoop did not start"; exit 1; }
+# -P: on the host, other tests' storms must not fill the ring buffer
+start_rstsnoop $TAG --json -P 7311,7312,7313,7314,7315,7316 || { fail conn_end "rstsnoop did not start"; exit 1; }
 
 # session FAM WHAT PORT [ARGS]: a client session in the background, until
 # ready; sets LPORT and CPID.
@@ -160,6 +161,7 @@ topo_capture_stop
 topo_wire >"$T/wire.txt"
 echo "--- the client's wire (tcpdump -nn -v on $TOPO_CIF), RSTs and ICMP:"
 grep -e 'Flags \[R' -e ICMP "$T/wire.txt"
+topo_own_records $TAG
 echo "--- records:"
 cat "$T/$TAG.out"
 for f in "$T"/ipv*.* "$T"/srv.*; do echo "--- ${f##*/}: $(tr '\n' ' ' <"$f")"; done
