@@ -87,6 +87,10 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUT)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
 
+# The drop-reason programs count with compare-and-swap (BPF atomics, 5.12+,
+# which the BTF-typed set needs anyway): instruction set v3.
+$(OUT)/drops_btf.bpf.o $(OUT)/drops_btf_rx_sk.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 $(OUT)/rstsnoop.linked.o: $(BPF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(BPFTOOL) gen object $@ $^
@@ -107,6 +111,10 @@ $(OUT)/rstsnoop: $(USER_OBJS) $(OUT)/build-flags
 $(OUT)/rstgen: tests/tools/rstgen.c $(OUT)/build-flags | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@ -lpthread
+
+$(OUT)/rawrst: tests/tools/rawrst.c $(OUT)/build-flags | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@
 
 # `make install` (root) or `make install DESTDIR=/tmp/pkg` (packaging).  A
 # root tool goes to sbin; the unit goes where systemd looks for packaged

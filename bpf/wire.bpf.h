@@ -167,21 +167,19 @@ static __always_inline struct rst_icmp_error *icmp_error_of(const struct rst_flo
  * local_stack), its firewall, the network (with the RST's TTL and the
  * peer's genuine one), or a local socket over loopback.
  */
-__weak __noinline int judge_received_rst(struct rst_record *rec, bool local_stack)
+static __always_inline void judge_received_rst(struct rst_record *rec, bool local_stack)
 {
 	struct rst_flow_key key;
 	struct rst_wire_rst *wire;
 
-	if (!rec)
-		return 0;
 	if (local_stack) {
 		rec->origin = RST_ORIGIN_LOCAL_STACK;
-		return 0;
+		return;
 	}
 	flow_key_of(rec, &key);
 	if (take_firewall_mark(&key)) {
 		rec->origin = RST_ORIGIN_LOCAL_FIREWALL;
-		return 0;
+		return;
 	}
 	wire = bpf_map_lookup_elem(&wire_rsts, &key);
 	if (wire) {
@@ -197,11 +195,10 @@ __weak __noinline int judge_received_rst(struct rst_record *rec, bool local_stac
 		 * guessing; the sender's own reset_sent record names it.
 		 */
 		rec->origin = RST_ORIGIN_UNKNOWN;
-		return 0;
+		return;
 	}
 	rec->origin = RST_ORIGIN_REMOTE;
 	peer_baseline(rec);
-	return 0;
 }
 
 /* An ICMP error about this flow's segments came (kept, not taken). */
@@ -219,13 +216,11 @@ static __always_inline bool icmp_error_pending(const struct rst_record *rec, __u
  * or administratively prohibited (what `reject` rules and kube-proxy
  * send), like a RST; unreachable hosts and networks stay errors.
  */
-__weak __noinline int take_icmp_error(struct rst_record *rec, __u64 opened_ns)
+static __always_inline void take_icmp_error(struct rst_record *rec, __u64 opened_ns)
 {
 	struct rst_flow_key key;
 	struct rst_icmp_error *icmp;
 
-	if (!rec)
-		return 0;
 	/* Only ICMP errors fail a connect() without a RST (tcp_v4_err):
 	 * ECONNREFUSED is port unreachable. */
 	rec->facts |= RST_FACT_ICMP;
@@ -236,7 +231,7 @@ __weak __noinline int take_icmp_error(struct rst_record *rec, __u64 opened_ns)
 		rec->origin = RST_ORIGIN_LOCAL_FIREWALL;
 	icmp = icmp_error_of(&key, opened_ns);
 	if (!icmp)
-		return 0;
+		return;
 	__builtin_memcpy(rec->icmp_from, icmp->from, RST_ADDR_LEN);
 	rec->icmp_type = icmp->type;
 	rec->icmp_code = icmp->code;
@@ -253,7 +248,6 @@ __weak __noinline int take_icmp_error(struct rst_record *rec, __u64 opened_ns)
 		     rec->icmp_type == 3 && ((1u << rec->icmp_code) & ICMP_REFUSALS) :
 		     rec->icmp_type == 1 && ((1u << rec->icmp_code) & ICMPV6_REFUSALS)))
 		rec->cause = RST_CAUSE_REFUSED;
-	return 0;
 }
 
 /* ---- the connection's last moments ------------------------------------ */

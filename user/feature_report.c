@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "feature_report.h"
 #include "preflight.h"
+#include "drops_report.h"
 
 #include <errno.h>
 #include <string.h>
@@ -58,6 +59,7 @@ void features_print(FILE *out, const struct tracer_features *f, int btf_error,
 			f->send_reset_v610    ? "tcp:tcp_send_reset" :
 			f->kfree_skb_reason ? "skb:kfree_skb (drop reason NO_SOCKET)" :
 					      "local connects only (client side)");
+		drops_features_print(out, f, loaded);
 	} else {
 		fprintf(out, "kernel BTF: not readable: %s\n", strerror(btf_error));
 		fprintf(out, "tcp_send_reset layout: unknown (needs kernel BTF)\n");

@@ -21,6 +21,8 @@ const char *const kernel_counter_names[KC_COUNT] = {
 	[KC_ABORT_ON_LINGER] = "TCPAbortOnLinger",
 	[KC_ABORT_ON_TIMEOUT] = "TCPAbortOnTimeout",
 	[KC_CHALLENGE_ACK] = "TCPChallengeACK",
+	[KC_LISTEN_DROPS] = "ListenDrops",
+	[KC_EMBRYONIC_RSTS] = "EmbryonicRsts",
 };
 
 /*

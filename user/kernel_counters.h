@@ -21,6 +21,8 @@ enum kernel_counter {
 	KC_ABORT_ON_LINGER,  /* TcpExt TCPAbortOnLinger */
 	KC_ABORT_ON_TIMEOUT, /* TcpExt TCPAbortOnTimeout */
 	KC_CHALLENGE_ACK,    /* TcpExt TCPChallengeACK */
+	KC_LISTEN_DROPS,     /* TcpExt ListenDrops: a listener's handshakes dropped */
+	KC_EMBRYONIC_RSTS,   /* TcpExt EmbryonicRsts: half-open connections reset */
 	KC_COUNT,
 };
 

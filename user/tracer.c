@@ -2,6 +2,7 @@
 #include "tracer.h"
 #include "kernel_config.h"
 #include "preflight.h"
+#include "drops_report.h"
 #include "record.h"
 #include "rstsnoop.skel.h"
 
@@ -21,6 +22,8 @@ struct tracer {
 	struct rstsnoop_bpf *skel;
 	struct ring_buffer *rb;
 	struct tracer_features feat;
+	ring_buffer_sample_fn on_record; /* for the records made at stop */
+	void *ctx;
 	bool iterator_loaded;
 	int ncpus;
 };
@@ -54,6 +57,9 @@ void tracer_probe_features(struct tracer_features *f, const struct btf *btf)
 	f->send_reset_v610 = btf_has(btf, "trace_event_raw_tcp_send_reset", BTF_KIND_STRUCT);
 	f->reset_reasons = btf_has(btf, "sk_rst_reason", BTF_KIND_ENUM);
 	f->kfree_skb_reason = enum_has_value(btf, "skb_drop_reason", "SKB_DROP_REASON_NO_SOCKET");
+	f->kfree_skb_rx_sk = drops_event_has_rx_sk(btf);
+	f->listen_overflow_reason =
+		enum_has_value(btf, "skb_drop_reason", "SKB_DROP_REASON_TCP_LISTEN_OVERFLOW");
 	memset(&f->seed, 0, sizeof(f->seed));
 	f->classic_ok = true; /* until preflight_check() says otherwise */
 	f->kernel_reads_refused = preflight_confidentiality_lockdown();
@@ -110,6 +116,7 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 				  btf && !f->send_reset_v610 && packets);
 	bpf_program__set_autoload(skel->progs.on_receive_packet_cast,
 				  btf && f->send_reset_v610 && packets);
+	drops_choose_programs(skel, f, btf);
 	skel->rodata->keys_are_cookies = btf;
 }
 
@@ -166,7 +173,10 @@ static int load_best(struct tracer *t, const struct rst_options *opts)
 		kinds[nkinds++] = false;
 	if (!nkinds)
 		return -ENOENT;
-	if (opts->seed == SEED_AUTO || opts->seed == SEED_ITER)
+	/* The iterator reads kernel memory through helpers that
+	 * lockdown=confidentiality withdraws: trying it there would only
+	 * verify every program twice (seconds on a slow machine). */
+	if (opts->seed == SEED_ITER || (opts->seed == SEED_AUTO && !t->feat.kernel_reads_refused))
 		iterators[niters++] = true;
 	if (opts->seed != SEED_ITER)
 		iterators[niters++] = false;
@@ -213,6 +223,8 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 		goto fail;
 	}
 	t->feat = *features;
+	t->on_record = on_record;
+	t->ctx = ctx;
 
 	err = load_best(t, opts);
 	if (err && !t->feat.classic_ok && opts->programs == PROGRAMS_CLASSIC) {
@@ -319,6 +331,7 @@ static void detach_all(struct rstsnoop_bpf *skel)
 		&skel->links.on_set_state,	&skel->links.on_kfree_skb,
 		&skel->links.on_send_reset_btf, &skel->links.on_send_reset_btf_reason,
 		&skel->links.on_receive_reset_btf, &skel->links.on_set_state_btf,
+		&skel->links.on_drop_btf,	&skel->links.on_drop_btf_rx_sk,
 	};
 	pthread_t threads[sizeof(links) / sizeof(links[0])];
 	bool started[sizeof(links) / sizeof(links[0])] = {};
@@ -343,6 +356,8 @@ void tracer_arm(struct tracer *t)
 
 int tracer_stop(struct tracer *t)
 {
+	int n;
+
 	/*
 	 * No new record from here on, before any program goes away: the
 	 * programs are detached one at a time, and a record made while some
@@ -359,7 +374,9 @@ int tracer_stop(struct tracer *t)
 	__atomic_store_n(&t->skel->bss->records_armed, 0, __ATOMIC_RELEASE);
 	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 	detach_all(t->skel);
-	return ring_buffer__consume(t->rb);
+	n = ring_buffer__consume(t->rb);
+	/* the listen drops no record counted yet (the programs are gone) */
+	return n < 0 ? n : n + drops_flush(t->skel, t->on_record, t->ctx);
 }
 
 /* The sum over CPUs of a one-slot per-CPU counter map. */

@@ -17,6 +17,8 @@ struct tracer_features {
 	bool send_reset_v610;	/* tcp_send_reset with reason and socket-less RSTs */
 	bool kfree_skb_reason;	/* skb:kfree_skb with SKB_DROP_REASON_NO_SOCKET */
 	bool reset_reasons;	/* enum sk_rst_reason in BTF */
+	bool kfree_skb_rx_sk;	/* skb:kfree_skb names the receiving socket (6.11+) */
+	bool listen_overflow_reason; /* SKB_DROP_REASON_TCP_LISTEN_OVERFLOW (6.15+) */
 	bool btf_programs;	/* the BTF-typed (tp_btf) programs loaded, not the classic ones */
 	bool classic_ok;	/* tracefs and its tracepoints are there (preflight_check()) */
 	bool kernel_reads_refused; /* lockdown=confidentiality: no bpf_probe_read_kernel() */

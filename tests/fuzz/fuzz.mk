@@ -17,7 +17,7 @@ FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
 # The pure modules the targets exercise (no BPF, no /proc access).
-FUZZ_LIB_OBJS := $(patsubst %,$(FUZZ_OUT)/user/%.o,escape json_writer kernel_names output \
+FUZZ_LIB_OBJS := $(patsubst %,$(FUZZ_OUT)/user/%.o,escape json_writer kernel_names origin output \
 	summary summary_output cli filters identity cgroup kernel_counters proc_parse seed)
 
 .PHONY: fuzz fuzz-build

@@ -69,7 +69,7 @@ if [ "${MATRIX_NO_BUILD:-0}" != 1 ]; then
 			build_fail+=("rstsnoop: make STATIC=1 OUT=build/static failed (see $run/build-rstsnoop.log)")
 	fi
 	cc=${CC:-$(command -v gcc || command -v cc || command -v clang)}
-	for tool in rstgen jsonq; do
+	for tool in rstgen jsonq rawrst; do
 		src=$repo/tests/tools/$tool.c bin=$repo/build/static/$tool
 		if [ -f "$src" ] && { [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; }; then
 			mkdir -p "$repo/build/static"
@@ -79,7 +79,8 @@ if [ "${MATRIX_NO_BUILD:-0}" != 1 ]; then
 	done
 fi
 bins=()
-for b in "$repo/build/static/rstsnoop" "$repo/build/static/rstgen" "$repo/build/static/jsonq"; do
+for b in "$repo/build/static/rstsnoop" "$repo/build/static/rstgen" "$repo/build/static/jsonq" \
+	"$repo/build/static/rawrst"; do
 	if [ -x "$b" ]; then bins+=("$b"); else say "no $b: scenarios needing it must SKIP"; fi
 done
 for t in ${MATRIX_TOOLS-ip nft tcpdump}; do

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * What the drop-reason program (bpf/drops.bpf.h) keeps per listener for
+ * listen_drop records, shared with user space, which reads the map at
+ * stop to report what no record counted yet.
+ */
+#ifndef RSTSNOOP_DROPS_H
+#define RSTSNOOP_DROPS_H
+
+#include "record.h"
+
+#define MAX_LISTEN_DROP_ENTRIES 1024
+
+/* Value of map `listen_drops`, keyed by struct rst_listener_key. */
+struct rst_listen_drops {
+	__u64 last_ns;	/* bpf_ktime_get_ns() of the last record; 0: none yet */
+	__u64 dropped;	/* drops seen */
+	__u64 reported; /* drops the records made so far counted */
+	struct rst_owner owner;
+	__u32 drop_reason; /* enum skb_drop_reason of the drops */
+	__u8 has_owner;
+	__u8 wanted; /* the records pass the filters (checked once, at the first drop) */
+	__u8 family;
+	__u8 pad;
+	__u8 laddr[RST_ADDR_LEN];
+};
+
+#endif /* RSTSNOOP_DROPS_H */

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include "drops_report.h"
+#include "drops.h" /* bpf/: the map's value */
+#include "rstsnoop.skel.h"
+
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+bool drops_event_has_rx_sk(const struct btf *btf)
+{
+	int id = btf__find_by_name_kind(btf, "trace_event_raw_kfree_skb", BTF_KIND_STRUCT);
+	const struct btf_type *t;
+	const struct btf_member *m;
+
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), "rx_sk"))
+			return true;
+	return false;
+}
+
+void drops_choose_programs(struct rstsnoop_bpf *skel, const struct tracer_features *f, bool btf)
+{
+	/* the tracepoint's prototype gained rx_sk in 6.11 (commit c53795d48ee8):
+	 * a program reading a fourth argument would not load before */
+	bool on = btf && f->kfree_skb_reason;
+
+	bpf_program__set_autoload(skel->progs.on_drop_btf, on && !f->kfree_skb_rx_sk);
+	bpf_program__set_autoload(skel->progs.on_drop_btf_rx_sk, on && f->kfree_skb_rx_sk);
+	/* lockdown=confidentiality withdraws bpf_probe_read_kernel(): what
+	 * needs the headers goes (bpf/drops.bpf.h) */
+	skel->rodata->drop_packet_reads = !f->kernel_reads_refused;
+}
+
+/* The record bpf/drops.bpf.h's listen_drop_record() makes. */
+static void listen_drop_record(struct rst_record *rec, const struct rst_listener_key *lk,
+			       const struct rst_listen_drops *v)
+{
+	struct timespec now;
+
+	memset(rec, 0, sizeof(*rec));
+	clock_gettime(CLOCK_MONOTONIC, &now); /* bpf_ktime_get_ns()'s clock */
+	rec->ts_ns = (__u64)now.tv_sec * 1000000000ull + now.tv_nsec;
+	rec->source = RST_SRC_KFREE_SKB;
+	rec->event = RST_EV_LISTEN_DROP;
+	rec->side = RST_SIDE_SERVER;
+	rec->flags = RST_F_SERVER;
+	rec->netns = lk->netns;
+	rec->lport = lk->port;
+	rec->family = v->family;
+	memcpy(rec->laddr, v->laddr, RST_ADDR_LEN);
+	rec->drop_reason = v->drop_reason;
+	rec->facts = RST_FACT_DROP_REASON | RST_FACT_COUNT;
+	if (v->has_owner) {
+		rec->pid = v->owner.pid;
+		rec->tid = v->owner.tid;
+		rec->uid = v->owner.uid;
+		rec->proc_start_ns = v->owner.proc_start_ns;
+		memcpy(rec->comm, v->owner.comm, sizeof(rec->comm));
+		memcpy(rec->thread, v->owner.thread, sizeof(rec->thread));
+		rec->flags |= RST_F_OWNER;
+		rec->attribution = RST_ATTR_SOCKET_OWNER;
+	}
+}
+
+int drops_flush(struct rstsnoop_bpf *skel, ring_buffer_sample_fn on_record, void *ctx)
+{
+	int fd = bpf_map__fd(skel->maps.listen_drops), n = 0;
+	struct rst_listener_key key, next;
+	struct rst_listen_drops v;
+	struct rst_record rec;
+	bool first = true;
+
+	if (fd < 0)
+		return 0;
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &v) || !v.wanted || v.dropped <= v.reported)
+			continue;
+		listen_drop_record(&rec, &key, &v);
+		rec.count = v.dropped - v.reported;
+		on_record(ctx, &rec, sizeof(rec));
+		n++;
+	}
+	return n;
+}
+
+void drops_features_print(FILE *out, const struct tracer_features *f,
+			  const struct tracer_features *loaded)
+{
+	bool locked = f->kernel_reads_refused; /* no packet reads: only what sockets tell */
+	const char *no;
+
+	if (!f->kfree_skb_reason)
+		no = "no (kernel before 5.17: skb:kfree_skb has no drop reasons)";
+	else if (loaded && !loaded->btf_programs)
+		no = "no (needs the BTF-typed programs)";
+	else
+		no = NULL;
+	fprintf(out, "listen drops: %s\n",
+		no ? no :
+		f->listen_overflow_reason ?
+		     "skb:kfree_skb TCP_LISTEN_OVERFLOW (the handshake's last ACK; SYNs dropped "
+		     "for a full queue are consumed without a reason: not seen)" :
+		f->kfree_skb_rx_sk ?
+		     "skb:kfree_skb NOT_SPECIFIED at a listener whose accept queue is full (rx_sk; "
+		     "the handshake's last ACK; SYNs dropped for a full queue: not seen)" :
+		     "no (skb:kfree_skb has neither TCP_LISTEN_OVERFLOW nor rx_sk)");
+	fprintf(out, "ignored RSTs: %s\n",
+		no ? no :
+		f->kfree_skb_rx_sk ?
+		     "skb:kfree_skb sequence, PAWS and challenge-ACK drop reasons, owner from rx_sk" :
+		locked ?
+		     "no (lockdown=confidentiality: headers cannot be read, and no rx_sk before 6.11)" :
+		     "skb:kfree_skb sequence, PAWS and challenge-ACK drop reasons, owner unknown "
+		     "(no rx_sk before 6.11)");
+	fprintf(out, "local firewall drops: %s\n",
+		no ? no : "skb:kfree_skb NETFILTER_DROP (packets of local connections)");
+	fprintf(out, "half-open resets: %s\n",
+		no ? no :
+		!f->kfree_skb_rx_sk ?
+		     "no (skb:kfree_skb has no rx_sk before 6.11: a request socket's dropped RST "
+		     "is not told from others)" :
+		locked ?
+		     "skb:kfree_skb NOT_SPECIFIED RST at a listener (rx_sk), client unknown under "
+		     "lockdown=confidentiality; SYN-ACK timeouts: not seen" :
+		     "skb:kfree_skb NOT_SPECIFIED RST at a listener (rx_sk); SYN-ACK timeouts: not seen");
+}
