@@ -8,11 +8,39 @@
  *
  * Output contract (parsed by scripts, keep it stable):
  *   serve:            "ready pid=PID port=P" once listening,
- *                     "held pid=PID rport=P" per connection with --hold,
+ *                     "held pid=PID rport=P" per connection with --hold
+ *                     (after its --recv/--send exchange),
  *                     "rstgen: accepted=N bytes=B pid=PID" at the end
  *   connect, client:  "rstgen: attempts=N refused=R ok=K reset=X other=O pid=PID"
  *                     (client --hold first prints "ready pid=PID lport=P")
  *   bulk:             "rstgen: bytes=B seconds=S pid=PID"
+ *   session:          "ready pid=PID lport=P sent=N received=M" once the
+ *                     exchange is done, then after SIGUSR1 and the write:
+ *                     "rstgen: end=WHY sent=N received=M wrote=K idle_lo_ms=A
+ *                      idle_hi_ms=B waited_ms=W pid=PID"
+ *                     WHY: an errno name (ECONNRESET, ETIMEDOUT, EPIPE,
+ *                     ECONNREFUSED ...), EOF, ABORT (--abort: this side
+ *                     reset it on SIGUSR1), or DEADLINE (still open at
+ *                     --seconds after the write); a connect that fails ends
+ *                     at once with end=<errno name> and no ready line.
+ *                     then " info_bytes_acked=A info_bytes_received=R
+ *                     info_last_data_recv_ms=D info_last_ack_recv_ms=K":
+ *                     the kernel's own tcp_info (getsockopt TCP_INFO) of the
+ *                     socket once it ended (bytes_acked counts the SYN);
+ *                     all -1 where the kernel's tcp_info is shorter.
+ *                     idle_lo_ms..idle_hi_ms bounds, from this process's
+ *                     clocks, the time between the last segment the socket
+ *                     received and the moment the connection ended:
+ *                     lo = the write - the last recv that returned data,
+ *                     hi = the end seen - the first send (nothing of the
+ *                     server's exchange can arrive before that).
+ *                     rx_to_end_ms: the end seen - the last recv that
+ *                     returned data (the idle time, were the end seen at
+ *                     the moment it happened).
+ *   serve --close drip: "ended pid=PID rport=P sent=B error=WHY" per
+ *                     connection once a send fails or the peer ends it
+ * connect also puts " last_error=NAME" (errno name of the last failed
+ * attempt, or none) after pid=PID.
  * Every attempt lands in exactly one of refused/ok/reset/other.
  * Errors: one line "rstgen: <what failed>: <strerror>" on stderr, exit 1;
  * bad usage: one line on stderr, exit 2.
@@ -27,6 +55,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +65,8 @@
 #include <time.h>
 #include <unistd.h>
 
-enum mode { MODE_CONNECT, MODE_SERVE, MODE_CLIENT, MODE_BULK };
-enum close_how { CLOSE_NORMAL, CLOSE_LINGER, CLOSE_UNREAD, CLOSE_SINK };
+enum mode { MODE_CONNECT, MODE_SERVE, MODE_CLIENT, MODE_BULK, MODE_SESSION };
+enum close_how { CLOSE_NORMAL, CLOSE_LINGER, CLOSE_UNREAD, CLOSE_SINK, CLOSE_DRIP };
 
 struct opts {
 	enum mode mode;
@@ -52,6 +81,12 @@ struct opts {
 	const char *name;
 	enum close_how close_how;
 	bool hold;
+	uint64_t recv;		/* serve: read this much first; session: expect this much */
+	uint64_t send;		/* serve: then send this much */
+	uint64_t then_bytes;	/* session: bytes written after SIGUSR1 */
+	uint64_t drip_ms;	/* serve --close drip: one byte every drip_ms */
+	bool abort_conn;	/* session: SIGUSR1 aborts (RST) instead of writing */
+	int ka_idle, ka_intvl, ka_cnt; /* session --keepalive; 0: off */
 };
 
 /* Attempt outcomes of connect and client; each attempt counts once. */
@@ -61,6 +96,7 @@ struct tally {
 
 static volatile sig_atomic_t g_stop;	/* SIGTERM/SIGINT seen */
 static volatile sig_atomic_t g_usr1;	/* SIGUSR1s not consumed yet */
+static bool g_took_usr1;		/* the last wait_for() returned for a SIGUSR1 */
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -72,6 +108,9 @@ static void usage(FILE *f)
 	      "  serve    listen and accept; per connection see --close\n"
 	      "  client   connect, send --bytes, read until the peer resets/closes\n"
 	      "  bulk     connect to 'serve --close sink' and write as fast as possible\n"
+	      "  session  connect, send --bytes N, read --recv M, print 'ready', wait for\n"
+	      "           SIGUSR1, write --then-bytes K, report how the connection ended\n"
+	      "           (bounded by --seconds after the write, default 60)\n"
 	      "options:\n"
 	      "  --addr A         IPv4 or IPv6 literal (default 127.0.0.1); ::ffff:A is a\n"
 	      "                   dual-stack AF_INET6 socket carrying IPv4 (as Java's)\n"
@@ -80,10 +119,22 @@ static void usage(FILE *f)
 	      "  --seconds S      run for S seconds (float); with --count, first limit wins\n"
 	      "  --interval-ms M  sleep between attempts (connect/client, default 0)\n"
 	      "  --name NAME      set own comm with prctl(PR_SET_NAME) first (raw bytes)\n"
-	      "  --close HOW      serve: normal | linger | unread | sink (default normal)\n"
-	      "  --hold           serve: wait for SIGUSR1 before closing each connection;\n"
+	      "  --close HOW      serve: normal | linger | unread | sink | drip (default\n"
+	      "                   normal); drip: send one byte every --drip-ms until a send\n"
+	      "                   fails or the peer ends the connection\n"
+	      "  --recv N         serve: read N bytes before anything else; session: bytes\n"
+	      "                   to read before 'ready' (default 0)\n"
+	      "  --send M         serve: then send M bytes (default 0)\n"
+	      "  --then-bytes K   session: bytes written after SIGUSR1 (default 1)\n"
+	      "  --keepalive I,V,C  session: SO_KEEPALIVE with TCP_KEEPIDLE I s, TCP_KEEPINTVL\n"
+	      "                   V s, TCP_KEEPCNT C (keepalive stays off without it)\n"
+	      "  --abort          session: on SIGUSR1 close with SO_LINGER 0 (send a RST)\n"
+	      "                   instead of writing; ends with end=ABORT\n"
+	      "  --drip-ms K      serve --close drip: interval (default 200)\n"
+	      "  --hold           serve: wait for SIGUSR1 before closing each connection\n"
+	      "                   (after --recv/--send);\n"
 	      "                   client (one attempt): print 'ready' and wait for the reset\n"
-	      "  --bytes N        client: bytes sent after connecting (default 1)\n"
+	      "  --bytes N        client, session: bytes sent after connecting (default 1)\n"
 	      "connect/client default to one attempt; serve and bulk run until SIGINT/SIGTERM\n"
 	      "unless limited.\n", f);
 }
@@ -149,6 +200,34 @@ static double parse_seconds(const char *opt, const char *s)
 	return v;
 }
 
+/* The errno names the tests compare with rstsnoop's "error" field. */
+static const char *errno_name(int e)
+{
+	static char other[16];
+
+	switch (e) {
+	case 0: return "none";
+	case ECONNRESET: return "ECONNRESET";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ECONNABORTED: return "ECONNABORTED";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EPIPE: return "EPIPE";
+	case EHOSTUNREACH: return "EHOSTUNREACH";
+	case ENETUNREACH: return "ENETUNREACH";
+	case EACCES: return "EACCES";
+	case EPERM: return "EPERM";
+	case EPROTO: return "EPROTO";
+	case ENOPROTOOPT: return "ENOPROTOOPT";
+	case EHOSTDOWN: return "EHOSTDOWN";
+	case ENONET: return "ENONET";
+	case EMSGSIZE: return "EMSGSIZE";
+	case EAGAIN: return "EAGAIN";
+	case EINTR: return "EINTR";
+	}
+	snprintf(other, sizeof(other), "E%d", e);
+	return other;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -202,6 +281,7 @@ static enum wait_result wait_for(int fd, short events, bool want_usr1, double de
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	g_took_usr1 = false;
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = events };
 		struct timespec ts, *tsp = NULL;
@@ -213,6 +293,7 @@ static enum wait_result wait_for(int fd, short events, bool want_usr1, double de
 		}
 		if (want_usr1 && g_usr1 > 0) {
 			g_usr1--;
+			g_took_usr1 = true;
 			r = WAIT_READY;
 			break;
 		}
@@ -317,6 +398,16 @@ static void print_tally(const struct tally *t)
 	fflush(stdout);
 }
 
+/* connect's tally: the same, and the errno of its last failed attempt. */
+static void print_tally_error(const struct tally *t, int last_error)
+{
+	printf("rstgen: attempts=%" PRIu64 " refused=%" PRIu64 " ok=%" PRIu64
+	       " reset=%" PRIu64 " other=%" PRIu64 " pid=%d last_error=%s\n",
+	       t->attempts, t->refused, t->ok, t->reset, t->other, (int)getpid(),
+	       errno_name(last_error));
+	fflush(stdout);
+}
+
 /* ------------------------------------------------------------------ modes */
 
 /*
@@ -327,13 +418,14 @@ static void print_tally(const struct tally *t)
 static int run_connect(const struct opts *o, double deadline)
 {
 	struct tally t = { 0 };
+	int last_error = 0;
 
 	while (keep_going(o, t.attempts, deadline)) {
 		int fd = new_socket(o);
 
 		if (connect(fd, (const struct sockaddr *)&o->addr, o->addrlen) == 0) {
 			t.ok++;
-		} else if (errno == EINTR && g_stop) {
+		} else if ((last_error = errno) == EINTR && g_stop) {
 			close(fd);	/* interrupted by SIGTERM: not an attempt */
 			break;
 		} else if (errno == ECONNREFUSED) {
@@ -348,7 +440,7 @@ static int run_connect(const struct opts *o, double deadline)
 		if (!pause_between(o, deadline))
 			break;
 	}
-	print_tally(&t);
+	print_tally_error(&t, last_error);
 	return 0;
 }
 
@@ -388,13 +480,138 @@ static uint64_t sink(int fd, double deadline)
 	return total;
 }
 
-/* Apply --close to one accepted connection; returns bytes read from it. */
-static uint64_t finish_conn(const struct opts *o, int fd, double deadline)
+/*
+ * Read until `want` bytes came (or EOF, an error, a stop or the deadline);
+ * returns what was read, *err the errno that ended it early (0: none; -1 EOF).
+ */
+static uint64_t recv_exact(int fd, uint64_t want, double deadline, int *err)
+{
+	char buf[4096];
+	uint64_t got = 0;
+
+	*err = 0;
+	while (got < want) {
+		size_t chunk = want - got < sizeof(buf) ? (size_t)(want - got) : sizeof(buf);
+		ssize_t n = recv(fd, buf, chunk, MSG_DONTWAIT);
+
+		if (n > 0) {
+			got += (uint64_t)n;
+			continue;
+		}
+		if (n == 0) {
+			*err = -1;
+			break;
+		}
+		if (errno != EAGAIN && errno != EINTR) {
+			*err = errno;
+			break;
+		}
+		if (wait_for(fd, POLLIN, false, deadline) != WAIT_READY) {
+			*err = g_stop ? EINTR : ETIMEDOUT;
+			break;
+		}
+	}
+	return got;
+}
+
+static const char *end_name(int err)
+{
+	return err < 0 ? "EOF" : errno_name(err);
+}
+
+/*
+ * drip: one byte every drip_ms, whatever arrives read and discarded, until a
+ * send fails or the peer ends the connection (a server that keeps talking
+ * after a middlebox reset its client). Returns bytes read.
+ */
+static uint64_t drip(const struct opts *o, int fd, unsigned rport, uint64_t sent, double deadline)
+{
+	uint64_t bytes = 0;
+	double next = now_s() + (double)o->drip_ms / 1000.0;
+	int err = 0;
+
+	for (;;) {
+		char buf[4096];
+		ssize_t n;
+		enum wait_result r;
+
+		r = wait_for(fd, POLLIN, false, deadline > 0 && deadline < next ? deadline : next);
+		if (r == WAIT_STOP || (r == WAIT_TIMEOUT && deadline > 0 && now_s() >= deadline)) {
+			err = EINTR;
+			break;
+		}
+		if (r == WAIT_READY) {
+			n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n > 0) {
+				bytes += (uint64_t)n;
+				continue;
+			}
+			if (n == 0) {
+				err = -1;
+				break;
+			}
+			if (errno != EAGAIN && errno != EINTR) {
+				err = errno;
+				break;
+			}
+			continue;
+		}
+		n = send(fd, "d", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == 1)
+			sent++;
+		else if (errno != EAGAIN && errno != EINTR) {
+			err = errno;
+			break;
+		}
+		next += (double)o->drip_ms / 1000.0;
+	}
+	printf("ended pid=%d rport=%u sent=%" PRIu64 " error=%s\n", (int)getpid(), rport, sent,
+	       end_name(err));
+	fflush(stdout);
+	return bytes;
+}
+
+static int send_bytes(int fd, uint64_t len);
+
+/* --recv then --send on an accepted connection; returns 0 or an errno (-1: EOF). */
+static int exchange(const struct opts *o, int fd, double deadline, uint64_t *bytes)
+{
+	int err = 0;
+
+	if (o->recv)
+		*bytes += recv_exact(fd, o->recv, deadline, &err);
+	if (!err && o->send)
+		err = send_bytes(fd, o->send);
+	return err;
+}
+
+/*
+ * Apply --recv, --send (unless `exchanged`: done before --hold, with the
+ * outcome `err`) and --close to one accepted connection; returns bytes read
+ * from it.
+ */
+static uint64_t finish_conn(const struct opts *o, int fd, unsigned rport, double deadline,
+			    bool exchanged, int err)
 {
 	static const struct linger abort_linger = { .l_onoff = 1, .l_linger = 0 };
 	uint64_t bytes = 0;
 
+	if (!exchanged)
+		err = exchange(o, fd, deadline, &bytes);
+	if (err) {
+		/* the connection ended early: nothing more to do with it */
+		if (o->close_how == CLOSE_DRIP) {
+			printf("ended pid=%d rport=%u sent=0 error=%s\n", (int)getpid(), rport,
+			       end_name(err));
+			fflush(stdout);
+		}
+		close(fd);
+		return bytes;
+	}
 	switch (o->close_how) {
+	case CLOSE_DRIP:
+		bytes += drip(o, fd, rport, o->send, deadline);
+		break;
 	case CLOSE_NORMAL:
 		break;
 	case CLOSE_LINGER:
@@ -404,7 +621,7 @@ static uint64_t finish_conn(const struct opts *o, int fd, double deadline)
 		 * there. For a reason that can never flip, pair with a client that
 		 * sends nothing (client --bytes 0).
 		 */
-		bytes = drain_now(fd);
+		bytes += drain_now(fd);
 		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_linger, sizeof(abort_linger)))
 			die("setsockopt SO_LINGER");
 		break;
@@ -413,7 +630,7 @@ static uint64_t finish_conn(const struct opts *o, int fd, double deadline)
 		wait_for(fd, POLLIN, false, deadline);
 		break;
 	case CLOSE_SINK:
-		bytes = sink(fd, deadline);
+		bytes += sink(fd, deadline);
 		break;
 	}
 	close(fd);
@@ -459,14 +676,19 @@ static int run_serve(const struct opts *o, double deadline)
 		}
 		accepted++;
 		if (o->hold) {
+			/* the exchange first: "held" means the connection is idle */
+			int err = exchange(o, fd, deadline, &bytes);
+
 			printf("held pid=%d rport=%u\n", (int)getpid(), sock_port(&peer));
 			fflush(stdout);
 			if (wait_for(-1, 0, true, deadline) != WAIT_READY) {
 				close(fd);
 				break;
 			}
+			bytes += finish_conn(o, fd, sock_port(&peer), deadline, true, err);
+			continue;
 		}
-		bytes += finish_conn(o, fd, deadline);
+		bytes += finish_conn(o, fd, sock_port(&peer), deadline, false, 0);
 	}
 	/*
 	 * Stopped by signal or deadline: connections already in the accept queue
@@ -480,7 +702,7 @@ static int run_serve(const struct opts *o, double deadline)
 		if (fd < 0)
 			break;
 		accepted++;
-		bytes += finish_conn(o, fd, deadline);
+		bytes += finish_conn(o, fd, 0, deadline, false, 0);
 	}
 	close(lfd);
 	printf("rstgen: accepted=%" PRIu64 " bytes=%" PRIu64 " pid=%d\n", accepted, bytes,
@@ -604,6 +826,180 @@ static int run_client(const struct opts *o, double deadline)
 	return 0;
 }
 
+/*
+ * The head of the kernel's struct tcp_info (include/uapi/linux/tcp.h, an
+ * ABI that only grows), up to the byte counters; glibc's copy stops short
+ * of them. The kernel copies min(our length, its length).
+ */
+struct kernel_tcp_info {
+	uint8_t state, ca_state, retransmits, probes, backoff, options, wscale, flags;
+	uint32_t rto, ato, snd_mss, rcv_mss;
+	uint32_t unacked, sacked, lost, retrans, fackets;
+	uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+	uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
+	uint32_t rcv_rtt, rcv_space;
+	uint32_t total_retrans;
+	uint64_t pacing_rate, max_pacing_rate;
+	uint64_t bytes_acked, bytes_received;
+};
+
+/* session's last line; fd < 0: no socket (the connect failed). */
+static void print_end(int fd, const char *why, uint64_t sent, uint64_t received, uint64_t wrote,
+		      double idle_lo, double idle_hi, double waited, double rx_to_end)
+{
+	struct kernel_tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int64_t acked = -1, rcvd = -1, data_recv = -1, ack_recv = -1;
+
+	memset(&ti, 0, sizeof(ti));
+	if (fd >= 0 && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0) {
+		if (len >= offsetof(struct kernel_tcp_info, pacing_rate)) {
+			data_recv = ti.last_data_recv;
+			ack_recv = ti.last_ack_recv;
+		}
+		if (len >= sizeof(ti)) {
+			acked = (int64_t)ti.bytes_acked;
+			rcvd = (int64_t)ti.bytes_received;
+		}
+	}
+	printf("rstgen: end=%s sent=%" PRIu64 " received=%" PRIu64 " wrote=%" PRIu64
+	       " idle_lo_ms=%" PRId64 " idle_hi_ms=%" PRId64 " waited_ms=%" PRId64 " pid=%d"
+	       " info_bytes_acked=%" PRId64 " info_bytes_received=%" PRId64
+	       " info_last_data_recv_ms=%" PRId64 " info_last_ack_recv_ms=%" PRId64
+	       " rx_to_end_ms=%" PRId64 "\n",
+	       why, sent, received, wrote, (int64_t)(idle_lo * 1000.0), (int64_t)(idle_hi * 1000.0),
+	       (int64_t)(waited * 1000.0), (int)getpid(), acked, rcvd, data_recv, ack_recv,
+	       (int64_t)(rx_to_end * 1000.0));
+	fflush(stdout);
+}
+
+/*
+ * Read what is there; returns false when the connection ended (*why set).
+ * Data moves *t_rx to now.
+ */
+static bool take_input(int fd, uint64_t *received, double *t_rx, int *why)
+{
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n > 0) {
+			*received += (uint64_t)n;
+			*t_rx = now_s();
+			continue;
+		}
+		if (n == 0) {
+			*why = -1;
+			return false;
+		}
+		if (errno == EAGAIN || errno == EINTR)
+			return true;
+		*why = errno;
+		return false;
+	}
+}
+
+/*
+ * session: one established connection a test can time. Connect, send
+ * --bytes, read --recv bytes, "ready", wait for SIGUSR1 (reading whatever
+ * else comes), write --then-bytes, then wait until the connection ends (or
+ * --seconds after the write), and say how it ended. Keepalive stays off
+ * unless --keepalive: the only segments after "ready" are the peer's and
+ * the write (and, with --keepalive, the probes).
+ */
+static int run_session(const struct opts *o)
+{
+	double t_connect = now_s(), t_rx = 0, t_write = 0, limit = o->seconds > 0 ? o->seconds : 60;
+	uint64_t received = 0, wrote = 0;
+	int fd = new_socket(o), why = 0;
+
+	if (o->ka_cnt) {
+		int on = 1;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) ||
+		    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &o->ka_idle, sizeof(o->ka_idle)) ||
+		    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &o->ka_intvl, sizeof(o->ka_intvl)) ||
+		    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &o->ka_cnt, sizeof(o->ka_cnt)))
+			die("setsockopt keepalive");
+	}
+	if (connect(fd, (const struct sockaddr *)&o->addr, o->addrlen)) {
+		print_end(-1, errno_name(errno), 0, 0, 0, 0, 0, 0, 0);
+		close(fd);
+		return 0;
+	}
+	t_rx = now_s(); /* the SYN-ACK came before connect() returned */
+	if ((why = send_bytes(fd, o->bytes)) != 0)
+		goto ended;
+	while (received < o->recv) {
+		if (!take_input(fd, &received, &t_rx, &why))
+			goto ended;
+		if (received >= o->recv)
+			break;
+		if (wait_for(fd, POLLIN, false, now_s() + limit) != WAIT_READY) {
+			why = g_stop ? EINTR : ETIMEDOUT;
+			goto ended;
+		}
+	}
+	printf("ready pid=%d lport=%u sent=%" PRIu64 " received=%" PRIu64 "\n", (int)getpid(),
+	       local_port(fd), o->bytes, received);
+	fflush(stdout);
+	for (;;) { /* until SIGUSR1 */
+		enum wait_result r = wait_for(fd, POLLIN, true, 0);
+
+		if (r == WAIT_STOP) {
+			why = EINTR;
+			goto ended;
+		}
+		if (g_took_usr1)
+			break;
+		if (!take_input(fd, &received, &t_rx, &why))
+			goto ended;
+	}
+	t_write = now_s();
+	if (o->abort_conn) {
+		static const struct linger abort_linger = { .l_onoff = 1, .l_linger = 0 };
+
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_linger, sizeof(abort_linger)))
+			die("setsockopt SO_LINGER");
+		print_end(fd, "ABORT", o->bytes, received, 0, t_write - t_rx, now_s() - t_connect, 0,
+			  now_s() - t_rx);
+		close(fd);
+		return 0;
+	}
+	if ((why = send_bytes(fd, o->then_bytes)) != 0)
+		goto ended;
+	wrote = o->then_bytes;
+	for (;;) {
+		if (!take_input(fd, &received, &t_rx, &why))
+			goto ended;
+		switch (wait_for(fd, POLLIN, false, t_write + limit)) {
+		case WAIT_READY:
+			continue;
+		case WAIT_TIMEOUT: {
+			double t = now_s();
+
+			print_end(fd, "DEADLINE", o->bytes, received, wrote, t_write - t_rx,
+				  t - t_connect, t - t_write, t - t_rx);
+			close(fd);
+			return 0;
+		}
+		case WAIT_STOP:
+			why = EINTR;
+			goto ended;
+		}
+	}
+ended: {
+		double t = now_s();
+
+		print_end(fd, end_name(why), o->bytes, received, wrote,
+			  t_write > 0 ? t_write - t_rx : t - t_rx, t - t_connect,
+			  t_write > 0 ? t - t_write : 0, t - t_rx);
+	}
+	close(fd);
+	return 0;
+}
+
 /* bulk: one connection, write as fast as possible until the deadline. */
 static int run_bulk(const struct opts *o, double deadline)
 {
@@ -656,14 +1052,17 @@ static void parse_args(int argc, char **argv, struct opts *o)
 {
 	const char *m;
 	bool have_count = false, have_bytes = false, have_close = false;
+	bool have_recv = false, have_send = false, have_then = false, have_drip = false;
 
 	memset(o, 0, sizeof(*o));
 	o->addr_text = "127.0.0.1";
 	o->port = -1;
 	o->bytes = 1;
+	o->then_bytes = 1;
+	o->drip_ms = 200;
 
 	if (argc < 2)
-		bad_usage("missing MODE (connect, serve, client, bulk); see --help");
+		bad_usage("missing MODE (connect, serve, client, bulk, session); see --help");
 	m = argv[1];
 	if (!strcmp(m, "--help") || !strcmp(m, "-h")) {
 		usage(stdout);
@@ -677,14 +1076,22 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		o->mode = MODE_CLIENT;
 	else if (!strcmp(m, "bulk"))
 		o->mode = MODE_BULK;
+	else if (!strcmp(m, "session"))
+		o->mode = MODE_SESSION;
 	else
-		bad_usage("unknown mode '%s' (connect, serve, client, bulk)", m);
+		bad_usage("unknown mode '%s' (connect, serve, client, bulk, session)", m);
 
 	for (int i = 2; i < argc; i++) {
 		const char *opt = argv[i], *val = NULL;
 
 		if (!strcmp(opt, "--hold")) {
 			o->hold = true;
+			continue;
+		}
+		if (!strcmp(opt, "--abort")) {
+			if (o->mode != MODE_SESSION)
+				bad_usage("--abort only applies to session");
+			o->abort_conn = true;
 			continue;
 		}
 		if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
@@ -710,6 +1117,28 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(opt, "--bytes")) {
 			o->bytes = parse_u64(opt, val, 0, UINT64_C(1) << 40);
 			have_bytes = true;
+		} else if (!strcmp(opt, "--recv")) {
+			o->recv = parse_u64(opt, val, 0, UINT64_C(1) << 40);
+			have_recv = true;
+		} else if (!strcmp(opt, "--send")) {
+			o->send = parse_u64(opt, val, 0, UINT64_C(1) << 40);
+			have_send = true;
+		} else if (!strcmp(opt, "--then-bytes")) {
+			o->then_bytes = parse_u64(opt, val, 0, UINT64_C(1) << 40);
+			have_then = true;
+		} else if (!strcmp(opt, "--drip-ms")) {
+			o->drip_ms = parse_u64(opt, val, 1, 86400000);
+			have_drip = true;
+		} else if (!strcmp(opt, "--keepalive")) {
+			char extra;
+
+			if (o->mode != MODE_SESSION)
+				bad_usage("--keepalive only applies to session");
+			if (sscanf(val, "%d,%d,%d%c", &o->ka_idle, &o->ka_intvl, &o->ka_cnt, &extra) != 3 ||
+			    o->ka_idle < 1 || o->ka_intvl < 1 || o->ka_cnt < 1 || o->ka_idle > 32767 ||
+			    o->ka_intvl > 32767 || o->ka_cnt > 127)
+				bad_usage("--keepalive: want IDLE,INTVL,CNT (seconds, seconds, probes), got '%s'",
+					  val);
 		} else if (!strcmp(opt, "--close")) {
 			have_close = true;
 			if (!strcmp(val, "normal"))
@@ -720,8 +1149,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				o->close_how = CLOSE_UNREAD;
 			else if (!strcmp(val, "sink"))
 				o->close_how = CLOSE_SINK;
+			else if (!strcmp(val, "drip"))
+				o->close_how = CLOSE_DRIP;
 			else
-				bad_usage("--close: expected normal, linger, unread or sink, got '%s'",
+				bad_usage("--close: expected normal, linger, unread, sink or drip, got '%s'",
 					  val);
 		} else {
 			bad_usage("unknown option '%s'; see --help", opt);
@@ -731,8 +1162,18 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	/* Reject combinations that would silently do something else. */
 	if (have_close && o->mode != MODE_SERVE)
 		bad_usage("--close only applies to serve");
-	if (have_bytes && o->mode != MODE_CLIENT)
-		bad_usage("--bytes only applies to client");
+	if (have_bytes && o->mode != MODE_CLIENT && o->mode != MODE_SESSION)
+		bad_usage("--bytes only applies to client and session");
+	if (have_recv && o->mode != MODE_SERVE && o->mode != MODE_SESSION)
+		bad_usage("--recv only applies to serve and session");
+	if (have_send && o->mode != MODE_SERVE)
+		bad_usage("--send only applies to serve");
+	if (have_then && o->mode != MODE_SESSION)
+		bad_usage("--then-bytes only applies to session");
+	if (have_drip && o->close_how != CLOSE_DRIP)
+		bad_usage("--drip-ms only applies to serve --close drip");
+	if (o->mode == MODE_SESSION && (have_count || o->interval_ms))
+		bad_usage("session makes exactly one connection (no --count, --interval-ms)");
 	if (o->hold && o->mode != MODE_SERVE && o->mode != MODE_CLIENT)
 		bad_usage("--hold only applies to serve and client");
 	if (o->hold && o->mode == MODE_CLIENT && (o->count > 1 || o->seconds > 0))
@@ -775,6 +1216,8 @@ int main(int argc, char **argv)
 		return run_client(&o, deadline);
 	case MODE_BULK:
 		return run_bulk(&o, deadline);
+	case MODE_SESSION:
+		return run_session(&o);
 	}
 	return 2;
 }

@@ -56,7 +56,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 install -m 755 "$here/lib/init" "$stage/init"
 install -m 755 "$here/lib/run-scenarios.sh" "$stage/lib/rstsnoop-vm/run-scenarios.sh"
-install -m 644 "$here/lib/scenario-lib.sh" "$stage/lib/rstsnoop-vm/scenario-lib.sh"
+install -m 644 "$here/lib/scenario-lib.sh" "$here/lib/topology.sh" "$stage/lib/rstsnoop-vm/"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
 for f in /etc/protocols /etc/services; do [ -f "$f" ] && cp "$f" "$stage$f"; done
