@@ -9,7 +9,7 @@
 # when it stopped without the marker (panic, init died, qemu error), 130
 # when interrupted. A line "boot.sh: ..." on stderr tells the wall time.
 #
-# Environment: VM_TIMEOUT (seconds, default 300), VM_MEM (MiB, default 1024),
+# Environment: VM_TIMEOUT (seconds, default 900: every scenario of a kernel under TCG), VM_MEM (MiB, default 1024),
 # VM_APPEND (extra kernel command line), QEMU (default qemu-system-x86_64).
 set -u
 
@@ -27,7 +27,7 @@ command -v "$qemu" >/dev/null || { echo "boot.sh: $qemu not found" >&2; exit 125
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # -nic none: the VM has loopback only; nothing leaves it.
-run_logged "$log" timeout -k 10 "${VM_TIMEOUT:-300}" "$qemu" \
+run_logged "$log" timeout -k 10 "${VM_TIMEOUT:-900}" "$qemu" \
 	-accel tcg -m "${VM_MEM:-1024}" -smp 1 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \

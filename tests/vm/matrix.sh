@@ -197,7 +197,7 @@ for i in "${!labels[@]}"; do
 	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$log.console")
 	case $rc in
 	0) ;;
-	124) echo "FAIL $k boot: timed out (VM_TIMEOUT=${VM_TIMEOUT:-300})"; nfail=$((nfail + 1)); kfail=1 ;;
+	124) echo "FAIL $k boot: timed out (VM_TIMEOUT=${VM_TIMEOUT:-900})"; nfail=$((nfail + 1)); kfail=1 ;;
 	125) echo "FAIL $k boot: $(tail -n 1 "$log.err")"; nfail=$((nfail + 1)); kfail=1 ;;
 	*) if [ "$kfail" = 0 ]; then
 		echo "FAIL $k harness: exit status $rc without a FAIL line"
