@@ -232,4 +232,21 @@ static __always_inline void on_received_packet(const struct sk_buff *skb, __be16
 		on_ipv6(skb, data);
 }
 
+#ifdef RST_BTF_PROGS
+/* loopback was ruled out first */
+static __always_inline __u32 packet_netns(const struct sk_buff *skb)
+{
+	return skb->dev->nd_net.net->ns.inum;
+}
+
+/* The body of both BTF-typed packet programs: one load sends bulk data
+ * away, two more loopback. */
+static __always_inline void on_received_skb(const struct sk_buff *skb)
+{
+	if (skb->len > MAX_INTERESTING_LEN || (skb->dev->flags & IFF_LOOPBACK))
+		return;
+	on_received_packet(skb, skb->protocol, skb->data);
+}
+#endif
+
 #endif /* RSTSNOOP_RECEIVE_PACKET_BPF_H */

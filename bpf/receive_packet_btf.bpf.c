@@ -12,18 +12,9 @@
 #include <bpf/bpf_endian.h>
 #include "receive_packet.bpf.h"
 
-/* loopback was ruled out first */
-static __always_inline __u32 packet_netns(const struct sk_buff *skb)
-{
-	return skb->dev->nd_net.net->ns.inum;
-}
-
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(on_receive_packet_btf, const struct sk_buff *skb)
 {
-	/* one load sends bulk data away, two more loopback */
-	if (skb->len > MAX_INTERESTING_LEN || (skb->dev->flags & IFF_LOOPBACK))
-		return 0;
-	on_received_packet(skb, skb->protocol, skb->data);
+	on_received_skb(skb);
 	return 0;
 }

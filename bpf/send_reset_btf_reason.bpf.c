@@ -19,12 +19,6 @@
 #include "send_reset.bpf.h"
 #include "receive_packet.bpf.h"
 
-/* loopback was ruled out first */
-static __always_inline __u32 packet_netns(const struct sk_buff *skb)
-{
-	return skb->dev->nd_net.net->ns.inum;
-}
-
 /* 6.10+: a reason, and sk NULL where no socket exists. */
 SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(on_send_reset_btf_reason, const struct sock *sk, const struct sk_buff *skb,
@@ -54,9 +48,6 @@ int BPF_PROG(on_send_reset_btf_reason, const struct sock *sk, const struct sk_bu
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(on_receive_packet_cast, const struct sk_buff *skb)
 {
-	/* one load sends bulk data away, two more loopback */
-	if (skb->len > MAX_INTERESTING_LEN || (skb->dev->flags & IFF_LOOPBACK))
-		return 0;
-	on_received_packet(skb, skb->protocol, skb->data);
+	on_received_skb(skb);
 	return 0;
 }

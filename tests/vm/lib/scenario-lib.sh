@@ -175,3 +175,17 @@ count() {
 	shift
 	jsonq "$T/$_tag.out" count "$@"
 }
+
+# What skb:kfree_skb offers here: from its format file, or, under
+# lockdown=confidentiality (which hides tracefs), from the release.
+# kfree_has WORD MAJOR MINOR
+kfree_has() {
+	if [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then _release_at_least "$2" "$3"
+	else grep -q "$1" "$EV/skb/kfree_skb/format" 2>/dev/null; fi
+}
+
+# tcpext FIELD: a TcpExt counter of this namespace (/proc/net/netstat)
+tcpext() { awk -v f="$1" '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/netstat; }
+
+# feature_line PREFIX: rstsnoop's --features line starting with PREFIX
+feature_line() { rstsnoop --features ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} 2>/dev/null | grep "^$1"; }

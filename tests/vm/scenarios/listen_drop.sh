@@ -14,17 +14,7 @@
 # conn_request, measured on 6.1, 6.12 and 6.18): no kernel here shows them,
 # so this scenario makes only drops of the handshake's last ACK.
 . "$SCENARIO_LIB"
-# What skb:kfree_skb offers here: from its format file, or, under
-# lockdown=confidentiality (which hides tracefs), from the release, as
-# scenario-lib.sh does.  kfree_has WORD MAJOR MINOR
-kfree_has() {
-	if [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then _release_at_least "$2" "$3"
-	else grep -q "$1" "$EV/skb/kfree_skb/format" 2>/dev/null; fi
-}
-tcpext() { awk -v f="$1" '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/netstat; }
 
-# feature_line PREFIX: rstsnoop's --features line starting with PREFIX
-feature_line() { rstsnoop --features ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} 2>/dev/null | grep "^$1"; }
 line=$(feature_line "listen drops: ")
 if ! kfree_has 'reason;' 5 17; then want="listen drops: no (kernel before 5.17"
 elif kfree_has TCP_LISTEN_OVERFLOW 6 15; then want="listen drops: skb:kfree_skb TCP_LISTEN_OVERFLOW"

@@ -7,16 +7,7 @@
 # refusal by a peer.  Oracles: the rules' own counters, rstgen's pid and
 # tally.
 . "$SCENARIO_LIB"
-# What skb:kfree_skb offers here: from its format file, or, under
-# lockdown=confidentiality (which hides tracefs), from the release, as
-# scenario-lib.sh does.  kfree_has WORD MAJOR MINOR
-kfree_has() {
-	if [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then _release_at_least "$2" "$3"
-	else grep -q "$1" "$EV/skb/kfree_skb/format" 2>/dev/null; fi
-}
 N=3
-# feature_line PREFIX: rstsnoop's --features line starting with PREFIX
-feature_line() { rstsnoop --features ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} 2>/dev/null | grep "^$1"; }
 line=$(feature_line "local firewall drops: ")
 if kfree_has 'reason;' 5 17; then want="local firewall drops: skb:kfree_skb NETFILTER_DROP"
 else want="local firewall drops: no (kernel before 5.17"; fi

@@ -7,14 +7,6 @@
 # Oracles: TCPChallengeACK, rawrst's own pid and ports, its data check.
 # IPv4 and IPv6.
 . "$SCENARIO_LIB"
-# What skb:kfree_skb offers here: from its format file, or, under
-# lockdown=confidentiality (which hides tracefs), from the release, as
-# scenario-lib.sh does.  kfree_has WORD MAJOR MINOR
-kfree_has() {
-	if [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then _release_at_least "$2" "$3"
-	else grep -q "$1" "$EV/skb/kfree_skb/format" 2>/dev/null; fi
-}
-tcpext() { awk -v f="$1" '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/netstat; }
 
 reset_ignored() { # NAME PORT ADDR [6]
 	name=$1 port=$2 addr=$3
@@ -49,8 +41,6 @@ reset_ignored() { # NAME PORT ADDR [6]
 }
 reset_ignored reset_ignored 7500 127.0.0.1
 reset_ignored reset_ignored6 7501 ::1 6
-# feature_line PREFIX: rstsnoop's --features line starting with PREFIX
-feature_line() { rstsnoop --features ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} 2>/dev/null | grep "^$1"; }
 line=$(feature_line "ignored RSTs: ")
 if ! kfree_has 'reason;' 5 17; then want="ignored RSTs: no (kernel before 5.17"
 elif kfree_has 'rx_sk;' 6 11; then want="ignored RSTs: skb:kfree_skb sequence, PAWS and challenge-ACK drop reasons, owner from rx_sk"
