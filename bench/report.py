@@ -176,11 +176,13 @@ class Run:
             return ns == self.netns
         return rec.get("pid") in self.pids
 
-    def _count(self, rec, counts):
-        """Counts one record, or one summary row standing for "count" records."""
+    def _count(self, rec, counts, row=False):
+        """Counts one record, or one summary row (row) standing for "count"
+        records.  A record's own "count" field (listen_drop, reset_race)
+        is not a number of records."""
         if self._ours(rec):
             ev = str(rec.get("event"))
-            counts[ev] = counts.get(ev, 0) + int(rec.get("count", 1))
+            counts[ev] = counts.get(ev, 0) + (int(rec.get("count") or 0) if row else 1)
         else:
             self.foreign += 1
 
@@ -201,7 +203,10 @@ class Run:
                         self.bad += 1
                         continue
                     # a summary interval holds its rows under "groups"
-                    for rec in rec.get("groups", [rec]):
+                    if "groups" in rec:
+                        for row in rec["groups"]:
+                            self._count(row, counts, row=True)
+                    else:
                         self._count(rec, counts)
             m = re.search(r"^rstsnoop: lost (\d+) records", err, re.M)
             self.lost = int(m.group(1)) if m else 0
