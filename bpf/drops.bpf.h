@@ -200,7 +200,7 @@ static __noinline void firewall_drop(const struct sk_buff *skb)
 {
 	struct rst_firewall_mark mark = {.ts_ns = bpf_ktime_get_ns()};
 	struct rst_record flow = {};
-	struct rst_flow_key k = {};
+	struct rst_flow_key k;
 	const struct sock *sk = skb->sk;
 
 	if (!sk || !is_full_sock(sk_state(sk)) || sk->sk_protocol != IPPROTO_TCP)
@@ -214,12 +214,8 @@ static __noinline void firewall_drop(const struct sk_buff *skb)
 	unmap_v4(&flow);
 	if (!flow.lport) /* a kernel control socket (the stack's own RSTs) */
 		return;
-	k.netns = sk_netns(sk);
-	k.family = flow.family;
-	k.lport = flow.lport;
-	k.rport = flow.rport;
-	__builtin_memcpy(k.laddr, flow.laddr, RST_ADDR_LEN);
-	__builtin_memcpy(k.raddr, flow.raddr, RST_ADDR_LEN);
+	flow.netns = sk_netns(sk);
+	flow_key_of(&flow, &k);
 	bpf_map_update_elem(&firewall_marks, &k, &mark, BPF_ANY);
 }
 

@@ -30,6 +30,18 @@ struct rst_flow_key {
 	__u8 raddr[RST_ADDR_LEN];
 };
 
+/* The flow of a record, this host's end first (rec->netns set). */
+static __always_inline void flow_key_of(const struct rst_record *rec, struct rst_flow_key *key)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	key->netns = rec->netns;
+	key->family = rec->family;
+	key->lport = rec->lport;
+	key->rport = rec->rport;
+	__builtin_memcpy(key->laddr, rec->laddr, RST_ADDR_LEN);
+	__builtin_memcpy(key->raddr, rec->raddr, RST_ADDR_LEN);
+}
+
 struct rst_local_rst {
 	__u32 reason;
 	__u32 flags; /* RST_F_REASON when reason is valid */

@@ -30,7 +30,7 @@ static __always_inline void on_reset_received(struct rst_record *rec, const stru
 
 	unmap_v4(rec);
 	rec->netns = sk_netns(sk);
-	from_local = take_local_rst(rec, rec->netns, &local);
+	from_local = take_local_rst(rec, &local);
 	if (state == TCP_SYN_SENT || state == TCP_SYN_RECV) {
 		note_handshake_rst(key, from_local, &local);
 		return;

@@ -48,23 +48,17 @@ static __always_inline void park_local_rst(const struct rst_record *rst, __u32 n
 	slot->rst.flags = rst->flags & RST_F_REASON;
 }
 
-/* Take a parked local RST addressed to this socket, if any. */
-static __always_inline bool take_local_rst(const struct rst_record *rec, __u32 netns,
-					   struct rst_local_rst *out)
+/* Take a parked local RST addressed to this socket (rec: its flow), if any. */
+static __always_inline bool take_local_rst(const struct rst_record *rec, struct rst_local_rst *out)
 {
-	struct rst_flow_key key = {};
+	struct rst_flow_key key;
 	struct rst_parked_ring *ring;
 	__u32 zero = 0, newest;
 
 	ring = bpf_map_lookup_elem(&parked_rsts, &zero);
 	if (!ring)
 		return false;
-	key.netns = netns;
-	key.family = rec->family;
-	key.lport = rec->lport;
-	key.rport = rec->rport;
-	__builtin_memcpy(key.laddr, rec->laddr, RST_ADDR_LEN);
-	__builtin_memcpy(key.raddr, rec->raddr, RST_ADDR_LEN);
+	flow_key_of(rec, &key);
 	newest = ring->next - 1;
 	for (int i = 0; i < PARKED_SLOTS; i++) {
 		struct rst_parked *slot = &ring->slot[(newest - i) % PARKED_SLOTS];

@@ -93,17 +93,6 @@ struct {
 	__type(value, struct rst_reset_flow);
 } reset_flows SEC(".maps") __weak;
 
-static __always_inline void flow_key_of(const struct rst_record *rec, struct rst_flow_key *key)
-{
-	__builtin_memset(key, 0, sizeof(*key));
-	key->netns = rec->netns;
-	key->family = rec->family;
-	key->lport = rec->lport;
-	key->rport = rec->rport;
-	__builtin_memcpy(key->laddr, rec->laddr, RST_ADDR_LEN);
-	__builtin_memcpy(key->raddr, rec->raddr, RST_ADDR_LEN);
-}
-
 /* The hops of the peer's genuine packets, where one was seen. */
 static __always_inline void peer_baseline(struct rst_record *rec)
 {
