@@ -27,6 +27,14 @@ enum rst_event {
 				     keepalive timeout) */
 	RST_EV_RESET_RACE = 7,	  /* the peer kept sending after a RST closed the
 				     connection: this host answered with RSTs of its own */
+	/*
+	 * Internal: facts for user space's listener history (who should have
+	 * answered a refused connect), never printed as records.
+	 */
+	RST_EV_LISTEN_OPEN = 8,	 /* a socket started listening (owner, address, port) */
+	RST_EV_LISTEN_CLOSE = 9, /* a listener closed */
+	RST_EV_PROC_EXIT = 10,	 /* a process that owned a listener ended; error: its
+				    exit code as wait(2) reports it */
 };
 
 /*
@@ -56,6 +64,17 @@ enum rst_cause {
 	RST_CAUSE_RESET = 2,   /* a RST ended the handshake otherwise */
 	RST_CAUSE_TIMEOUT = 3, /* SYN or SYN-ACK retransmissions ran out */
 	RST_CAUSE_OTHER = 4,   /* ICMP error and the like: see error */
+	RST_CAUSE_REJECTED = 5, /* this host's stack rejected the peer's SYN-ACKs
+				   (and reset them): see count and reason */
+};
+
+/* What the peer's genuine TTL (peer_ttl) was learnt from. */
+enum rst_baseline {
+	RST_BASELINE_NONE = 0,
+	RST_BASELINE_SYNACK = 1,     /* its SYN-ACK answering our connect() */
+	RST_BASELINE_SYN = 2,	     /* its SYN to one of our listeners */
+	RST_BASELINE_ECHO_REPLY = 3, /* an ICMP or ICMPv6 echo reply from it (ping, --probe) */
+	RST_BASELINE_SEGMENT = 4,    /* a sampled later segment of one of its flows */
 };
 
 /* How pid/comm/uid of a record were obtained. */
@@ -97,6 +116,8 @@ enum rst_source {
 #define RST_FACT_COUNT	     0x0040 /* count: drops (listen_drop), RSTs (reset_race) */
 #define RST_FACT_BYTES	     0x0080 /* bytes_acked, bytes_received */
 #define RST_FACT_ICMP_SEEN   0x0100 /* icmp_type, icmp_code, icmp_from: the error was seen */
+#define RST_FACT_ROUTE	     0x0200 /* the route to raddr is known: RST_FACT_OFFLINK says it */
+#define RST_FACT_OFFLINK     0x0400 /* the route to raddr goes through a gateway */
 
 struct rst_record {
 	__u64 ts_ns;	     /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -128,10 +149,10 @@ struct rst_record {
 	__u16 facts;		   /* RST_FACT_* */
 	__u8 origin;		   /* enum rst_origin */
 	__u8 ttl;		   /* IPv4 TTL or IPv6 hop limit, as received */
-	__u8 peer_ttl;		   /* the same of the peer's genuine packets (its SYN-ACK) */
+	__u8 peer_ttl;		   /* the same of the peer's genuine packets, with RST_FACT_PEER_TTL */
 	__u8 icmp_type;
 	__u8 icmp_code;
-	__u8 pad;
+	__u8 baseline;		   /* enum rst_baseline: what peer_ttl was learnt from */
 	__u32 drop_reason;	   /* enum skb_drop_reason */
 	__u32 count;
 	/* The connection's last moments (RST_FACT_IDLE, _AGE, _BYTES) */
@@ -141,9 +162,11 @@ struct rst_record {
 	__u64 bytes_acked;
 	__u64 bytes_received;
 	__u8 icmp_from[RST_ADDR_LEN]; /* who sent the ICMP error */
+	__u32 baseline_age_ms;	      /* how old peer_ttl is, with RST_FACT_PEER_TTL */
+	__u32 pad2;
 };
 
-#define RST_RECORD_SIZE 192
+#define RST_RECORD_SIZE 200
 
 /*
  * Map entries the loader writes too (start-up seeding of sockets that
