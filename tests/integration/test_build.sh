@@ -32,7 +32,8 @@ else
 	want "one line" "$(cat "$WORK/nohttp.err")" \
 		"rstsnoop: --metrics-listen: this rstsnoop was built without the HTTP listener (make HTTP=0); use --metrics-file"
 	"$WORK/b/rstsnoop" -q --metrics-file "$WORK/static.prom" -d 1 >/dev/null 2>"$WORK/static.err"
-	want "the metrics file works: exit status ($(tail -n 1 "$WORK/static.err"))" $? 0
+	rc=$?
+	want "the metrics file works: exit status ($(tail -n 1 "$WORK/static.err"))" $rc 0
 	want_true "the metrics file was written" grep -q '^rstsnoop_records_total ' "$WORK/static.prom"
 fi
 finish

@@ -111,13 +111,15 @@ else
 	sed "s|^ExecStart=/usr/sbin/rstsnoop|ExecStart=$RSTSNOOP|" "$TOP/dist/rstsnoop.service" \
 		>"$WORK/unit/rstsnoop.service"
 	systemd-analyze verify --man=no "$WORK/unit/rstsnoop.service" >"$WORK/verify.out" 2>&1
-	want "systemd-analyze verify exit status ($(head -c 300 "$WORK/verify.out"))" $? 0
+	rc=$?
+	want "systemd-analyze verify exit status ($(head -c 300 "$WORK/verify.out"))" $rc 0
 	want "systemd-analyze verify output" "$(grep -v 'Failed to connect to bus\|/run/systemd' "$WORK/verify.out" | head -c 300)" ""
 	# the options the unit runs are options rstsnoop takes
 	args=$(sed -n 's|^ExecStart=/usr/sbin/rstsnoop ||p' "$TOP/dist/rstsnoop.service" | sed 's/\$RSTSNOOP_OPTS//')
 	# shellcheck disable=SC2086
 	"$RSTSNOOP" $args --help >/dev/null 2>"$WORK/args.err"
-	want "rstsnoop takes the unit's options ($(cat "$WORK/args.err"))" $? 0
+	rc=$?
+	want "rstsnoop takes the unit's options ($(cat "$WORK/args.err"))" $rc 0
 fi
 finish
 
