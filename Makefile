@@ -154,8 +154,11 @@ clean:
 -include $(wildcard $(OUT)/*.d $(OUT)/user/*.d $(OUT)/tests/*.d)
 
 # ---- tests ---------------------------------------------------------------
-UNIT_LIB_OBJS := $(filter-out $(OUT)/user/main.o $(OUT)/user/tracer.o $(OUT)/user/feature_report.o \
-			$(OUT)/user/preflight.o,$(USER_OBJS))
+# The loader's modules that need neither a loaded skeleton nor the running
+# kernel: the unit tests and the fuzz targets (tests/fuzz/fuzz.mk) link
+# these, from this one list.
+PURE_MODULES := $(filter-out main tracer feature_report preflight,$(basename $(notdir $(USER_SRCS))))
+UNIT_LIB_OBJS := $(PURE_MODULES:%=$(OUT)/user/%.o)
 
 $(OUT)/tests/unit_tests: $(wildcard tests/unit/*.c) $(UNIT_LIB_OBJS) $(OUT)/build-flags | $(OUT)/tests
 	$(call msg,CC,$@)

@@ -11,14 +11,14 @@ FUZZ_OUT ?= $(OUT)/fuzz
 FUZZ_CC := clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -std=gnu11 -fno-omit-frame-pointer -fno-sanitize-recover=all \
-	-Ibpf -Iuser -Itests/fuzz
+	-Ibpf -Iuser -Itests/fuzz -I$(OUT)
 # Objects are instrumented for coverage; only targets link libFuzzer's main.
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
-# The pure modules the targets exercise (no BPF, no /proc access).
-FUZZ_LIB_OBJS := $(patsubst %,$(FUZZ_OUT)/user/%.o,escape json_writer kernel_names origin output \
-	summary summary_output cli filters identity cgroup kernel_counters proc_parse seed)
+# The modules the targets link: the Makefile's PURE_MODULES, the same list
+# the unit tests link.
+FUZZ_LIB_OBJS := $(PURE_MODULES:%=$(FUZZ_OUT)/user/%.o)
 
 .PHONY: fuzz fuzz-build
 .SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_TARGETS:=.o)
@@ -26,7 +26,7 @@ FUZZ_LIB_OBJS := $(patsubst %,$(FUZZ_OUT)/user/%.o,escape json_writer kernel_nam
 $(FUZZ_OUT)/user:
 	$(Q)mkdir -p $@
 
-$(FUZZ_OUT)/user/%.o: user/%.c | $(FUZZ_OUT)/user
+$(FUZZ_OUT)/user/%.o: user/%.c $(SKELS) | $(FUZZ_OUT)/user
 	$(call msg,FUZZCC,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -MMD -MP -c $< -o $@
 
@@ -36,7 +36,7 @@ $(FUZZ_OUT)/%.o: tests/fuzz/%.c | $(FUZZ_OUT)/user
 
 $(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/fuzz_%.o $(FUZZ_LIB_OBJS)
 	$(call msg,FUZZ,$@)
-	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $^ -lbpf -o $@
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $^ $(LDLIBS) -o $@
 
 fuzz-build: $(FUZZ_TARGETS)
 
