@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every difference between kernels the programs care about, behind small
- * accessors, so the programs read straight through.  Each branch is chosen
- * by CO-RE from the running kernel's BTF (never by version: distributions
- * backport) and names the change behind it.
+ * The differences between kernels in the tracepoints' own layouts and the
+ * socket fields every hook reads, behind small accessors, so the programs
+ * read straight through.  Each branch is chosen by CO-RE from the running
+ * kernel's BTF (never by version: distributions backport) and names the
+ * change behind it.  Differences that concern one hook alone stay beside
+ * it (the drop reasons in drops.bpf.h, the packet reads in
+ * receive_packet.bpf.h); which program set loads at all is the loader's
+ * choice (user/tracer.c).
  */
 #ifndef RSTSNOOP_COMPAT_BPF_H
 #define RSTSNOOP_COMPAT_BPF_H

@@ -219,7 +219,7 @@ static __noinline void firewall_drop(const struct sk_buff *skb)
 	bpf_map_update_elem(&firewall_marks, &k, &mark, BPF_ANY);
 }
 
-/* A listen_drop record from a listener's entry (user/drops.c builds the
+/* A listen_drop record from a listener's entry (user/drops_report.c builds the
  * same one at stop for the remainder). */
 static __always_inline void listen_drop_record(struct rst_record *rec,
 					       const struct rst_listener_key *lk,

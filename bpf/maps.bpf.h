@@ -5,9 +5,9 @@
  * that `bpftool gen object` links them into one object with one copy of
  * each map.
  *
- * Every table is bounded: the owner table is direct-mapped (a collision
- * is counted), the LRU ones forget the oldest entry when full, and the
- * per-CPU rings overwrite their oldest slot.
+ * Every table is bounded: the owner table is 4-way set-associative (an
+ * eviction of a live owner is counted), the LRU ones forget the oldest
+ * entry when full, and the per-CPU rings overwrite their oldest slot.
  */
 #ifndef RSTSNOOP_MAPS_BPF_H
 #define RSTSNOOP_MAPS_BPF_H

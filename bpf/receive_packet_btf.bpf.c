@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * net:netif_receive_skb as a BTF-typed program: the skb's fields are direct
- * loads, the headers are read with bpf_probe_read_kernel (before 6.10; see
- * receive_packet_cast.bpf.c for the program that needs no helper).
+ * loads, the headers are read with bpf_probe_read_kernel (before 6.10; the
+ * program that needs no helper, on_receive_packet_cast, lives in
+ * send_reset_btf_reason.bpf.c beside the other user of bpf_rdonly_cast()).
  */
 #define RST_BTF_PROGS 1
 #include "vmlinux.h"

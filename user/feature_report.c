@@ -73,7 +73,7 @@ void features_print(FILE *out, const struct tracer_features *f, int btf_error,
 		if (!loaded->classic_ok)
 			fprintf(out, "classic tracepoint programs: cannot run here: %s\n",
 				loaded->classic_problem);
-		fprintf(out, "owner tracking: sock:inet_sock_set_state, direct-mapped table keyed by "
+		fprintf(out, "owner tracking: sock:inet_sock_set_state, 4-way set-associative table keyed by "
 			     "%s\n", loaded->btf_programs ? "socket cookie" : "socket address");
 		fprintf(out, "seeding: %s (%u sockets)\n", seed_method_name(loaded->seed.used),
 			loaded->seed.sockets);
