@@ -73,8 +73,9 @@ static __always_inline void emit(struct rst_record *rec)
 	rec->ts_ns = bpf_ktime_get_ns();
 	/*
 	 * A wakeup per record costs a connect storm about 40% of its
-	 * throughput; user space polls every few ms instead and is only
-	 * woken early when the ring fills up.
+	 * throughput; user space polls every 50 ms instead (POLL_INTERVAL_MS
+	 * in user/main.c) and is only woken early once an eighth of the ring
+	 * is queued (wakeup_bytes).
 	 */
 	flags = bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
 			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
