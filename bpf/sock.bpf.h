@@ -172,17 +172,23 @@ static __always_inline bool is_full_sock(int state)
 
 /* ---- the owner table (see struct rst_owner_set) ------------------------- */
 
-static __always_inline struct rst_owner_set *owner_set(__u64 key, __u32 *way_hint)
+/* The set of `key`, and the way to evict when all its ways are live. */
+static __always_inline __u32 owner_set_index(__u64 key, __u32 *way_hint)
 {
 	/* the finaliser of MurmurHash3: addresses and cookies both spread */
 	__u64 h = key;
-	__u32 index;
 
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
-	index = h & (OWNER_SETS - 1);
-	*way_hint = (h >> 32) % OWNER_WAYS; /* the way to evict when all are live */
+	*way_hint = (h >> 32) % OWNER_WAYS;
+	return h & (OWNER_SETS - 1);
+}
+
+static __always_inline struct rst_owner_set *owner_set(__u64 key, __u32 *way_hint)
+{
+	__u32 index = owner_set_index(key, way_hint);
+
 	return bpf_map_lookup_elem(&socks, &index);
 }
 
