@@ -39,6 +39,12 @@ const volatile bool keys_are_cookies __weak = false;
  * known 0 the verifier drops the call as dead code.
  */
 const volatile bool capture_cmdline __weak = true;
+/*
+ * Read a socket's cached route (wire.bpf.h, note_route()) with
+ * bpf_probe_read_kernel(); cleared under lockdown=confidentiality, which
+ * withdraws that helper: the verifier then drops the read as dead code.
+ */
+const volatile bool route_reads __weak = true;
 /* Wake user space only once this much is queued; it polls otherwise. */
 const volatile __u64 wakeup_bytes __weak = 256 * 1024;
 

@@ -2,11 +2,11 @@
 /*
  * net:netif_receive_skb, for the three programs that read packets as they
  * come in: the one place a tracepoint shows a received RST's TTL, the
- * peer's SYN-ACK (its genuine hop count) and the ICMP error that refused a
- * connect().  It fires for every packet the host receives, so each program
+ * peer's genuine hop count (its SYN-ACK, its SYN, its echo reply, a
+ * sampled segment) and the ICMP error that refused a connect().  It fires for every packet the host receives, so each program
  * leaves within a few loads for anything but those: first loopback (no
  * hops to judge; this host's own RSTs are known otherwise), then length (a
- * RST, a SYN-ACK or an ICMP error about a SYN is short; bulk data is not),
+ * RST, a SYN, an ACK or an ICMP error about a SYN is short; bulk data is not),
  * then the protocol.  Only then is a header read.
  *
  * The tracepoint fires before skb_reset_network_header(): the IP header
@@ -28,8 +28,10 @@
 #define ETH_P_IPV6 0x86DD
 #define IPPROTO_ICMP 1
 #define IPPROTO_ICMPV6 58
+#define ICMP_ECHOREPLY 0
 #define ICMP_DEST_UNREACH 3
 #define ICMPV6_DEST_UNREACH 1
+#define ICMPV6_ECHO_REPLY 129
 
 /*
  * Longest packet worth a look: an ICMPv4 error quotes at most 576 bytes; a
@@ -62,16 +64,54 @@ static __always_inline void note_wire_rst(struct rst_flow_key *key, __u8 ttl)
 	bpf_map_update_elem(&wire_rsts, key, &wire, BPF_ANY);
 }
 
-/* A SYN-ACK: the peer's genuine hop count (written only when it changed). */
-static __always_inline void note_peer_ttl(const struct rst_flow_key *flow, __u8 ttl)
-{
-	struct rst_peer_key key = {.netns = flow->netns, .family = flow->family};
-	const __u8 *known;
+/*
+ * Other short segments (ACKs, small writes) are sampled for the peers
+ * whose handshake rstsnoop never saw (connections opened before it
+ * started).  A sample of a peer already known closes the gate for the rest
+ * of the jiffy on the whole host; one of a peer not known yet leaves it
+ * open.  So a busy host whose peers are all known pays one look-up a tick
+ * and every other segment a read of the tick counter, and a new peer's
+ * first short segment is taken, however busy the host (a keepalive's
+ * answer, say): the look-ups beyond one a tick are bounded by the peers
+ * new to the table.  A handshake or echo baseline older than
+ * SEGMENT_BASELINE_NS may be replaced by a sample: paths change.
+ */
+#define SEGMENT_BASELINE_NS (600ULL * 1000000000ULL)
+/* the jiffy whose sample found its peer known (racy by design: two CPUs
+ * may both sample) */
+__u64 segment_sample_jiffy __weak = 0;
 
-	__builtin_memcpy(key.addr, flow->raddr, RST_ADDR_LEN);
+/*
+ * A genuine packet from the peer: its hop count, by what it was learnt
+ * from.  A handshake or an echo reply replaces what is known (the newest
+ * path wins); a sampled segment only fills a gap or refreshes an older
+ * sample, never a handshake's.  Written in place, and only when something
+ * changed or a second has passed: a busy listener's SYNs stay reads.
+ */
+static __always_inline bool note_peer_ttl(__u32 netns, __u16 family, const __u8 *addr,
+					  __u8 ttl, __u8 kind)
+{
+	struct rst_peer_key key = {.netns = netns, .family = family};
+	struct rst_peer_ttl fresh = {.ttl = ttl, .kind = kind};
+	struct rst_peer_ttl *known;
+	__u64 now = bpf_ktime_get_ns();
+
+	__builtin_memcpy(key.addr, addr, RST_ADDR_LEN);
 	known = bpf_map_lookup_elem(&peer_ttls, &key);
-	if (!known || *known != ttl)
-		bpf_map_update_elem(&peer_ttls, &key, &ttl, BPF_ANY);
+	if (!known) {
+		fresh.ts_ns = now;
+		bpf_map_update_elem(&peer_ttls, &key, &fresh, BPF_ANY);
+		return true;
+	}
+	if (kind == RST_BASELINE_SEGMENT && known->kind != RST_BASELINE_SEGMENT &&
+	    now - known->ts_ns < SEGMENT_BASELINE_NS)
+		return false;
+	if (known->ttl != ttl || known->kind != kind || now - known->ts_ns > 1000000000ULL) {
+		known->ttl = ttl;
+		known->kind = kind;
+		known->ts_ns = now;
+	}
+	return false;
 }
 
 /*
@@ -81,30 +121,47 @@ static __always_inline void note_peer_ttl(const struct rst_flow_key *flow, __u8 
  */
 static __always_inline __u32 packet_netns(const struct sk_buff *skb);
 
-/* A TCP segment: keep a RST's TTL, or a SYN-ACK's. */
+/* A TCP segment: keep a RST's TTL; a SYN-ACK's or a SYN's as the peer's
+ * genuine one, and now and then another segment's. */
 static __always_inline void on_tcp(const struct sk_buff *skb, const void *th,
 				   struct rst_flow_key *key, __u8 ttl)
 {
 	struct tcphdr copy;
 	const struct tcphdr *tcp = HEADER(tcphdr, th, copy);
-	bool rst, synack;
+	__u64 jiffy = 0;
+	__u8 kind;
 
 	if (!tcp)
 		return;
-	rst = BPF_CORE_READ_BITFIELD(tcp, rst);
-	synack = BPF_CORE_READ_BITFIELD(tcp, syn) && BPF_CORE_READ_BITFIELD(tcp, ack);
-	if (!rst && !synack)
-		return;
-	key->netns = packet_netns(skb);
-	if (!key->netns)
-		return;
-	if (rst) {
+	if (BPF_CORE_READ_BITFIELD(tcp, rst)) {
+		key->netns = packet_netns(skb);
+		if (!key->netns)
+			return;
 		key->rport = bpf_ntohs(tcp->source);
 		key->lport = bpf_ntohs(tcp->dest);
 		note_wire_rst(key, ttl);
-	} else {
-		note_peer_ttl(key, ttl);
+		return;
 	}
+	if (BPF_CORE_READ_BITFIELD(tcp, syn))
+		kind = BPF_CORE_READ_BITFIELD(tcp, ack) ? RST_BASELINE_SYNACK : RST_BASELINE_SYN;
+	else if ((jiffy = bpf_jiffies64()) != segment_sample_jiffy)
+		kind = RST_BASELINE_SEGMENT;
+	else
+		return;
+	key->netns = packet_netns(skb);
+	if (key->netns && !note_peer_ttl(key->netns, key->family, key->raddr, ttl, kind) &&
+	    kind == RST_BASELINE_SEGMENT)
+		segment_sample_jiffy = jiffy;
+}
+
+/* An echo reply (ping's, or --probe's): the peer's genuine hop count. */
+static __always_inline void on_echo_reply(const struct sk_buff *skb, __u16 family,
+					  const __u8 *from, __u8 ttl)
+{
+	__u32 netns = packet_netns(skb);
+
+	if (netns)
+		note_peer_ttl(netns, family, from, ttl, RST_BASELINE_ECHO_REPLY);
 }
 
 /*
@@ -171,7 +228,15 @@ static __always_inline void on_ipv4(const struct sk_buff *skb, const __u8 *data)
 	if (ip->protocol != IPPROTO_ICMP)
 		return;
 	icmp = HEADER(icmphdr, l4, icmp_copy);
-	if (!icmp || icmp->type != ICMP_DEST_UNREACH)
+	if (!icmp)
+		return;
+	if (icmp->type == ICMP_ECHOREPLY) {
+		saddr = ip->saddr;
+		__builtin_memcpy(key.raddr, &saddr, 4);
+		on_echo_reply(skb, AF_INET, key.raddr, ip->ttl);
+		return;
+	}
+	if (icmp->type != ICMP_DEST_UNREACH)
 		return;
 	inner = HEADER(iphdr, l4 + sizeof(struct icmphdr), inner_copy);
 	if (!inner || inner->protocol != IPPROTO_TCP)
@@ -208,7 +273,14 @@ static __always_inline void on_ipv6(const struct sk_buff *skb, const __u8 *data)
 	if (ip->nexthdr != IPPROTO_ICMPV6)
 		return;
 	icmp = HEADER(icmp6hdr, l4, icmp_copy);
-	if (!icmp || icmp->icmp6_type != ICMPV6_DEST_UNREACH)
+	if (!icmp)
+		return;
+	if (icmp->icmp6_type == ICMPV6_ECHO_REPLY) {
+		__builtin_memcpy(&saddr, &ip->saddr, sizeof(saddr));
+		on_echo_reply(skb, AF_INET6, (const __u8 *)&saddr, ip->hop_limit);
+		return;
+	}
+	if (icmp->icmp6_type != ICMPV6_DEST_UNREACH)
 		return;
 	inner = HEADER(ipv6hdr, l4 + sizeof(struct icmp6hdr), inner_copy);
 	if (!inner || inner->nexthdr != IPPROTO_TCP)

@@ -48,7 +48,7 @@ static __always_inline void on_reset_received(struct rst_record *rec, const stru
 		rec->flags |= RST_F_LOCAL_RST | local.flags;
 		rec->reason = local.reason;
 	}
-	judge_received_rst(rec, from_local);
+	judge_received_rst(rec, sk, from_local);
 	conn_context(rec, sk, own ? si.opened_ns : 0);
 	emit(rec);
 	if (rec->origin == RST_ORIGIN_REMOTE)

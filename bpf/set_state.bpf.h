@@ -104,7 +104,7 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 		rec.reason = rst.rst.reason;
 	}
 	if (got_rst)
-		judge_received_rst(&rec, rst.local);
+		judge_received_rst(&rec, sk, rst.local);
 	else if (err != ETIMEDOUT)
 		take_icmp_error(&rec, opened_ns);
 	attribute_socket_owner(&rec, sk, sc->oldstate, own ? &si.owner : NULL, own ? si.role : 0);

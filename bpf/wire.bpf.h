@@ -47,6 +47,18 @@ struct rst_icmp_error {
 	__u8 pad[5];
 };
 
+/*
+ * The TTL of a peer's genuine packets, and what it was learnt from.
+ * Handshake and echo baselines replace each other (the newest path wins);
+ * a sampled segment only fills a gap, or refreshes an older sample.
+ */
+struct rst_peer_ttl {
+	__u64 ts_ns; /* when last seen with this TTL (refreshed once a second at most) */
+	__u8 ttl;
+	__u8 kind; /* enum rst_baseline */
+	__u8 pad[6];
+};
+
 /* A remote address, per network namespace: whose genuine hops we keep. */
 struct rst_peer_key {
 	__u32 netns;
@@ -62,6 +74,8 @@ struct rst_reset_flow {
 	__u32 late_rsts; /* socket-less RSTs this host sent the peer since */
 	__u16 facts;	 /* RST_FACT_TTL, RST_FACT_PEER_TTL of the RST */
 	__u8 ttl, peer_ttl;
+	__u8 baseline; /* what peer_ttl was learnt from */
+	__u8 pad[7];
 };
 
 struct {
@@ -78,12 +92,13 @@ struct {
 	__type(value, struct rst_icmp_error);
 } icmp_errors SEC(".maps") __weak;
 
-/* The TTL of each peer's last SYN-ACK: its genuine hop count. */
+/* Each peer's genuine TTL: from its SYN-ACK, its SYN, its echo reply or a
+ * sampled segment (struct rst_peer_ttl). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_PEERS);
 	__type(key, struct rst_peer_key);
-	__type(value, __u8);
+	__type(value, struct rst_peer_ttl);
 } peer_ttls SEC(".maps") __weak;
 
 struct {
@@ -93,18 +108,54 @@ struct {
 	__type(value, struct rst_reset_flow);
 } reset_flows SEC(".maps") __weak;
 
-/* The hops of the peer's genuine packets, where one was seen. */
+/* The hops of the peer's genuine packets, where one was seen: which kind
+ * of packet, and how long ago. */
 static __always_inline void peer_baseline(struct rst_record *rec)
 {
 	struct rst_peer_key key = {.netns = rec->netns, .family = rec->family};
-	const __u8 *ttl;
+	const struct rst_peer_ttl *peer;
 
 	__builtin_memcpy(key.addr, rec->raddr, RST_ADDR_LEN);
-	ttl = bpf_map_lookup_elem(&peer_ttls, &key);
-	if (ttl) {
-		rec->peer_ttl = *ttl;
+	peer = bpf_map_lookup_elem(&peer_ttls, &key);
+	if (peer) {
+		rec->peer_ttl = peer->ttl;
+		rec->baseline = peer->kind;
+		rec->baseline_age_ms = (bpf_ktime_get_ns() - peer->ts_ns) / 1000000;
 		rec->facts |= RST_FACT_PEER_TTL;
 	}
+}
+
+#define RTF_GATEWAY 0x0002 /* include/uapi/linux/route.h */
+
+/*
+ * Whether the route this socket's packets take to raddr goes through a
+ * gateway: its cached route (sk_dst_cache, set by connect() or, for an
+ * accepted socket, by the handshake).  An off-link peer's packets cross at
+ * least one router; a RST "from" it with its initial TTL intact was made
+ * on this host's own link.  IPv4: rtable's rt_uses_gateway (a v4-mapped
+ * socket routes as IPv4 too); IPv6: RTF_GATEWAY in rt6_info's flags, both
+ * present across the kernels rstsnoop supports.  bpf_probe_read_kernel():
+ * withdrawn under lockdown=confidentiality, where route_reads is cleared
+ * and the route stays unknown.
+ */
+static __always_inline void note_route(struct rst_record *rec, const struct sock *sk)
+{
+	const struct dst_entry *dst;
+	__u32 flags;
+	__u8 gateway;
+
+	if (!route_reads)
+		return;
+	dst = BPF_CORE_READ(sk, sk_dst_cache);
+	if (!dst)
+		return;
+	if (rec->family == AF_INET) {
+		gateway = BPF_CORE_READ((const struct rtable *)dst, rt_uses_gateway);
+	} else {
+		flags = BPF_CORE_READ((const struct rt6_info *)dst, rt6i_flags);
+		gateway = (flags & RTF_GATEWAY) != 0;
+	}
+	rec->facts |= RST_FACT_ROUTE | (gateway ? RST_FACT_OFFLINK : 0);
 }
 
 /* A loopback connection: both ends are this host (connect() picks the
@@ -156,7 +207,8 @@ static __always_inline struct rst_icmp_error *icmp_error_of(const struct rst_flo
  * local_stack), its firewall, the network (with the RST's TTL and the
  * peer's genuine one), or a local socket over loopback.
  */
-static __always_inline void judge_received_rst(struct rst_record *rec, bool local_stack)
+static __always_inline void judge_received_rst(struct rst_record *rec, const struct sock *sk,
+					       bool local_stack)
 {
 	struct rst_flow_key key;
 	struct rst_wire_rst *wire;
@@ -188,6 +240,7 @@ static __always_inline void judge_received_rst(struct rst_record *rec, bool loca
 	}
 	rec->origin = RST_ORIGIN_REMOTE;
 	peer_baseline(rec);
+	note_route(rec, sk);
 }
 
 /* An ICMP error about this flow's segments came (kept, not taken). */
@@ -301,6 +354,7 @@ static __always_inline void remember_reset_flow(const struct rst_record *rec)
 		.facts = rec->facts & (RST_FACT_TTL | RST_FACT_PEER_TTL),
 		.ttl = rec->ttl,
 		.peer_ttl = rec->peer_ttl,
+		.baseline = rec->baseline,
 	};
 	struct rst_flow_key key;
 
@@ -350,6 +404,7 @@ static __always_inline void check_reset_race(struct rst_record *rec)
 	rec->facts = RST_FACT_COUNT | flow->facts;
 	rec->ttl = flow->ttl;
 	rec->peer_ttl = flow->peer_ttl;
+	rec->baseline = flow->baseline;
 	if (flow->owner.pid)
 		set_owner(rec, &flow->owner, RST_ATTR_SOCKET_OWNER, 0);
 	emit(rec);

@@ -30,8 +30,10 @@ static const char *const local_names[] = {
  * RST names nobody, and a forger writes the peer's address into it; only
  * its hop count tells: a RST that travelled a different number of hops
  * than the peer's genuine packets was made by something in between.
- * Without the peer's hops (no SYN-ACK from that address seen since
- * rstsnoop started) there is nothing to compare with: unknown, never a
+ * Without the peer's hops there is one more thing that tells: a peer whose
+ * route goes through a gateway is off-link, so its own RST crosses at
+ * least one router, and one that arrives with its initial TTL intact (0
+ * hops) was made on this host's own link.  Otherwise: unknown, never a
  * guess.
  */
 static const char *judge_remote(const struct rst_record *rec, struct origin_verdict *v)
@@ -39,11 +41,34 @@ static const char *judge_remote(const struct rst_record *rec, struct origin_verd
 	if (rec->facts & RST_FACT_ICMP_SEEN) {
 		size_t len = rec->family == AF_INET6 ? 16 : 4;
 
+		v->basis = "icmp_sender";
 		return memcmp(rec->icmp_from, rec->raddr, len) ? "middlebox" : "peer";
 	}
-	if (!v->has_hops || !v->has_peer_hops)
-		return "unknown";
-	return v->hops == v->peer_hops ? "peer" : "middlebox";
+	if (v->has_hops && v->has_peer_hops) {
+		v->basis = v->hops == v->peer_hops ? "hops_match" : "hops_differ";
+		return v->hops == v->peer_hops ? "peer" : "middlebox";
+	}
+	if (v->has_hops && v->hops == 0 && (rec->facts & RST_FACT_ROUTE) &&
+	    (rec->facts & RST_FACT_OFFLINK)) {
+		v->basis = "offlink_ttl_intact";
+		return "middlebox";
+	}
+	v->basis = "no_baseline";
+	return "unknown";
+}
+
+static const char *const baseline_names[] = {
+	[RST_BASELINE_SYNACK] = "synack",
+	[RST_BASELINE_SYN] = "syn",
+	[RST_BASELINE_ECHO_REPLY] = "echo_reply",
+	[RST_BASELINE_SEGMENT] = "segment",
+};
+
+const char *baseline_name(__u8 baseline)
+{
+	return baseline < sizeof(baseline_names) / sizeof(baseline_names[0]) ?
+		       baseline_names[baseline] :
+		       NULL;
 }
 
 static const char *const code_names[] = {
@@ -81,8 +106,5 @@ struct origin_verdict origin_of_record(const struct rst_record *rec)
 		v.name = judge_remote(rec, &v);
 	else if (rec->origin < sizeof(local_names) / sizeof(local_names[0]))
 		v.name = local_names[rec->origin];
-	/* records before the kernel side knew origins: the one flag */
-	if (!v.name && (rec->flags & RST_F_LOCAL_RST))
-		v.name = "local_stack";
 	return v;
 }

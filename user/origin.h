@@ -4,7 +4,9 @@
  * the local makers (this host's stack, a local socket, this host's
  * firewall); for one that came in from the network this module judges from
  * the hop counts: the RST's against the peer's genuine packets (its
- * SYN-ACK), or for an ICMP error, its sender against the peer's address.
+ * SYN-ACK or SYN, its echo reply, a sampled segment), or, with none, from
+ * the route (an off-link sender's RST must have crossed a router); for an
+ * ICMP error, from its sender against the peer's address.
  */
 #ifndef RSTSNOOP_ORIGIN_H
 #define RSTSNOOP_ORIGIN_H
@@ -14,10 +16,22 @@
 
 struct origin_verdict {
 	const char *name; /* JSON rst_origin; NULL: the record involves no RST */
+	/*
+	 * What a verdict about a packet from the network rests on (JSON
+	 * origin_basis; NULL for the local origins, which the kernel knew):
+	 * "icmp_sender" (the ICMP error's sender against the peer's address),
+	 * "hops_match" / "hops_differ" (the RST's hops against the peer's
+	 * genuine ones), "offlink_ttl_intact" (no baseline, but the route to
+	 * the peer has a gateway and the RST crossed none), "no_baseline".
+	 */
+	const char *basis;
 	bool has_hops, has_peer_hops;
 	int hops;      /* of the RST (or ICMP error) as received */
 	int peer_hops; /* of the peer's genuine packets */
 };
+
+/* The JSON name of an enum rst_baseline (NULL: none). */
+const char *baseline_name(__u8 baseline);
 
 /*
  * Hops a packet travelled: the smallest common initial TTL (64, 128, 255)

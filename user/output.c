@@ -280,6 +280,13 @@ static void json_origin_and_context(struct json_writer *w, const struct output *
 	uint_or_null(w, "ttl", rec->facts & RST_FACT_TTL, rec->ttl);
 	uint_or_null(w, "hops", v.has_hops, v.hops);
 	uint_or_null(w, "peer_hops", v.has_peer_hops, v.peer_hops);
+	jw_string(w, "peer_baseline", v.has_peer_hops ? baseline_name(rec->baseline) : NULL);
+	uint_or_null(w, "peer_baseline_age_ms", v.has_peer_hops, rec->baseline_age_ms);
+	if (rec->facts & RST_FACT_ROUTE)
+		jw_bool(w, "offlink", rec->facts & RST_FACT_OFFLINK);
+	else
+		jw_null(w, "offlink");
+	jw_string(w, "origin_basis", v.basis);
 	uint_or_null(w, "icmp_type", icmp, rec->icmp_type);
 	uint_or_null(w, "icmp_code", icmp, rec->icmp_code);
 	if (icmp) {
@@ -493,9 +500,11 @@ static void record_detail(char *buf, size_t size, const struct output *o,
 	if (v.name && strcmp(v.name, "local_stack")) /* table_detail says "local" */
 		ADD("%s ", v.name);
 	if (v.has_hops && v.has_peer_hops)
-		ADD("hops=%d/%d ", v.hops, v.peer_hops);
+		ADD("hops=%d/%d(%s) ", v.hops, v.peer_hops, baseline_name(rec->baseline) ?: "?");
 	else if (v.has_hops)
 		ADD("hops=%d/? ", v.hops);
+	if (v.basis && !strcmp(v.basis, "offlink_ttl_intact"))
+		ADD("offlink ");
 	if (rec->facts & RST_FACT_ICMP_SEEN) {
 		format_addr(addr, sizeof(addr), rec->family, rec->icmp_from);
 		ADD("icmp=%u/%u from=%s ", rec->icmp_type, rec->icmp_code, addr);

@@ -135,6 +135,9 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 	/* see capture_cmdline in bpf/config.bpf.h; the loader reads command
 	 * lines from /proc there where it can */
 	t->skel->rodata->capture_cmdline = !t->feat.kernel_reads_refused;
+	/* see route_reads: without the helper, whether a peer is off-link
+	 * stays unknown */
+	t->skel->rodata->route_reads = !t->feat.kernel_reads_refused;
 	t->skel->rodata->jiffies_hz = t->feat.hz;
 	/* tcp_send_reset sees closed-port RSTs itself since 6.10; before,
 	 * the dropped SYN is the only trace (drop reasons since 5.17). */

@@ -126,8 +126,9 @@ static void usage(FILE *f)
 	      "                   to read before 'ready' (default 0)\n"
 	      "  --send M         serve: then send M bytes (default 0)\n"
 	      "  --then-bytes K   session: bytes written after SIGUSR1 (default 1)\n"
-	      "  --keepalive I,V,C  session: SO_KEEPALIVE with TCP_KEEPIDLE I s, TCP_KEEPINTVL\n"
-	      "                   V s, TCP_KEEPCNT C (keepalive stays off without it)\n"
+	      "  --keepalive I,V,C  session, serve (its connections): SO_KEEPALIVE with\n"
+	      "                   TCP_KEEPIDLE I s, TCP_KEEPINTVL V s, TCP_KEEPCNT C (keepalive\n"
+	      "                   stays off without it)\n"
 	      "  --abort          session: on SIGUSR1 close with SO_LINGER 0 (send a RST)\n"
 	      "                   instead of writing; ends with end=ABORT\n"
 	      "  --drip-ms K      serve --close drip: interval (default 200)\n"
@@ -642,6 +643,20 @@ static uint64_t finish_conn(const struct opts *o, int fd, unsigned rport, double
  * wait only happens when the queue is empty, so a storm costs one syscall
  * per connection (plus the close behaviour).
  */
+/* --keepalive on fd; on a listener, its accepted sockets inherit it. */
+static void set_keepalive(const struct opts *o, int fd)
+{
+	int on = 1;
+
+	if (!o->ka_cnt)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &o->ka_idle, sizeof(o->ka_idle)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &o->ka_intvl, sizeof(o->ka_intvl)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &o->ka_cnt, sizeof(o->ka_cnt)))
+		die("setsockopt keepalive");
+}
+
 static int run_serve(const struct opts *o, double deadline)
 {
 	static const int one = 1;
@@ -654,6 +669,7 @@ static int run_serve(const struct opts *o, double deadline)
 		die("setsockopt SO_REUSEADDR");
 	if (bind(lfd, (const struct sockaddr *)&o->addr, o->addrlen))
 		die("bind");
+	set_keepalive(o, lfd);
 	if (listen(lfd, 4096))
 		die("listen");
 	printf("ready pid=%d port=%u\n", (int)getpid(), local_port(lfd));
@@ -914,15 +930,7 @@ static int run_session(const struct opts *o)
 	uint64_t received = 0, wrote = 0;
 	int fd = new_socket(o), why = 0;
 
-	if (o->ka_cnt) {
-		int on = 1;
-
-		if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) ||
-		    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &o->ka_idle, sizeof(o->ka_idle)) ||
-		    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &o->ka_intvl, sizeof(o->ka_intvl)) ||
-		    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &o->ka_cnt, sizeof(o->ka_cnt)))
-			die("setsockopt keepalive");
-	}
+	set_keepalive(o, fd);
 	if (connect(fd, (const struct sockaddr *)&o->addr, o->addrlen)) {
 		print_end(-1, errno_name(errno), 0, 0, 0, 0, 0, 0, 0);
 		close(fd);
@@ -1132,8 +1140,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(opt, "--keepalive")) {
 			char extra;
 
-			if (o->mode != MODE_SESSION)
-				bad_usage("--keepalive only applies to session");
+			if (o->mode != MODE_SESSION && o->mode != MODE_SERVE)
+				bad_usage("--keepalive only applies to session and serve");
 			if (sscanf(val, "%d,%d,%d%c", &o->ka_idle, &o->ka_intvl, &o->ka_cnt, &extra) != 3 ||
 			    o->ka_idle < 1 || o->ka_intvl < 1 || o->ka_cnt < 1 || o->ka_idle > 32767 ||
 			    o->ka_intvl > 32767 || o->ka_cnt > 127)

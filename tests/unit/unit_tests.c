@@ -281,11 +281,13 @@ static void render(FILE *f, void *arg)
 		.family = AF_INET,
 		.state = 2,
 		.flags = RST_F_REASON | RST_F_OWNER | RST_F_LOCAL_RST | RST_F_STATE,
+		.origin = RST_ORIGIN_LOCAL_STACK,
 	};
 	output_record(&o, &rec, &sample_identity);
 	/* no owner, no state, no cookie: nulls */
 	memset(rec.comm, 0, sizeof(rec.comm));
 	rec.flags = 0;
+	rec.origin = RST_ORIGIN_NONE;
 	rec.event = RST_EV_RESET_SENT;
 	rec.family = AF_INET6;
 	memset(rec.laddr, 0, 16);
@@ -324,7 +326,9 @@ static void test_output_json(void)
 			"\"lport\":41838,\"raddr\":\"127.0.0.1\",\"rport\":7211,\"dual_stack\":false,"
 			"\"state\":\"SYN_SENT\","
 			"\"reason\":\"NO_SOCKET\",\"rst_origin\":\"local_stack\",\"via\":\"rst\","
-			"\"ttl\":null,\"hops\":null,\"peer_hops\":null,\"icmp_type\":null,"
+			"\"ttl\":null,\"hops\":null,\"peer_hops\":null,\"peer_baseline\":null,"
+			"\"peer_baseline_age_ms\":null,\"offlink\":null,\"origin_basis\":null,"
+			"\"icmp_type\":null,"
 			"\"icmp_code\":null,\"icmp_from\":null,\"drop_reason\":null,\"count\":null,"
 			"\"age_ms\":null,\"idle_rx_ms\":null,\"idle_tx_ms\":null,"
 			"\"bytes_acked\":null,\"bytes_received\":null,"
@@ -641,12 +645,32 @@ static void test_origin_verdicts(void)
 	rec.facts = RST_FACT_TTL;
 	rec.ttl = 64;
 	v = origin_of_record(&rec);
-	CHECK(!strcmp(v.name, "unknown") && v.has_hops && v.hops == 0 && !v.has_peer_hops);
+	CHECK(!strcmp(v.name, "unknown") && v.has_hops && v.hops == 0 && !v.has_peer_hops &&
+	      !strcmp(v.basis, "no_baseline"));
+	/* no baseline, an on-link peer, 0 hops: could be the peer */
+	rec.facts |= RST_FACT_ROUTE;
+	CHECK(!strcmp(origin_of_record(&rec).name, "unknown"));
+	/* no baseline, an off-link peer, 0 hops: made on this host's link */
+	rec.facts |= RST_FACT_OFFLINK;
+	v = origin_of_record(&rec);
+	CHECK(!strcmp(v.name, "middlebox") && !strcmp(v.basis, "offlink_ttl_intact"));
+	/* off-link and a router crossed: the peer may well have sent it */
+	rec.ttl = 63;
+	CHECK(!strcmp(origin_of_record(&rec).name, "unknown"));
+	rec.ttl = 64;
+	rec.facts &= ~(RST_FACT_ROUTE | RST_FACT_OFFLINK);
 	/* the router forged it (hops 0) where the server is one hop away */
 	rec.facts |= RST_FACT_PEER_TTL;
 	rec.peer_ttl = 63;
 	v = origin_of_record(&rec);
-	CHECK(!strcmp(v.name, "middlebox") && v.hops == 0 && v.peer_hops == 1);
+	CHECK(!strcmp(v.name, "middlebox") && v.hops == 0 && v.peer_hops == 1 &&
+	      !strcmp(v.basis, "hops_differ"));
+	/* a baseline outweighs the route: 1 hop against 1 */
+	rec.facts |= RST_FACT_ROUTE | RST_FACT_OFFLINK;
+	rec.ttl = 63;
+	v = origin_of_record(&rec);
+	CHECK(!strcmp(v.name, "peer") && !strcmp(v.basis, "hops_match"));
+	rec.facts &= ~(RST_FACT_ROUTE | RST_FACT_OFFLINK);
 	/* a Windows peer (128) two hops away sends its own RST */
 	rec.ttl = 126;
 	rec.peer_ttl = 126;
@@ -666,11 +690,10 @@ static void test_origin_verdicts(void)
 	CHECK(!strcmp(origin_of_record(&rec).name, "local_firewall"));
 	rec.origin = RST_ORIGIN_MIDDLEBOX;
 	CHECK(!strcmp(origin_of_record(&rec).name, "middlebox"));
+	CHECK(origin_of_record(&rec).basis == NULL);
 	rec.origin = RST_ORIGIN_NONE;
 	rec.flags = 0;
 	CHECK(origin_of_record(&rec).name == NULL);
-	rec.flags = RST_F_LOCAL_RST;
-	CHECK(!strcmp(origin_of_record(&rec).name, "local_stack"));
 }
 
 static const struct unit_test tests[] = {

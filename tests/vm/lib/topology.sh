@@ -12,6 +12,15 @@
 #     | veth
 #   server  TOPO_S   198.18.2.2   2001:db8:2::2    dev TOPO_SIF
 #
+# With `make_topology TAG 2`, a second router TOPO_R2 (no firewall) stands
+# between the router and the server, and the server is two hops away:
+#   router  TOPO_R   198.18.2.1   2001:db8:2::1    (server side)
+#     | veth
+#   router2 TOPO_R2  198.18.2.3   2001:db8:2::3
+#                    198.18.3.1   2001:db8:3::1
+#     | veth
+#   server  TOPO_S   198.18.3.2   2001:db8:3::2    dev TOPO_SIF
+#
 # The client and the server route only the other side's prefix via the
 # router; nobody has a default route.  The router forwards (IPv4 and IPv6)
 # and has an nftables table `inet topo` with an empty forward chain `path`
@@ -23,19 +32,33 @@
 TOPO_C4=198.18.1.2 TOPO_R4C=198.18.1.1 TOPO_R4S=198.18.2.1 TOPO_S4=198.18.2.2
 TOPO_C6=2001:db8:1::2 TOPO_R6C=2001:db8:1::1 TOPO_R6S=2001:db8:2::1 TOPO_S6=2001:db8:2::2
 
-# make_topology TAG: builds the three namespaces (names ${TAG}c, ${TAG}r,
-# ${TAG}s: keep TAG short and unique, e.g. "t$$") and sets TOPO_C, TOPO_R,
-# TOPO_S, TOPO_CIF, TOPO_SIF, TOPO_CIN, TOPO_RIN, TOPO_SIN (netns inodes).
+# make_topology TAG [2]: builds the three namespaces (names ${TAG}c, ${TAG}r,
+# ${TAG}s: keep TAG short and unique, e.g. "t$$"; with 2 also ${TAG}q, the
+# second router) and sets TOPO_C, TOPO_R, TOPO_S, TOPO_CIF, TOPO_SIF,
+# TOPO_CIN, TOPO_RIN, TOPO_SIN (netns inodes), and TOPO_HOPS (1 or 2).
 # Returns 1 (after saying why on stderr) when something could not be made.
 make_topology() {
 	TOPO_C=${1}c TOPO_R=${1}r TOPO_S=${1}s
-	TOPO_CIF=${1}c0 TOPO_SIF=${1}s0
+	TOPO_CIF=${1}c0 TOPO_SIF=${1}s0 TOPO_HOPS=${2:-1}
 	make_netns "$TOPO_C" && make_netns "$TOPO_R" && make_netns "$TOPO_S" || {
 		echo "make_topology: ip netns add failed" >&2
 		return 1
 	}
-	ip link add name "$TOPO_CIF" netns "$TOPO_C" type veth peer name "${1}rc" netns "$TOPO_R" &&
+	if [ "$TOPO_HOPS" = 2 ]; then
+		topo_second_router "$1" || return 1
+	else
 		ip link add name "$TOPO_SIF" netns "$TOPO_S" type veth peer name "${1}rs" netns "$TOPO_R" || {
+			echo "make_topology: veth pairs could not be made" >&2
+			return 1
+		}
+		ip -n "$TOPO_S" addr add $TOPO_S4/24 dev "$TOPO_SIF" &&
+			ip -n "$TOPO_S" addr add $TOPO_S6/64 dev "$TOPO_SIF" nodad &&
+			ip -n "$TOPO_S" link set "$TOPO_SIF" up || {
+			echo "make_topology: the server's address failed" >&2
+			return 1
+		}
+	fi
+	ip link add name "$TOPO_CIF" netns "$TOPO_C" type veth peer name "${1}rc" netns "$TOPO_R" || {
 		echo "make_topology: veth pairs could not be made" >&2
 		return 1
 	}
@@ -45,12 +68,9 @@ make_topology() {
 		ip -n "$TOPO_R" addr add $TOPO_R6C/64 dev "${1}rc" nodad &&
 		ip -n "$TOPO_R" addr add $TOPO_R4S/24 dev "${1}rs" &&
 		ip -n "$TOPO_R" addr add $TOPO_R6S/64 dev "${1}rs" nodad &&
-		ip -n "$TOPO_S" addr add $TOPO_S4/24 dev "$TOPO_SIF" &&
-		ip -n "$TOPO_S" addr add $TOPO_S6/64 dev "$TOPO_SIF" nodad &&
 		ip -n "$TOPO_C" link set "$TOPO_CIF" up &&
 		ip -n "$TOPO_R" link set "${1}rc" up &&
-		ip -n "$TOPO_R" link set "${1}rs" up &&
-		ip -n "$TOPO_S" link set "$TOPO_SIF" up || {
+		ip -n "$TOPO_R" link set "${1}rs" up || {
 		echo "make_topology: addresses or links failed" >&2
 		return 1
 	}
@@ -61,12 +81,29 @@ make_topology() {
 		return 1
 	}
 	ip -n "$TOPO_C" route add 198.18.2.0/24 via $TOPO_R4C &&
-		ip -n "$TOPO_C" -6 route add 2001:db8:2::/64 via $TOPO_R6C &&
-		ip -n "$TOPO_S" route add 198.18.1.0/24 via $TOPO_R4S &&
-		ip -n "$TOPO_S" -6 route add 2001:db8:1::/64 via $TOPO_R6S || {
+		ip -n "$TOPO_C" -6 route add 2001:db8:2::/64 via $TOPO_R6C || {
 		echo "make_topology: routes failed" >&2
 		return 1
 	}
+	if [ "$TOPO_HOPS" = 1 ]; then
+		ip -n "$TOPO_S" route add 198.18.1.0/24 via $TOPO_R4S &&
+			ip -n "$TOPO_S" -6 route add 2001:db8:1::/64 via $TOPO_R6S || {
+			echo "make_topology: the server's routes failed" >&2
+			return 1
+		}
+	else
+		ip -n "$TOPO_C" route add 198.18.3.0/24 via $TOPO_R4C &&
+			ip -n "$TOPO_C" -6 route add 2001:db8:3::/64 via $TOPO_R6C &&
+			ip -n "$TOPO_R" route add 198.18.3.0/24 via 198.18.2.3 &&
+			ip -n "$TOPO_R" -6 route add 2001:db8:3::/64 via 2001:db8:2::3 &&
+			ip -n "$TOPO_R2" route add 198.18.1.0/24 via $TOPO_R4S &&
+			ip -n "$TOPO_R2" -6 route add 2001:db8:1::/64 via $TOPO_R6S &&
+			ip -n "$TOPO_S" route add 198.18.1.0/24 via 198.18.3.1 &&
+			ip -n "$TOPO_S" -6 route add 2001:db8:1::/64 via 2001:db8:3::1 || {
+			echo "make_topology: routes to the second router failed" >&2
+			return 1
+		}
+	fi
 	ip netns exec "$TOPO_R" nft add table inet topo &&
 		ip netns exec "$TOPO_R" nft add chain inet topo path \
 			'{ type filter hook forward priority 0; policy accept; }' || {
@@ -77,6 +114,34 @@ make_topology() {
 	# Both ways through the router, both families (neighbours resolved now,
 	# so no test's first packet waits for ARP/ND).
 	topo_reachable || { echo "make_topology: client cannot reach the server" >&2; return 1; }
+}
+
+# topo_second_router TAG: the server two hops away, behind ${TAG}q.
+topo_second_router() {
+	TOPO_R2=${1}q TOPO_S4=198.18.3.2 TOPO_S6=2001:db8:3::2
+	make_netns "$TOPO_R2" || { echo "make_topology: ip netns add failed" >&2; return 1; }
+	ip link add name "${1}rs" netns "$TOPO_R" type veth peer name "${1}qr" netns "$TOPO_R2" &&
+		ip link add name "$TOPO_SIF" netns "$TOPO_S" type veth peer name "${1}qs" netns "$TOPO_R2" || {
+		echo "make_topology: veth pairs to the second router could not be made" >&2
+		return 1
+	}
+	ip -n "$TOPO_R2" addr add 198.18.2.3/24 dev "${1}qr" &&
+		ip -n "$TOPO_R2" addr add 2001:db8:2::3/64 dev "${1}qr" nodad &&
+		ip -n "$TOPO_R2" addr add 198.18.3.1/24 dev "${1}qs" &&
+		ip -n "$TOPO_R2" addr add 2001:db8:3::1/64 dev "${1}qs" nodad &&
+		ip -n "$TOPO_S" addr add $TOPO_S4/24 dev "$TOPO_SIF" &&
+		ip -n "$TOPO_S" addr add $TOPO_S6/64 dev "$TOPO_SIF" nodad &&
+		ip -n "$TOPO_R2" link set "${1}qr" up &&
+		ip -n "$TOPO_R2" link set "${1}qs" up &&
+		ip -n "$TOPO_S" link set "$TOPO_SIF" up || {
+		echo "make_topology: the second router's addresses failed" >&2
+		return 1
+	}
+	ip netns exec "$TOPO_R2" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward &&
+		echo 1 >/proc/sys/net/ipv6/conf/all/forwarding' || {
+		echo "make_topology: forwarding could not be turned on in the second router" >&2
+		return 1
+	}
 }
 
 # topo_reachable: the client reaches the server over IPv4 and IPv6 (ping).

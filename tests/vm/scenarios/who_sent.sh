@@ -51,7 +51,7 @@ gen() { # FAM WHAT PORT
 fails0=$(snmp AttemptFails "$TOPO_C")
 for fam in ipv4 ipv6; do
 	topo_addrs $fam
-	gen $fam early $P_RST # the router's RST before any genuine SYN-ACK: no baseline
+	gen $fam early $P_RST # the router's RST before any genuine SYN-ACK: off-link, 0 hops
 	gen $fam base $P_OPEN # a) the genuine SYN-ACK: the peer's hops
 	gen $fam mbox $P_RST  # b) the router's RST
 	gen $fam peer $P_CLOSED # c) the server's RST
@@ -87,15 +87,16 @@ check_family() {
 	done
 
 	# Before the first genuine SYN-ACK from the server's address (of this
-	# family: the IPv4 baseline must not count for IPv6): no peer hops, so
-	# no verdict either.
+	# family: the IPv4 baseline must not count for IPv6): no peer hops, but
+	# the server is off-link (the client's route to it has a gateway) and
+	# the RST crossed no router: not the server's.
 	rst=$(wire_line "$S_ADDR.$P_RST > $C_ADDR." 'Flags [R' | head -n 1)
 	ttl=$(wire_ttl "$rst")
 	echo "oracle $fam: router's RST before the baseline ttl=$ttl"
 	expect $n.no_baseline.wire "TTL of the router's first RST on the client's wire" "$ttl" 64
 	rec_check $TAG $n.no_baseline.origin "ttl analysis" \
 		"netns=$TOPO_CIN pid=$pid_early raddr=$S_ADDR rport=$P_RST" \
-		"event=handshake_failed cause=refused rst_origin=unknown via=rst ttl=$ttl hops=0 peer_hops=null"
+		"event=handshake_failed cause=refused rst_origin=middlebox origin_basis=offlink_ttl_intact offlink=true via=rst ttl=$ttl hops=0 peer_hops=null"
 
 	# a) baseline: the connect succeeds; its SYN-ACK crossed the router
 	synack=$(wire_line "$S_ADDR.$P_OPEN > $C_ADDR." 'Flags [S.]')
@@ -120,7 +121,7 @@ check_family() {
 		"event=handshake_failed side=client cause=refused comm=ws-mbox error=ECONNREFUSED"
 	rec_check $TAG $n.router_rst.origin "ttl analysis" \
 		"netns=$TOPO_CIN pid=$pid_mbox raddr=$S_ADDR rport=$P_RST" \
-		"rst_origin=middlebox via=rst ttl=$ttl hops=0 peer_hops=$((64 - ${synack_ttl:-0}))"
+		"rst_origin=middlebox origin_basis=hops_differ peer_baseline=synack via=rst ttl=$ttl hops=0 peer_hops=$((64 - ${synack_ttl:-0}))"
 
 	# c) the server's own RST for a closed port: forwarded once, ttl 63 = the peer's hops
 	rst=$(wire_line "$S_ADDR.$P_CLOSED > $C_ADDR." 'Flags [R')
@@ -132,7 +133,7 @@ check_family() {
 		"event=handshake_failed side=client cause=refused comm=ws-peer error=ECONNREFUSED"
 	rec_check $TAG $n.peer_rst.origin "ttl analysis" \
 		"netns=$TOPO_CIN pid=$pid_peer raddr=$S_ADDR rport=$P_CLOSED" \
-		"rst_origin=peer via=rst ttl=$ttl hops=1 peer_hops=$((64 - ${synack_ttl:-0}))"
+		"rst_origin=peer origin_basis=hops_match peer_baseline=synack via=rst ttl=$ttl hops=1 peer_hops=$((64 - ${synack_ttl:-0}))"
 
 	# d) ICMP refusals by the router: its client-side address is the sender.
 	# Seen here: the first ICMP error, which comes back while connect() still
