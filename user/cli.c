@@ -57,6 +57,7 @@ enum {
 	OPT_CGROUP,
 	OPT_EVENT,
 	OPT_TOP,
+	OPT_PROBE,
 };
 
 /* One table drives getopt and --help, so they cannot disagree. */
@@ -97,6 +98,8 @@ static const struct cli_option cli_options[] = {
 	 "How to attribute sockets opened before start:\nauto (default), iter, proc, none"},
 	{"no-ttl", OPT_NO_TTL, NULL,
 	 "Do not read received packets: no TTL, hops or ICMP\nsender, so no peer/middlebox verdict (saves the\nper-packet cost)"},
+	{"probe", OPT_PROBE, NULL,
+	 "Send one ICMP echo request to a peer whose RST has no\nbaseline (once per address, at most 10 a second,\nfrom this namespace), for the verdicts after it"},
 	{"features", OPT_FEATURES, NULL, "Print the kernel facilities in use and exit"},
 	{"programs", OPT_PROGRAMS, "KIND",
 	 "Kernel programs: auto (default: BTF-typed where the\nkernel takes them, else classic), btf, classic"},
@@ -342,6 +345,9 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 	case OPT_NO_TTL:
 		o->no_ttl = true;
 		break;
+	case OPT_PROBE:
+		o->probe = true;
+		break;
 	case OPT_PROGRAMS:
 		if (!strcmp(arg, "auto"))
 			o->programs = PROGRAMS_AUTO;
@@ -403,6 +409,9 @@ static enum cli_status check_combinations(struct rst_options *o, struct cli_erro
 				    "would output nothing");
 	if (o->quiet && o->summary_s)
 		return bad_input(e, "--quiet and --summary exclude each other");
+	if (o->probe && o->no_ttl)
+		return bad_input(e, "--probe needs the packets --no-ttl turns off: the echo "
+				    "reply is read there");
 	if (!metrics && (o->metrics_interval_s || o->metrics_max_series))
 		return bad_input(e, "--metrics-interval and --metrics-max-series need "
 				    "--metrics-file or --metrics-listen");

@@ -42,6 +42,7 @@ struct rst_options {
 	enum seed_method seed;
 	enum program_choice programs;
 	bool no_ttl; /* --no-ttl: no packet program (no TTL, hops, ICMP sender) */
+	bool probe;  /* --probe: an echo request to a peer with no baseline (probe.h) */
 	bool quiet; /* no record on stdout: metrics only */
 	/* metrics mode (--metrics-file, --metrics-listen): see metrics.h */
 	const char *metrics_file; /* points into argv */

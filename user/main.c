@@ -28,6 +28,7 @@
 #include "output.h"
 #include "preflight.h"
 #include "privs.h"
+#include "probe.h"
 #include "ready_file.h"
 #include "summary.h"
 #include "tracer.h"
@@ -76,6 +77,7 @@ struct run_state {
 	bool watch_new_netns;		/* watch each namespace records show (no --netns) */
 	size_t top;
 	struct tracer *tracer;
+	struct prober *prober; /* --probe, else NULL */
 	__u64 lost, owner_collisions; /* totals at the end of the last interval */
 	__u64 stop_ns;		 /* --summary counts records stamped before this */
 	int write_error;	 /* errno of the first failed write to stdout */
@@ -183,6 +185,14 @@ static void finish_summary(struct run_state *rs)
 	print_interval(rs);
 }
 
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct run_state *rs = ctx;
@@ -197,6 +207,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	if (rs->metrics && rec->ts_ns < rs->stop_ns)
 		metrics_add(rs->metrics, rec);
+	prober_consider(rs->prober, rec, monotonic_ns());
 	if (rs->quiet)
 		return 0;
 	if (!rs->summary) {
@@ -250,14 +261,6 @@ static int publish_metrics(struct run_state *rs, const struct tracer *tracer, __
 	err = exporter_publish(rs->exporter, text, len);
 	free(text);
 	return err;
-}
-
-static __u64 monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 int main(int argc, char **argv)
@@ -372,6 +375,15 @@ int main(int argc, char **argv)
 	}
 	if (opts.verbose)
 		features_print(stderr, &features, 0, tracer_features(tracer), NULL);
+	if (opts.probe) {
+		/* raw sockets need CAP_NET_RAW: before the drop */
+		rs.prober = prober_new(own_netns());
+		if (!rs.prober) {
+			fprintf(stderr, "rstsnoop: --probe: cannot open a raw ICMP socket: %s\n",
+				strerror(errno));
+			goto cleanup;
+		}
+	}
 	/* Attached, mapped and seeded: the loop needs no privilege. */
 	if (privs_drop(&run_as, lost_count_readable, tracer, opts.verbose))
 		goto cleanup;
@@ -447,11 +459,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rstsnoop: %llu sockets lost their owner entry to another socket "
 				"(owner table full); their records may lack the process\n",
 			(unsigned long long)lost);
+	if (rs.prober) {
+		__u64 sent, skipped;
+
+		prober_counts(rs.prober, &sent, &skipped);
+		fprintf(stderr, "rstsnoop: --probe sent %llu echo requests (%llu more were not sent: "
+				"limits or errors)\n",
+			(unsigned long long)sent, (unsigned long long)skipped);
+	}
 	exit_code = output_exit_code(&rs);
 cleanup:
 	if (opts.ready_file)
 		ready_file_remove(opts.ready_file);
 	tracer_free(tracer);
+	prober_free(rs.prober);
 	exporter_close(rs.exporter);
 	metrics_free(rs.metrics);
 	identities_free(rs.identities);

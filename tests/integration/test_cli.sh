@@ -31,6 +31,7 @@ bad_input duration_junk "duration is not a number" -d 1s
 bad_input summary_zero "summary interval out of range" -s 0
 bad_input comm_too_long "process name must be" -c 0123456789abcdefg
 bad_input both_families "exclude each other" -4 -6
+bad_input probe_without_packets "--probe needs the packets --no-ttl turns off" --probe --no-ttl
 bad_input seed_method "unknown seed method" --seed magic
 bad_input extra_argument "unexpected argument" foo
 

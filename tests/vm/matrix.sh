@@ -27,7 +27,7 @@
 #   SKIP <kernel> <name>: <why>     a scenario skipped itself
 #   SKIP <kernel>: <why>            the kernel could not be run at all
 # then "N passed, N failed, N skipped". Exit status 1 when anything failed.
-# Consoles and logs stay in .cache/vm/run/.
+# Consoles and logs stay in .cache/vm/run/ (or $MATRIX_RUN).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,7 +49,9 @@ shift $((OPTIND - 1))
 say() { echo "matrix: $*" >&2; }
 t0=$(date +%s)
 
-run=$cache/vm/run
+# MATRIX_RUN: another folder for this run's consoles and logs, so that two
+# runs from one checkout (the host and a VM kernel, say) do not share one
+run=${MATRIX_RUN:-$cache/vm/run}
 rm -rf "$run"
 mkdir -p "$run/scenarios" || exit 1
 [ -e "$cache/.gitignore" ] || echo '*' >"$cache/.gitignore"

@@ -15,7 +15,9 @@
 #   fw1   the firewall's RST: 0 hops against the echo reply's 2: middlebox;
 #   srv1  the server's RST: 2 hops against 2: peer.
 # A second rstsnoop run with --no-ttl sees the same connects: no TTL, no
-# baseline, no verdict from the wire; the route is still read.
+# baseline, no verdict from the wire; the route is still read.  A third,
+# with --probe in the client's namespace, makes the baseline itself: one
+# echo request per address.
 # Oracles: ping's own "ttl=" and tcpdump's TTL of each RST on the client's
 # interface; rstgen's pid.
 . "$SCENARIO_LIB"
@@ -63,12 +65,48 @@ for fam in ipv4 ipv6; do
 done
 stop_rstsnoop
 expect ping_baseline.nottl.status "rstsnoop --no-ttl's exit status" $? 0
+
+# --probe, with rstsnoop in the client's own namespace (it probes only
+# from there): the firewall's RST has no baseline, so one echo request
+# goes to the server; its reply is the baseline of every later RST.  Three
+# refused connects to the firewalled port, one to the closed one: one
+# probe per address.  A second server address whose echo requests the
+# firewall drops: three connects, still one probe (once per address, even
+# unanswered), and no baseline.
+ip -n "$TOPO_S" addr add 198.18.3.3/24 dev "$TOPO_SIF" &&
+	ip -n "$TOPO_S" addr add 2001:db8:3::3/64 dev "$TOPO_SIF" nodad &&
+	topo_fw ip daddr 198.18.3.3 icmp type echo-request drop &&
+	topo_fw ip6 daddr 2001:db8:3::3 icmpv6 type echo-request drop ||
+	{ fail ping_baseline "the unanswered server address could not be set up"; exit 1; }
+RSTSNOOP_BIN=$(command -v rstsnoop)
+rstsnoop() { exec ip netns exec "$TOPO_C" "$RSTSNOOP_BIN" "$@"; }
+start_rstsnoop probe --json --probe -P $P_SSH,$P_CLOSED || { fail ping_baseline "rstsnoop --probe did not start"; exit 1; }
+PROBE_PID=$RPID
+unset -f rstsnoop
+for fam in ipv4 ipv6; do
+	topo_addrs $fam
+	for i in 1 2 3; do
+		gen $fam pr-fw$i $P_SSH
+		sleep 0.3 # the record, the probe and its reply
+	done
+	gen $fam pr-srv $P_CLOSED
+	S_ADDR=198.18.3.3
+	[ $fam = ipv6 ] && S_ADDR=2001:db8:3::3
+	for i in 1 2 3; do
+		gen $fam pr-mute$i $P_SSH
+		sleep 0.3
+	done
+done
+stop_rstsnoop
+expect ping_baseline.probe.status "rstsnoop --probe's exit status" $? 0
 topo_capture_stop
 topo_wire >"$T/wire.txt"
 topo_own_records $TAG
 topo_own_records nottl
+topo_own_records probe
 echo "--- records:"
-cat "$T/$TAG.out" "$T/nottl.out"
+cat "$T/$TAG.out" "$T/nottl.out" "$T/probe.out"
+echo "--- rstsnoop --probe said: $(cat "$T/probe.err")"
 
 wire_line() {
 	_w=$(cat "$T/wire.txt")
@@ -106,4 +144,36 @@ for fam in ipv4 ipv6; do
 		rec_check nottl $n.nottl.$w "" "$base pid=$pid" \
 			"rst_origin=unknown origin_basis=no_baseline ttl=null hops=null peer_hops=null peer_baseline=null offlink=true"
 	done
+	# --probe: one echo request of rstsnoop's (its identifier) per address
+	probes=$(grep -F "$C_ADDR > $S_ADDR" "$T/wire.txt" | grep -cE "echo request, id $((PROBE_PID & 65535)), seq [0-9]+")
+	echo "oracle $fam: rstsnoop's echo requests to $S_ADDR on the wire: $probes"
+	expect $n.probe.wire "rstsnoop's echo requests to the server on the client's wire" "$probes" 1
+	pbase="netns=$TOPO_CIN event=handshake_failed cause=refused raddr=$S_ADDR"
+	pid=$(gen_value "$T/$fam.pr-fw1" pid)
+	rec_check probe $n.probe.first "ttl analysis" "$pbase pid=$pid" \
+		"rst_origin=middlebox origin_basis=offlink_ttl_intact peer_hops=null"
+	for w in pr-fw2 pr-fw3; do
+		pid=$(gen_value "$T/$fam.$w" pid)
+		rec_check probe $n.probe.$w "ttl analysis" "$pbase pid=$pid" \
+			"rst_origin=middlebox origin_basis=hops_differ hops=0 peer_hops=2 peer_baseline=echo_reply"
+	done
+	pid=$(gen_value "$T/$fam.pr-srv" pid)
+	rec_check probe $n.probe.server "ttl analysis" "$pbase pid=$pid" \
+		"rst_origin=peer origin_basis=hops_match hops=2 peer_hops=2 peer_baseline=echo_reply"
+	mute=198.18.3.3
+	[ $fam = ipv6 ] && mute=2001:db8:3::3
+	probes=$(grep -F "$C_ADDR > $mute" "$T/wire.txt" | grep -cE "echo request, id $((PROBE_PID & 65535)), seq [0-9]+")
+	echo "oracle $fam: rstsnoop's echo requests to $mute (unanswered) on the wire: $probes"
+	expect $n.probe.once "rstsnoop's echo requests to an address that never answers" "$probes" 1
+	for i in 1 2 3; do
+		pid=$(gen_value "$T/$fam.pr-mute$i" pid)
+		rec_check probe $n.probe.mute$i "ttl analysis" \
+			"netns=$TOPO_CIN event=handshake_failed cause=refused raddr=$mute pid=$pid" \
+			"rst_origin=middlebox origin_basis=offlink_ttl_intact peer_hops=null"
+	done
 done
+if grep -q '^rstsnoop: --probe sent 4 echo requests (0 more' "$T/probe.err"; then
+	pass ping_baseline.probe.count
+else
+	fail ping_baseline.probe.count "rstsnoop --probe said: $(grep -- '--probe' "$T/probe.err")"
+fi
