@@ -67,7 +67,7 @@ LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(OUT)/rstsnoop.linked.o $(SKELS)
-.PHONY: all clean test unit vmlinux install uninstall FORCE sanitize-build
+.PHONY: all clean test unit bpf-unit vmlinux install uninstall FORCE sanitize-build
 
 all: $(OUT)/rstsnoop
 
@@ -168,6 +168,23 @@ $(OUT)/tests/unit_tests: $(wildcard tests/unit/*.c) $(UNIT_LIB_OBJS) $(OUT)/buil
 unit: $(OUT)/tests/unit_tests
 	$(OUT)/tests/unit_tests
 
+# BPF unit tests (tests/bpf): the kernel side's logic run with
+# BPF_PROG_TEST_RUN; root.
+$(OUT)/tests/logic_tests.bpf.o: tests/bpf/logic_tests.bpf.c $(VMLINUX_H) | $(OUT)/tests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
+
+$(OUT)/tests/logic_tests.skel.h: $(OUT)/tests/logic_tests.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name logic_tests_bpf > $@
+
+$(OUT)/tests/bpf_tests: tests/bpf/run_bpf_tests.c $(OUT)/tests/logic_tests.skel.h $(OUT)/build-flags
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf -I$(OUT)/tests $(LDFLAGS) $< $(LDLIBS) -o $@
+
+bpf-unit: $(OUT)/tests/bpf_tests
+	$(OUT)/tests/bpf_tests
+
 # The whole suite: unit tests, integration tests against this kernel, the
 # kernel matrix under QEMU, the integration tests again against an ASan and
 # UBSan build, and a short run of every fuzz target.  Root only; prints
@@ -179,8 +196,8 @@ ifeq ($(SANITIZE),1)
 test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/jsonq $(OUT)/tests/unit_tests
 	OUT=$(abspath $(OUT)) RSTSNOOP_SANITIZED=1 RSTSNOOP_SKIP_MATRIX=1 tests/run.sh
 else
-test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/jsonq $(OUT)/tests/unit_tests bench-build sanitize-build \
-		fuzz-build
+test: $(OUT)/rstsnoop $(OUT)/rstgen $(OUT)/jsonq $(OUT)/tests/unit_tests $(OUT)/tests/bpf_tests \
+		bench-build sanitize-build fuzz-build
 	OUT=$(abspath $(OUT)) SANITIZE_OUT=$(abspath $(OUT)/sanitize) \
 		FUZZ_OUT=$(abspath $(FUZZ_OUT)) tests/run.sh
 endif

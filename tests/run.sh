@@ -53,6 +53,8 @@ unit_and_integration() {
 		fi
 	}
 	run_one unit_tests "$OUT/tests/unit_tests"
+	# the kernel side's logic: the same BPF code under both passes
+	[ -n "$prefix" ] || run_one bpf_tests "$OUT/tests/bpf_tests" "$TOP/tests/bpf/logic_tests.bpf.c"
 	for t in "$TOP"/tests/integration/test_*.sh; do
 		run_one "$(basename "$t" .sh)" bash "$t"
 	done
