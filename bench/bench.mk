@@ -26,12 +26,18 @@ $(OUT)/bench/attach_empty: bench/attach_empty.c | $(OUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LDFLAGS) $(LDLIBS) -o $@
 
+# The formatters alone: ns per JSON record and per table line.
+$(OUT)/bench/format_bench: bench/format_bench.c $(UNIT_LIB_OBJS) $(OUT)/build-flags | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser $(LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
+
 .PHONY: bench bench-build
-bench: $(OUT)/rstsnoop $(OUT)/rstgen $(BENCH_EMPTY)
+bench: $(OUT)/rstsnoop $(OUT)/rstgen $(BENCH_EMPTY) $(OUT)/bench/format_bench
+	$(OUT)/bench/format_bench
 	RSTSNOOP=$(OUT)/rstsnoop RSTGEN=$(OUT)/rstgen BENCH_EMPTY_DIR=$(OUT)/bench bench/run.sh
 	RSTSNOOP=$(OUT)/rstsnoop RSTGEN=$(OUT)/rstgen bench/scale.sh --record
 
-bench-build: $(OUT)/rstsnoop $(OUT)/rstgen $(BENCH_EMPTY)
+bench-build: $(OUT)/rstsnoop $(OUT)/rstgen $(BENCH_EMPTY) $(OUT)/bench/format_bench
 	bash -n bench/soak.sh
 	bash -n bench/scale.sh
 	bash -n bench/run.sh

@@ -22,13 +22,20 @@ static void wire_features_print(FILE *out, const struct tracer_features *f)
 	bool socketless = f->send_reset_v610 || f->kfree_skb_reason;
 
 	if (f->packets) {
-		fprintf(out, "ttl analysis: net:netif_receive_skb, headers by %s (received RSTs' TTL, "
-			     "peers' SYN-ACK TTL)\n", reads);
+		fprintf(out, "ttl analysis: net:netif_receive_skb, headers by %s (received RSTs' TTL; "
+			     "peers' baselines: SYN-ACK, SYN, echo reply, sampled segment)\n", reads);
 		fprintf(out, "icmp refusals: yes, with the sender (net:netif_receive_skb)\n");
 	} else {
 		fprintf(out, "ttl analysis: off (--no-ttl)\n");
 		fprintf(out, "icmp refusals: by errno only, sender unknown (--no-ttl)\n");
 	}
+	/* see route_reads in bpf/config.bpf.h */
+	if (f->kernel_reads_refused)
+		fprintf(out, "off-link peers: no (lockdown=confidentiality: the socket's route "
+			     "cannot be read)\n");
+	else
+		fprintf(out, "off-link peers: yes (the socket's cached route has a gateway: a RST "
+			     "with its TTL intact is a middlebox's)\n");
 	if (f->hz)
 		fprintf(out, "connection context: bytes, age, idle times (CONFIG_HZ=%lu)\n", f->hz);
 	else

@@ -128,9 +128,11 @@ for fam in ipv4 ipv6; do
 		eval "pid_$w=\$(gen_value \"\$T/\$fam.\$w\" pid)"
 	done
 	base="netns=$TOPO_CIN event=handshake_failed cause=refused raddr=$S_ADDR"
-	rec_check $TAG $n.fw0 "ttl analysis" "$base pid=$pid_fw0 rport=$P_SSH" \
-		"rst_origin=middlebox origin_basis=offlink_ttl_intact offlink=true ttl=$fw_ttl hops=0 peer_hops=null peer_baseline=null"
-	rec_check $TAG $n.srv0 "ttl analysis" "$base pid=$pid_srv0 rport=$P_CLOSED" \
+	rec_check $TAG $n.fw0.ttl "ttl analysis" "$base pid=$pid_fw0 rport=$P_SSH" \
+		"ttl=$fw_ttl hops=0 peer_hops=null peer_baseline=null"
+	rec_check $TAG $n.fw0 "off-link peers" "$base pid=$pid_fw0 rport=$P_SSH" \
+		"rst_origin=middlebox origin_basis=offlink_ttl_intact offlink=true"
+	rec_check $TAG $n.srv0 "off-link peers" "$base pid=$pid_srv0 rport=$P_CLOSED" \
 		"rst_origin=unknown origin_basis=no_baseline offlink=true ttl=$srv_ttl hops=2 peer_hops=null"
 	rec_check $TAG $n.fw1 "ttl analysis" "$base pid=$pid_fw1 rport=$P_SSH" \
 		"rst_origin=middlebox origin_basis=hops_differ ttl=$fw_ttl hops=0 peer_hops=$((64 - ${ping_ttl:-0})) peer_baseline=echo_reply"
@@ -142,7 +144,9 @@ for fam in ipv4 ipv6; do
 	for w in nt-fw nt-srv; do
 		pid=$(gen_value "$T/$fam.$w" pid)
 		rec_check nottl $n.nottl.$w "" "$base pid=$pid" \
-			"rst_origin=unknown origin_basis=no_baseline ttl=null hops=null peer_hops=null peer_baseline=null offlink=true"
+			"rst_origin=unknown origin_basis=no_baseline ttl=null hops=null peer_hops=null peer_baseline=null"
+		# the route needs no packet
+		rec_check nottl $n.nottl.$w.offlink "off-link peers" "$base pid=$pid" "offlink=true"
 	done
 	# --probe: one echo request of rstsnoop's (its identifier) per address
 	probes=$(grep -F "$C_ADDR > $S_ADDR" "$T/wire.txt" | grep -cE "echo request, id $((PROBE_PID & 65535)), seq [0-9]+")
@@ -150,7 +154,7 @@ for fam in ipv4 ipv6; do
 	expect $n.probe.wire "rstsnoop's echo requests to the server on the client's wire" "$probes" 1
 	pbase="netns=$TOPO_CIN event=handshake_failed cause=refused raddr=$S_ADDR"
 	pid=$(gen_value "$T/$fam.pr-fw1" pid)
-	rec_check probe $n.probe.first "ttl analysis" "$pbase pid=$pid" \
+	rec_check probe $n.probe.first "off-link peers" "$pbase pid=$pid" \
 		"rst_origin=middlebox origin_basis=offlink_ttl_intact peer_hops=null"
 	for w in pr-fw2 pr-fw3; do
 		pid=$(gen_value "$T/$fam.$w" pid)
@@ -167,7 +171,7 @@ for fam in ipv4 ipv6; do
 	expect $n.probe.once "rstsnoop's echo requests to an address that never answers" "$probes" 1
 	for i in 1 2 3; do
 		pid=$(gen_value "$T/$fam.pr-mute$i" pid)
-		rec_check probe $n.probe.mute$i "ttl analysis" \
+		rec_check probe $n.probe.mute$i "off-link peers" \
 			"netns=$TOPO_CIN event=handshake_failed cause=refused raddr=$mute pid=$pid" \
 			"rst_origin=middlebox origin_basis=offlink_ttl_intact peer_hops=null"
 	done

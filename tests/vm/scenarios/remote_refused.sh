@@ -48,7 +48,7 @@ remote_refused() {
 	expect "$name.out_rsts" "Tcp OutRsts delta of the refusing netns" $rst $ATTEMPTS
 	expect "$name.client" "the peer's failed handshake" "$(count "$name" netns="$bin" \
 		event=handshake_failed side=client cause=refused comm=mx-remote \
-		pid="$(gen_value "$T/$name.gen" pid)" raddr="$addr" rport=7211 rst_origin=unknown origin_basis=no_baseline offlink=false ttl=64 hops=0 peer_hops=null)" $ATTEMPTS
+		pid="$(gen_value "$T/$name.gen" pid)" raddr="$addr" rport=7211 rst_origin=unknown origin_basis=no_baseline ttl=64 hops=0 peer_hops=null)" $ATTEMPTS
 	if [ $CLOSED = none ]; then
 		# nothing is made up in their place
 		expect "$name.sent_none" "records in the refusing netns" \

@@ -103,7 +103,8 @@ for fam in ipv4 ipv6; do
 		base="netns=$TOPO_SIN event=reset_received lport=$P_KA rport=$lport"
 		rec_check $TAG $n.record "" "$base" "pid=$spid comm=sk-srv raddr=$C_ADDR side=null"
 		rec_check $TAG $n.origin "ttl analysis" "$base" \
-			"rst_origin=middlebox origin_basis=hops_differ ttl=$rst_ttl hops=0 peer_hops=1 peer_baseline=$want_baseline offlink=true"
+			"rst_origin=middlebox origin_basis=hops_differ ttl=$rst_ttl hops=0 peer_hops=1 peer_baseline=$want_baseline"
+		rec_check $TAG $n.offlink "off-link peers" "$base" "offlink=true"
 		if feature_ok $n.idle "connection context"; then
 			idle=$(jsonq "$T/$TAG.out" values idle_rx_ms $base | head -n 1)
 			in_window $n.idle "idle_rx_ms (at least the keepalive idle)" "$idle" \

@@ -94,9 +94,12 @@ check_family() {
 	ttl=$(wire_ttl "$rst")
 	echo "oracle $fam: router's RST before the baseline ttl=$ttl"
 	expect $n.no_baseline.wire "TTL of the router's first RST on the client's wire" "$ttl" 64
-	rec_check $TAG $n.no_baseline.origin "ttl analysis" \
+	rec_check $TAG $n.no_baseline.ttl "ttl analysis" \
 		"netns=$TOPO_CIN pid=$pid_early raddr=$S_ADDR rport=$P_RST" \
-		"event=handshake_failed cause=refused rst_origin=middlebox origin_basis=offlink_ttl_intact offlink=true via=rst ttl=$ttl hops=0 peer_hops=null"
+		"event=handshake_failed cause=refused via=rst ttl=$ttl hops=0 peer_hops=null"
+	rec_check $TAG $n.no_baseline.origin "off-link peers" \
+		"netns=$TOPO_CIN pid=$pid_early raddr=$S_ADDR rport=$P_RST" \
+		"rst_origin=middlebox origin_basis=offlink_ttl_intact offlink=true"
 
 	# a) baseline: the connect succeeds; its SYN-ACK crossed the router
 	synack=$(wire_line "$S_ADDR.$P_OPEN > $C_ADDR." 'Flags [S.]')
