@@ -62,31 +62,71 @@ static size_t utf8_sequence_len(const unsigned char *s, size_t avail)
 	return need;
 }
 
-void json_escape(FILE *out, const char *src, size_t len)
+/* 1: the byte stands for itself in a JSON string (printable ASCII but '"'
+ * and '\\'). */
+static const unsigned char json_plain[256] = {
+	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,
+};
+
+size_t json_escape_some(char *dst, size_t dst_size, const char *src, size_t len, size_t *used)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, out = 0, seq, end = strnlen(src, len);
 
-	len = strnlen(src, len);
-	for (size_t i = 0; i < len;) {
+	while (i < end) {
 		unsigned char c = s[i];
-		size_t seq;
+		size_t run = 0;
 
+		/* the common case: a run of bytes that need nothing */
+		while (i + run < end && json_plain[s[i + run]])
+			run++;
+		if (run) {
+			if (run > dst_size - out)
+				run = dst_size - out;
+			memcpy(dst + out, s + i, run);
+			out += run;
+			i += run;
+			if (out == dst_size)
+				break;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
-			fputc('\\', out);
-			fputc(c, out);
+			if (dst_size - out < 2)
+				break;
+			dst[out++] = '\\';
+			dst[out++] = c;
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(out, "\\u%04x", c);
-			i++;
-		} else if (c < 0x80) {
-			fputc(c, out);
-			i++;
-		} else if ((seq = utf8_sequence_len(s + i, len - i))) {
-			fwrite(s + i, 1, seq, out);
+		} else if (c >= 0x80 && (seq = utf8_sequence_len(s + i, end - i))) {
+			if (dst_size - out < seq)
+				break;
+			memcpy(dst + out, s + i, seq);
+			out += seq;
 			i += seq;
 		} else {
-			fprintf(out, "\\u%04x", c);
+			/* control characters, DEL, bytes that are not UTF-8 */
+			if (dst_size - out < 6)
+				break;
+			memcpy(dst + out, "\\u00", 4);
+			dst[out + 4] = hex[c >> 4];
+			dst[out + 5] = hex[c & 0xf];
+			out += 6;
 			i++;
 		}
+	}
+	*used = i == end ? len : i;
+	return out;
+}
+
+void json_escape(FILE *out, const char *src, size_t len)
+{
+	char buf[256];
+	size_t used, n;
+
+	while (len) {
+		n = json_escape_some(buf, sizeof(buf), src, len, &used);
+		fwrite(buf, 1, n, out);
+		src += used;
+		len -= used;
 	}
 }

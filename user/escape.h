@@ -26,4 +26,12 @@ size_t text_escape(char *dst, size_t dst_size, const char *src, size_t len);
  */
 void json_escape(FILE *out, const char *src, size_t len);
 
+/*
+ * The same into dst: as much of src as fits in dst_size bytes, never half
+ * an escape or half a UTF-8 sequence.  Returns the bytes written; *used:
+ * the bytes of src consumed (len once the first NUL or the end is
+ * reached).  dst_size >= 6 always makes progress.
+ */
+size_t json_escape_some(char *dst, size_t dst_size, const char *src, size_t len, size_t *used);
+
 #endif

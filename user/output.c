@@ -53,10 +53,72 @@ void output_header(struct output *o)
 	fputs("DETAIL\n", o->out);
 }
 
+/* n as decimal digits at p; returns the end.  No printf on the hot path. */
+static char *put_decimal(char *p, unsigned int n)
+{
+	char digits[10];
+	int k = 0;
+
+	do {
+		digits[k++] = '0' + n % 10;
+		n /= 10;
+	} while (n);
+	while (k)
+		*p++ = digits[--k];
+	return p;
+}
+
+/* n as exactly `width` digits, leading zeros kept. */
+static void put_fixed(char *p, unsigned long long n, int width)
+{
+	while (width--) {
+		p[width] = '0' + n % 10;
+		n /= 10;
+	}
+}
+
 void format_addr(char *buf, size_t size, int family, const __u8 *addr)
 {
+	char *p = buf;
+
+	/* IPv4, what storms are made of, as inet_ntop() writes it */
+	if (family != AF_INET6 && size >= INET_ADDRSTRLEN) {
+		for (int i = 0; i < 4; i++) {
+			p = put_decimal(p, addr[i]);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		return;
+	}
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, size))
 		snprintf(buf, size, "?");
+}
+
+/*
+ * The part of a time stamp that names its second, formatted once per
+ * second: records of a storm share it (one formatter per kind: the table's
+ * local time and JSON's UTC).
+ */
+struct second_cache {
+	time_t secs;
+	bool valid;
+	char text[32];
+};
+
+static const char *second_text(struct second_cache *c, time_t secs, bool utc)
+{
+	struct tm tm;
+
+	if (c->valid && c->secs == secs)
+		return c->text;
+	if (utc)
+		gmtime_r(&secs, &tm);
+	else
+		localtime_r(&secs, &tm);
+	if (!strftime(c->text, sizeof(c->text), utc ? "%Y-%m-%dT%H:%M:%S" : "%H:%M:%S", &tm))
+		c->text[0] = '\0';
+	c->secs = secs;
+	c->valid = true;
+	return c->text;
 }
 
 struct incident incident_of_record(const struct rst_record *rec)
@@ -148,14 +210,20 @@ static __u64 realtime_ns(const struct output *o, __u64 mono_ns)
 /* RFC 3339 UTC with microseconds of a CLOCK_MONOTONIC time. */
 void rfc3339(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
+	static struct second_cache utc;
 	__u64 ns = realtime_ns(o, mono_ns);
-	time_t secs = ns / NSEC_PER_SEC;
-	char date[32];
-	struct tm tm;
+	const char *date = second_text(&utc, ns / NSEC_PER_SEC, true);
+	size_t n = strlen(date);
 
-	gmtime_r(&secs, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%06lluZ", date, (unsigned long long)(ns % NSEC_PER_SEC) / 1000);
+	if (n + 9 > size) {
+		snprintf(buf, size, "%s", date);
+		return;
+	}
+	memcpy(buf, date, n);
+	buf[n] = '.';
+	put_fixed(buf + n + 1, ns % NSEC_PER_SEC / 1000, 6);
+	buf[n + 7] = 'Z';
+	buf[n + 8] = '\0';
 }
 
 /* A port, or null for the folded ephemeral port of a summary row. */
@@ -412,14 +480,19 @@ void table_detail(char *buf, size_t size, const struct output *o,
 /* Local wall-clock time HH:MM:SS.mmm of a CLOCK_MONOTONIC time. */
 void wall_clock(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
+	static struct second_cache local;
 	__u64 ns = realtime_ns(o, mono_ns);
-	time_t secs = ns / NSEC_PER_SEC;
-	char hms[16];
-	struct tm tm;
+	const char *hms = second_text(&local, ns / NSEC_PER_SEC, false);
+	size_t n = strlen(hms);
 
-	localtime_r(&secs, &tm);
-	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%03llu", hms, (unsigned long long)(ns % NSEC_PER_SEC) / 1000000);
+	if (n + 5 > size) {
+		snprintf(buf, size, "%s", hms);
+		return;
+	}
+	memcpy(buf, hms, n);
+	buf[n] = '.';
+	put_fixed(buf + n + 1, ns % NSEC_PER_SEC / 1000000, 3);
+	buf[n + 4] = '\0';
 }
 
 /*

@@ -68,7 +68,7 @@ static void json_row(struct output *o, struct json_writer *w, const struct summa
 	const struct cgroup_info *cg = row_cgroup(r, &row->key);
 	char cmdline[RST_CMDLINE_LEN + 1];
 
-	jw_open_object(w, NULL);
+	jw_open_element(w);
 	jw_uint(w, "count", row->count);
 	/* a partial interval's rate would extrapolate a moment */
 	if (r->iv->partial)
@@ -142,7 +142,7 @@ static void json_namespaces(struct json_writer *w, const struct summary_report *
 		bool has[KC_COUNT];
 
 		own_counts(r, ns[i], own, has);
-		jw_open_object(w, NULL);
+		jw_open_element(w);
 		jw_uint(w, "netns", ns[i]);
 		/* null: not watched for the whole interval */
 		if (k) {
