@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#define _GNU_SOURCE /* fwrite_unlocked, fputs_unlocked */
 #include "output.h"
 #include "escape.h"
 #include "identity.h"
@@ -31,10 +32,20 @@ void output_init(struct output *o, FILE *out, bool json, const struct reset_reas
 				(real.tv_nsec - mono.tv_nsec);
 }
 
-/* A value padded to its column width (left- or right-aligned), then a blank. */
+/* A value padded to its column width (left- or right-aligned), then a
+ * blank.  Unlocked stdio: the loader writes its output from one thread. */
 void column(FILE *out, const char *value, int width, bool left)
 {
-	fprintf(out, left ? "%-*s " : "%*s ", width, value);
+	static const char blanks[] = "                                                      ";
+	size_t n = strlen(value), pad = (size_t)width > n ? (size_t)width - n : 0;
+
+	if (pad >= sizeof(blanks)) /* wider than any column: the slow way */
+		pad = 0, fprintf(out, left ? "%-*s" : "%*s", width, value);
+	else if (left)
+		fwrite_unlocked(value, 1, n, out), fwrite_unlocked(blanks, 1, pad, out);
+	else
+		fwrite_unlocked(blanks, 1, pad, out), fwrite_unlocked(value, 1, n, out);
+	putc_unlocked(' ', out);
 }
 
 void output_header(struct output *o)
@@ -433,11 +444,27 @@ void endpoint(char *buf, const struct incident *in, const __u8 *addr, __u16 port
 {
 	char a[INET6_ADDRSTRLEN];
 
+	bool v6 = in->family == AF_INET6;
+	size_t n;
+	char *p = buf;
+
 	format_addr(a, sizeof(a), in->family, addr);
+	n = strlen(a); /* inet_ntop() writes at most 39 for IPv6: this is a guard */
+	if (n > ENDPOINT_SIZE - 9)
+		n = ENDPOINT_SIZE - 9;
+	/* "[" INET6_ADDRSTRLEN "]:65535" fits ENDPOINT_SIZE */
+	if (v6)
+		*p++ = '[';
+	memcpy(p, a, n);
+	p += n;
+	if (v6)
+		*p++ = ']';
+	*p++ = ':';
 	if (!port) /* the folded ephemeral port of a summary row */
-		snprintf(buf, ENDPOINT_SIZE, in->family == AF_INET6 ? "[%s]:*" : "%s:*", a);
+		*p++ = '*';
 	else
-		snprintf(buf, ENDPOINT_SIZE, in->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+		p = put_decimal(p, port);
+	*p = '\0';
 }
 
 /* Widens the address columns for good once an endpoint does not fit. */
@@ -518,7 +545,7 @@ void owner_columns(struct output *o, const struct incident *in)
 	char pid[16], comm[COMM_TEXT_SIZE];
 
 	if (in->flags & RST_F_OWNER)
-		snprintf(pid, sizeof(pid), "%u", in->pid);
+		*put_decimal(pid, in->pid) = '\0';
 	else
 		snprintf(pid, sizeof(pid), "-");
 	comm_column(comm, sizeof(comm), in);
@@ -613,7 +640,9 @@ static void print_text(struct output *o, const struct rst_record *rec, const str
 	if (widen_for(o, local, remote))
 		output_header(o);
 	wall_clock(clock, sizeof(clock), o, rec->ts_ns);
-	if (rec->sock_ino)
+	if (rec->sock_ino && rec->sock_ino <= UINT32_MAX) /* inodes are 32-bit counters */
+		*put_decimal(sock, rec->sock_ino) = '\0';
+	else if (rec->sock_ino)
 		snprintf(sock, sizeof(sock), "%llu", (unsigned long long)rec->sock_ino);
 	else
 		snprintf(sock, sizeof(sock), "-");
@@ -627,7 +656,8 @@ static void print_text(struct output *o, const struct rst_record *rec, const str
 	column(o->out, remote, o->addr_width, true);
 	column(o->out, state ? state : "-", STATE_W, true);
 	context_column(o, id->cgroup);
-	fprintf(o->out, "%s\n", detail);
+	fputs_unlocked(detail, o->out);
+	putc_unlocked('\n', o->out);
 }
 
 void output_record(struct output *o, const struct rst_record *rec, const struct identity *id)
