@@ -47,6 +47,37 @@ static __always_inline void listener_key_of(void *ctx, const struct state_change
 	listener_addr(ctx, sc, lk->addr);
 }
 
+/*
+ * A listener opened or closed (RST_EV_LISTEN_OPEN, _CLOSE): an internal
+ * record for user space's listener history, with the bound address in
+ * laddr (all zero: any) and the port in lport.  o: its owner, NULL where
+ * none is known.  Rare (listen(), a listener's close): off the hot paths.
+ */
+static __always_inline void listener_fact(void *ctx, const struct state_change *sc, __u8 event,
+					  const struct rst_owner *o)
+{
+	__u32 zero = 0;
+	/* not on the stack: the program's other paths leave no room */
+	struct rst_record *rec = bpf_map_lookup_elem(&fact_scratch, &zero);
+
+	if (!rec)
+		return;
+	__builtin_memset(rec, 0, sizeof(*rec));
+	rec->source = RST_SRC_SET_STATE;
+	rec->event = event;
+	rec->family = sc->family;
+	rec->lport = sc->sport;
+	listener_addr(ctx, sc, rec->laddr);
+	rec->netns = sk_netns(sc->sk);
+	rec->sock_cookie = sock_cookie_of(sc->sk, sc->key);
+	rec->sock_ino = sock_ino(sc->sk);
+	rec->state = TCP_LISTEN;
+	rec->flags |= RST_F_STATE;
+	if (o)
+		set_owner(rec, o, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);
+	emit_internal(rec);
+}
+
 /* SYN_RECV: a listener's child is born, which matters only where the
  * owner table is keyed by address (see on_child_born()). */
 static __always_inline bool is_tracked_transition(int newstate)
@@ -167,9 +198,19 @@ static __always_inline void on_close(void *ctx, const struct state_change *sc)
 	if (sc->oldstate == TCP_LISTEN) {
 		struct rst_listener_key lk;
 		struct rst_listener *l;
+		struct rst_sock_info si = {};
+		bool own = owner_lookup(sc->key, &si);
 
 		listener_key_of(ctx, sc, &lk);
 		l = bpf_map_lookup_elem(&listeners, &lk);
+		/* the listener's owner: its own entry, else (opened before
+		 * start) the seeded one of its port */
+		if (own)
+			listener_fact(ctx, sc, RST_EV_LISTEN_CLOSE, &si.owner);
+		else if (l)
+			listener_fact(ctx, sc, RST_EV_LISTEN_CLOSE, &l->owner);
+		else
+			listener_fact(ctx, sc, RST_EV_LISTEN_CLOSE, NULL);
 
 		/* SO_REUSEPORT: only the listener that registered the port
 		 * takes its entry away (0: a seeded listener whose key the
@@ -193,6 +234,8 @@ static __always_inline void on_connect_or_listen(void *ctx, const struct state_c
 
 		listener_key_of(ctx, sc, &lk);
 		bpf_map_update_elem(&listeners, &lk, &l, BPF_ANY);
+		bpf_map_update_elem(&listener_tgids, &owner.pid, &owner.proc_start_ns, BPF_ANY);
+		listener_fact(ctx, sc, RST_EV_LISTEN_OPEN, &owner);
 	}
 }
 

@@ -191,6 +191,9 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct rst_record) || rs->write_error)
 		return 0;
+	/* facts for the listener history: never a record, never counted */
+	if (rec->event >= RST_EV_LISTEN_OPEN)
+		return 0;
 	identity_of(rs->identities, rec, &id);
 	/* the owner's cgroup is not in the record: --cgroup runs here */
 	if (rs->cgroup_filter && (!id.cgroup || !cgroup_in_subtree(id.cgroup->path, rs->cgroup_filter)))
