@@ -24,6 +24,7 @@
 #include "kernel_counters.h"
 #include "feature_report.h"
 #include "kernel_names.h"
+#include "listeners.h"
 #include "metrics.h"
 #include "output.h"
 #include "preflight.h"
@@ -71,6 +72,7 @@ struct run_state {
 	bool quiet;		 /* --quiet: records go to metrics only */
 	struct cgroup_names *cgroups;
 	struct identities *identities;
+	struct listener_history *listeners; /* who listened where */
 	const char *cgroup_filter; /* --cgroup: a subtree, relative to the cgroup2 mount */
 	struct counter_watch *counters; /* --summary: the kernel's, per namespace */
 	bool watch_new_netns;		/* watch each namespace records show (no --netns) */
@@ -191,10 +193,13 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct rst_record) || rs->write_error)
 		return 0;
-	/* facts for the listener history: never a record, never counted */
-	if (rec->event >= RST_EV_LISTEN_OPEN)
-		return 0;
 	identity_of(rs->identities, rec, &id);
+	/* facts for the listener history: never a record, never counted,
+	 * whatever the filters (--cgroup included) */
+	if (rec->event >= RST_EV_LISTEN_OPEN) {
+		listener_history_add(rs->listeners, rec, &id);
+		return 0;
+	}
 	/* the owner's cgroup is not in the record: --cgroup runs here */
 	if (rs->cgroup_filter && (!id.cgroup || !cgroup_in_subtree(id.cgroup->path, rs->cgroup_filter)))
 		return 0;
@@ -358,11 +363,15 @@ int main(int argc, char **argv)
 		goto cleanup;
 	rs.cgroups = cgroup_names_new();
 	rs.identities = identities_new(tracer_procs_fd(tracer), rs.cgroups);
-	if (!rs.cgroups || !rs.identities) {
+	rs.listeners = listener_history_new();
+	if (!rs.cgroups || !rs.identities || !rs.listeners) {
 		fprintf(stderr, "rstsnoop: out of memory\n");
 		goto cleanup;
 	}
 	identities_complete_seeded(rs.identities);
+	/* what listens now, with the command lines just completed */
+	listener_history_seed_map(rs.listeners, tracer_listeners_fd(tracer), rs.identities);
+	rs.out.listeners = rs.listeners;
 	rs.cgroup_filter = opts.cgroup ? cgroup_relative(rs.cgroups, opts.cgroup) : NULL;
 	rs.tracer = tracer;
 	rs.top = opts.top;
@@ -450,6 +459,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rstsnoop: %llu sockets lost their owner entry to another socket "
 				"(owner table full); their records may lack the process\n",
 			(unsigned long long)lost);
+	if (listener_history_dropped(rs.listeners))
+		fprintf(stderr, "rstsnoop: %llu listeners found the listener history full (%d "
+				"listening); refusals of their ports name no expected listener\n",
+			(unsigned long long)listener_history_dropped(rs.listeners),
+			LISTENER_HISTORY_MAX);
 	exit_code = output_exit_code(&rs);
 cleanup:
 	if (opts.ready_file)
@@ -458,6 +472,7 @@ cleanup:
 	exporter_close(rs.exporter);
 	metrics_free(rs.metrics);
 	identities_free(rs.identities);
+	listener_history_free(rs.listeners);
 	counter_watch_free(rs.counters);
 	cgroup_names_free(rs.cgroups);
 	summary_free(rs.summary);

@@ -298,6 +298,11 @@ int tracer_procs_fd(const struct tracer *t)
 	return bpf_map__fd(t->skel->maps.procs);
 }
 
+int tracer_listeners_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.listeners);
+}
+
 const struct tracer_features *tracer_features(const struct tracer *t)
 {
 	return &t->feat;
