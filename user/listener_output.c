@@ -105,6 +105,34 @@ void json_listener_fields(struct json_writer *w, const struct output *o,
 	jw_close_array(w);
 }
 
+/*
+ * Under a summary row: "  listener: ARG ARG ..." (each argument escaped,
+ * as the row's own command line) of the listener the row's connects
+ * expected, where its command line is known.
+ */
+void listener_command_line(const struct output *o, const struct incident *in, int indent)
+{
+	char arg[4 * RST_CMDLINE_LEN + 1];
+	const struct listener_seen *e;
+	struct listener_question q;
+	size_t at = 0, len;
+
+	if (!incident_question(o, in, &q) || !(e = listener_expected(o->listeners, &q)) ||
+	    !e->proc_known || !e->proc.cmdline_len)
+		return;
+	len = e->proc.cmdline_len < sizeof(e->proc.cmdline) ? e->proc.cmdline_len
+							    : sizeof(e->proc.cmdline);
+	fprintf(o->out, "%*s listener:", indent, "");
+	while (at < len) {
+		size_t n = strnlen(e->proc.cmdline + at, len - at);
+
+		text_escape(arg, sizeof(arg), e->proc.cmdline + at, n);
+		fprintf(o->out, " %s", n ? arg : "''");
+		at += n + 1;
+	}
+	fputs(e->proc.cmdline_cut ? " +\n" : "\n", o->out);
+}
+
 /* "[::1]:7211", and "@NETNS" where it is another namespace than the question's. */
 static size_t listener_place(char *buf, size_t size, const struct listener_seen *e,
 			     const struct listener_question *q)

@@ -84,5 +84,7 @@ void json_listener_fields(struct json_writer *w, const struct output *o,
 			  const struct incident *in);
 /* Appends "was=COMM[PID] exit=N now=PLACE" to a DETAIL ("-": empty). */
 void listener_detail(char *buf, size_t size, const struct output *o, const struct incident *in);
+/* Under a summary row: the expected listener's command line, if known. */
+void listener_command_line(const struct output *o, const struct incident *in, int indent);
 
 #endif

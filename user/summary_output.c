@@ -304,6 +304,7 @@ void output_summary(struct output *o, const struct summary_report *r)
 		column(o->out, remote, o->addr_width, true);
 		fprintf(o->out, "%s\n", detail);
 		command_line(o, &row->key);
+		listener_command_line(o, &in, COUNT_W + RATE_W + PIDS_W + 3);
 	}
 	for (size_t i = shown; i < r->n; i++)
 		hidden += r->rows[i].count;
