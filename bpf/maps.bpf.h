@@ -151,8 +151,12 @@ struct {
 	__type(value, struct rst_listener);
 } listeners SEC(".maps") __weak;
 
-/* Per CPU: room to build an internal record (emit_internal()) where the
- * program's stack has none left. */
+/*
+ * Per CPU: room to build an internal record (emit_internal()) where the
+ * program's stack has none left.
+ *   writer and reader: set_state's listener_fact(), within one run
+ *   key: 0; lifetime: one program run (rebuilt from zero each time)
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
