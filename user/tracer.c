@@ -478,6 +478,7 @@ size_t tracer_map_usage(const struct tracer *t, struct map_usage *out, size_t ma
 		{t->skel->maps.procs, false},
 		{t->skel->maps.seeds, false},
 		{t->skel->maps.listeners, false},
+		{t->skel->maps.listener_tgids, false},
 	};
 	size_t n = 0;
 
