@@ -18,8 +18,8 @@
  * 6.16), so the last thread reads 0.  A thread that exits while others
  * live reads more and is not the process's end; the main thread's
  * pthread_exit() is not either (pid == tgid would take it for one).  Two
- * threads exiting at once may both read 0: the first one deletes the
- * entry, the second finds none.
+ * threads exiting at once may both read 0 and both report: they carry the
+ * same group exit code, and user space takes it twice.
  */
 struct task_exit {
 	__u64 start_ns; /* the group leader's start_time */
@@ -29,12 +29,12 @@ struct task_exit {
 };
 
 /*
- * exit_code is what wait(2) reports for the process: do_exit() stores it
- * before the tracepoint, exit(N) as N << 8, a fatal signal as its number
- * (| 0x80 with a core dump).  In a group exit (exit_group(), a fatal
- * signal) every thread carries the group's code, so the last one does too.
+ * The caller found t->tgid in listener_tgids.  exit_code is what wait(2)
+ * reports for the process: do_exit() stores it before the tracepoint,
+ * exit(N) as N << 8, a fatal signal as its number (| 0x80 with a core
+ * dump).  In a group exit (exit_group(), a fatal signal) every thread
+ * carries the group's code, so the last one does too.
  */
-/* The caller found t->tgid in listener_tgids. */
 static __always_inline void on_task_exit(const char *comm, const struct task_exit *t)
 {
 	struct rst_record rec = {.source = RST_SRC_PROCESS_EXIT, .event = RST_EV_PROC_EXIT};
