@@ -460,8 +460,9 @@ int main(int argc, char **argv)
 				"(owner table full); their records may lack the process\n",
 			(unsigned long long)lost);
 	if (listener_history_dropped(rs.listeners))
-		fprintf(stderr, "rstsnoop: %llu listeners found the listener history full (%d "
-				"listening); refusals of their ports name no expected listener\n",
+		fprintf(stderr, "rstsnoop: %llu listeners found the listener history full (all %d "
+				"entries listening); refusals of their ports name no expected "
+				"listener\n",
 			(unsigned long long)listener_history_dropped(rs.listeners),
 			LISTENER_HISTORY_MAX);
 	exit_code = output_exit_code(&rs);
