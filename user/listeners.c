@@ -14,9 +14,6 @@
  */
 #define BUCKETS 1024 /* power of 2 */
 #define NONE (-1)
-/* /proc seeding stands the start in clock ticks in for the kernel's
- * start_time (user/seed.c): a process it seeded matches within this. */
-#define SEEDED_START_SLACK_NS 1000000000ULL
 
 struct listener_history {
 	struct listener_seen *v;
@@ -252,15 +249,21 @@ static void on_close(struct listener_history *h, const struct rst_record *rec,
 		e->closed_ns = rec->ts_ns;
 }
 
+/*
+ * The pid and the start time name one process.  A listener seeded at
+ * start matches on its pid alone: /proc seeding knows the start only as
+ * /proc/PID/stat's clock ticks since boot (user/seed.c), which is not the
+ * kernel's start_time (boot time counts suspend, and ticks are coarse).
+ * Its pid cannot have been reused by another listener's owner meanwhile
+ * unless its exit went unseen.
+ */
 static bool same_process(const struct listener_seen *e, const struct rst_record *rec)
 {
 	__u64 a = e->proc_start_ns, b = rec->proc_start_ns;
 
 	if (e->pid != rec->pid)
 		return false;
-	if (a == b || !a || !b)
-		return true;
-	return e->seen_at_start && (a > b ? a - b : b - a) < SEEDED_START_SLACK_NS;
+	return a == b || !a || !b || e->seen_at_start;
 }
 
 static void on_exit_of_process(struct listener_history *h, const struct rst_record *rec)
