@@ -13,6 +13,8 @@
 #         exits with status 7
 #   7236  a remote peer's SYN to this host's closed port (the socket-less
 #         RST this host sent), whose listener exited with status 5
+#   7237  a dual-stack listener on [::] that exited with status 4, while
+#         the client dials 127.0.0.1
 # Run as records, with --no-ttl and an event filter (internal facts bypass
 # filters), as a table, and as --summary of this namespace only.
 . "$SCENARIO_LIB"
@@ -69,6 +71,9 @@ expected_listener() {
 	serve "$name.wire" rstgen serve --addr 198.18.7.1 --port 7236 --name el-wire --exit-status 5 ||
 		{ fail "$name" "server on the veth not ready"; stop_rstsnoop; return; }
 	p_wire=$SERVER_PID j_wire=$SERVER_JOB
+	serve "$name.ds" rstgen serve --addr :: --port 7237 --name el-ds --exit-status 4 ||
+		{ fail "$name" "dual-stack server not ready"; stop_rstsnoop; return; }
+	p_ds=$SERVER_PID j_ds=$SERVER_JOB
 
 	kill -TERM $j_coll
 	wait $j_coll
@@ -82,10 +87,13 @@ expected_listener() {
 	kill -TERM $j_wire
 	wait $j_wire
 	st_wire=$?
-	expect "$name.oracle" "exit statuses the shell saw" "$st_coll $st_kill $st_seeded $st_wire" \
-		"3 137 7 5"
+	kill -TERM $j_ds
+	wait $j_ds
+	st_ds=$?
+	expect "$name.oracle" "exit statuses the shell saw" \
+		"$st_coll $st_kill $st_seeded $st_wire $st_ds" "3 137 7 5 4"
 
-	for port in 7231 7232 7233 7234 7235; do
+	for port in 7231 7232 7233 7234 7235 7237; do
 		rstgen connect --addr 127.0.0.1 --port $port --name el-agent >>"$T/$name.gen" 2>&1
 	done
 	ip netns exec $PEER rstgen connect --addr 198.18.7.1 --port 7236 --name el-remote \
@@ -94,7 +102,7 @@ expected_listener() {
 	expect "$name.status" "exit status" $? 0
 	kill $j_v6 $j_other 2>/dev/null
 	wait $j_v6 $j_other 2>/dev/null
-	expect "$name.refused" "connects refused" "$(grep -c 'refused=1' "$T/$name.gen")" 6
+	expect "$name.refused" "connects refused" "$(grep -c 'refused=1' "$T/$name.gen")" 7
 
 	case $mode in
 	text) text_checks ;;
@@ -133,6 +141,10 @@ record_checks() {
 		expected_listener.pid=$p_seeded expected_listener.comm=el-seeded \
 		expected_listener.seen_at_start=true expected_listener.listening_since=null \
 		expected_listener.listening=false expected_listener.exit.code=7)" 1
+	expect "$name.dual_stack" "the dual-stack listener that took IPv4, exit 4" "$(refused 7237 \
+		expected_listener.pid=$p_ds expected_listener.comm=el-ds \
+		expected_listener.family=ipv6 expected_listener.address=:: \
+		expected_listener.exit.code=4)" 1
 	if [ $CLOSED = none ]; then
 		skip "$name.remote_syn" "this kernel shows no socket-less RST"
 	else
