@@ -86,4 +86,26 @@ static __always_inline void emit(struct rst_record *rec)
 	}
 }
 
+/*
+ * An internal record (RST_EV_LISTEN_OPEN, _LISTEN_CLOSE, _PROC_EXIT): a
+ * fact for user space's listener history, never shown as a record.  No
+ * filter applies (filter_events is 8 bits wide: events 8 and up have no
+ * bit, and -P or -c would hide the listener a refusal asks about), and
+ * records_armed does not either: like the owner table, the history must
+ * know what happened between attaching and arming.  Rare (listen(), a
+ * listener's close, its process's exit): a wakeup is not worth forcing.
+ */
+static __always_inline void emit_internal(struct rst_record *rec)
+{
+	__u32 zero = 0;
+	__u64 *lost;
+
+	rec->ts_ns = bpf_ktime_get_ns();
+	if (bpf_ringbuf_output(&records, rec, sizeof(*rec), BPF_RB_NO_WAKEUP)) {
+		lost = bpf_map_lookup_elem(&lost_records, &zero);
+		if (lost)
+			__sync_fetch_and_add(lost, 1);
+	}
+}
+
 #endif /* RSTSNOOP_EMIT_BPF_H */

@@ -151,6 +151,41 @@ struct {
 	__type(value, struct rst_listener);
 } listeners SEC(".maps") __weak;
 
+/*
+ * Per CPU: room to build an internal record (emit_internal()) where the
+ * program's stack has none left.
+ *   writer and reader: set_state's listener_fact(), within one run
+ *   key: 0; lifetime: one program run (rebuilt from zero each time)
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rst_record);
+} fact_scratch SEC(".maps") __weak;
+
+/*
+ * The processes that own a listener rstsnoop saw (listen(), or one that
+ * existed at start), by tgid; the value is the process's start time
+ * (task start_time), which tells a reused pid apart.
+ *   writer: set_state (listen()), the seeding (seed.bpf.c, user/seed.c)
+ *   reader and deleter: process_exit (sched:sched_process_exit), which
+ *           reports the exit of these processes only, and deletes the entry
+ *   key: tgid; lifetime: from listen() to the process's exit.  An LRU:
+ *           a host that opens more listening processes than it holds
+ *           forgets the oldest, whose exit is then not reported.
+ * A process stays here after closing its listener: how it ended is the
+ * question a refused connect to its old port asks.
+ */
+#define MAX_LISTENER_PROCESSES 4096
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_LISTENER_PROCESSES);
+	__type(key, __u32);
+	__type(value, __u64);
+} listener_tgids SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 2 << 20); /* the loader sets --ringbuf-kb */

@@ -112,6 +112,8 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 		else
 			BPF_CORE_READ_INTO((__u32 *)lk.addr, sk, __sk_common.skc_rcv_saddr);
 		bpf_map_update_elem(&listeners, &lk, &l, BPF_NOEXIST);
+		/* its exit is reported (process_exit.bpf.h) */
+		bpf_map_update_elem(&listener_tgids, &o.pid, &o.proc_start_ns, BPF_ANY);
 	}
 	return 0;
 }

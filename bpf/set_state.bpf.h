@@ -47,6 +47,36 @@ static __always_inline void listener_key_of(void *ctx, const struct state_change
 	listener_addr(ctx, sc, lk->addr);
 }
 
+/*
+ * A listener opened or closed (RST_EV_LISTEN_OPEN, _CLOSE): an internal
+ * record for user space's listener history, with the bound address in
+ * laddr (all zero: any) and the port in lport; the caller names the owner
+ * (set_owner()) where it knows one, and emits it (emit_internal()).  Built
+ * in fact_scratch: the program's other paths leave no room on the stack.
+ * Rare (listen(), a listener's close): off the hot paths.  NULL: no room.
+ */
+static __always_inline struct rst_record *listener_fact(void *ctx, const struct state_change *sc,
+							__u8 event)
+{
+	__u32 zero = 0;
+	struct rst_record *rec = bpf_map_lookup_elem(&fact_scratch, &zero);
+
+	if (!rec)
+		return NULL;
+	__builtin_memset(rec, 0, sizeof(*rec));
+	rec->source = RST_SRC_SET_STATE;
+	rec->event = event;
+	rec->family = sc->family;
+	rec->lport = sc->sport;
+	listener_addr(ctx, sc, rec->laddr);
+	rec->netns = sk_netns(sc->sk);
+	rec->sock_cookie = sock_cookie_of(sc->sk, sc->key);
+	rec->sock_ino = sock_ino(sc->sk);
+	rec->state = TCP_LISTEN;
+	rec->flags |= RST_F_STATE;
+	return rec;
+}
+
 /* SYN_RECV: a listener's child is born, which matters only where the
  * owner table is keyed by address (see on_child_born()). */
 static __always_inline bool is_tracked_transition(int newstate)
@@ -167,14 +197,24 @@ static __always_inline void on_close(void *ctx, const struct state_change *sc)
 	if (sc->oldstate == TCP_LISTEN) {
 		struct rst_listener_key lk;
 		struct rst_listener *l;
+		struct rst_record *fact = listener_fact(ctx, sc, RST_EV_LISTEN_CLOSE);
+		bool registered;
 
 		listener_key_of(ctx, sc, &lk);
 		l = bpf_map_lookup_elem(&listeners, &lk);
-
 		/* SO_REUSEPORT: only the listener that registered the port
 		 * takes its entry away (0: a seeded listener whose key the
 		 * seeding could not know). */
-		if (l && (l->sk == sc->key || !l->sk))
+		registered = l && (l->sk == sc->key || !l->sk);
+		/* Its owner is that entry's; another listener of a shared port
+		 * closes without one (user space knows the port's entry, and
+		 * the owner table's look-up would cost every program run's
+		 * verification more than it tells). */
+		if (fact && registered)
+			set_owner(fact, &l->owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);
+		if (fact)
+			emit_internal(fact);
+		if (registered)
 			bpf_map_delete_elem(&listeners, &lk);
 	}
 }
@@ -190,9 +230,16 @@ static __always_inline void on_connect_or_listen(void *ctx, const struct state_c
 	if (sc->newstate == TCP_LISTEN) {
 		struct rst_listener_key lk;
 		struct rst_listener l = {.owner = owner, .sk = sc->key};
+		struct rst_record *fact;
 
 		listener_key_of(ctx, sc, &lk);
 		bpf_map_update_elem(&listeners, &lk, &l, BPF_ANY);
+		bpf_map_update_elem(&listener_tgids, &owner.pid, &owner.proc_start_ns, BPF_ANY);
+		fact = listener_fact(ctx, sc, RST_EV_LISTEN_OPEN);
+		if (fact) {
+			set_owner(fact, &owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);
+			emit_internal(fact);
+		}
 	}
 }
 

@@ -29,6 +29,10 @@ static __always_inline void socketless_reset(struct rst_record *rec, const struc
 		return;
 	}
 	rec->event = RST_EV_RESET_SENT;
+	/* a bare SYN refused: a connect to a closed port of this host, whose
+	 * listener user space names (the table shows no cause for reset_sent) */
+	if ((tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
+		rec->cause = RST_CAUSE_REFUSED;
 	rec->netns = netns;
 	rec->flags |= RST_F_LOCAL_RST;
 	rec->origin = RST_ORIGIN_LOCAL_STACK;

@@ -46,6 +46,10 @@ static void wire_features_print(FILE *out, const struct tracer_features *f)
 		fprintf(out, "race evidence: yes (this host's socket-less RSTs to a reset flow)\n");
 	else
 		fprintf(out, "race evidence: no (this kernel traces no socket-less RST)\n");
+	fprintf(out, "listener history: sock:inet_sock_set_state (listen, close), "
+		     "sched:sched_process_exit (how its process ended); names the listener of %s\n",
+		socketless ? "local and remote refused connects"
+			   : "local refused connects (this kernel traces no socket-less RST)");
 }
 
 void features_print(FILE *out, const struct tracer_features *f, int btf_error,

@@ -24,6 +24,7 @@
 #include "kernel_counters.h"
 #include "feature_report.h"
 #include "kernel_names.h"
+#include "listeners.h"
 #include "metrics.h"
 #include "output.h"
 #include "preflight.h"
@@ -72,6 +73,7 @@ struct run_state {
 	bool quiet;		 /* --quiet: records go to metrics only */
 	struct cgroup_names *cgroups;
 	struct identities *identities;
+	struct listener_history *listeners; /* who listened where */
 	const char *cgroup_filter; /* --cgroup: a subtree, relative to the cgroup2 mount */
 	struct counter_watch *counters; /* --summary: the kernel's, per namespace */
 	bool watch_new_netns;		/* watch each namespace records show (no --netns) */
@@ -202,6 +204,12 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (size < sizeof(struct rst_record) || rs->write_error)
 		return 0;
 	identity_of(rs->identities, rec, &id);
+	/* facts for the listener history: never a record, never counted,
+	 * whatever the filters (--cgroup included) */
+	if (rec->event >= RST_EV_LISTEN_OPEN) {
+		listener_history_add(rs->listeners, rec, &id);
+		return 0;
+	}
 	/* the owner's cgroup is not in the record: --cgroup runs here */
 	if (rs->cgroup_filter && (!id.cgroup || !cgroup_in_subtree(id.cgroup->path, rs->cgroup_filter)))
 		return 0;
@@ -358,11 +366,15 @@ int main(int argc, char **argv)
 		goto cleanup;
 	rs.cgroups = cgroup_names_new();
 	rs.identities = identities_new(tracer_procs_fd(tracer), rs.cgroups);
-	if (!rs.cgroups || !rs.identities) {
+	rs.listeners = listener_history_new();
+	if (!rs.cgroups || !rs.identities || !rs.listeners) {
 		fprintf(stderr, "rstsnoop: out of memory\n");
 		goto cleanup;
 	}
 	identities_complete_seeded(rs.identities);
+	/* what listens now, with the command lines just completed */
+	listener_history_seed_map(rs.listeners, tracer_listeners_fd(tracer), rs.identities);
+	rs.out.listeners = rs.listeners;
 	rs.cgroup_filter = opts.cgroup ? cgroup_relative(rs.cgroups, opts.cgroup) : NULL;
 	rs.tracer = tracer;
 	rs.top = opts.top;
@@ -467,6 +479,12 @@ int main(int argc, char **argv)
 				"limits or errors)\n",
 			(unsigned long long)sent, (unsigned long long)skipped);
 	}
+	if (listener_history_dropped(rs.listeners))
+		fprintf(stderr, "rstsnoop: %llu listeners found the listener history full (all %d "
+				"entries listening); refusals of their ports name no expected "
+				"listener\n",
+			(unsigned long long)listener_history_dropped(rs.listeners),
+			LISTENER_HISTORY_MAX);
 	exit_code = output_exit_code(&rs);
 cleanup:
 	if (opts.ready_file)
@@ -476,6 +494,7 @@ cleanup:
 	exporter_close(rs.exporter);
 	metrics_free(rs.metrics);
 	identities_free(rs.identities);
+	listener_history_free(rs.listeners);
 	counter_watch_free(rs.counters);
 	cgroup_names_free(rs.cgroups);
 	summary_free(rs.summary);

@@ -28,6 +28,7 @@ void output_init(struct output *o, FILE *out, bool json, const struct reset_reas
 	o->json = json;
 	o->reasons = reasons;
 	o->addr_width = ADDR_W_IPV4;
+	o->listeners = NULL;
 	o->realtime_offset_ns = (real.tv_sec - mono.tv_sec) * NSEC_PER_SEC +
 				(real.tv_nsec - mono.tv_nsec);
 }
@@ -410,6 +411,7 @@ static void print_json(struct output *o, const struct rst_record *rec, const str
 		jw_null(&w, "sock_cookie");
 	jw_uint(&w, "netns", rec->netns);
 	json_identity(&w, rec, id);
+	json_listener_fields(&w, o, &in);
 	jw_end(&w);
 }
 
@@ -632,7 +634,7 @@ static void record_detail(char *buf, size_t size, const struct output *o,
 static void print_text(struct output *o, const struct rst_record *rec, const struct identity *id)
 {
 	struct incident in = incident_of_record(rec);
-	char clock[24], sock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[256];
+	char clock[24], sock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[384];
 	const char *state = state_of(rec);
 
 	endpoint(local, &in, rec->laddr, rec->lport);
@@ -648,6 +650,7 @@ static void print_text(struct output *o, const struct rst_record *rec, const str
 		snprintf(sock, sizeof(sock), "-");
 	table_detail(detail, sizeof(detail), o, &in);
 	record_detail(detail, sizeof(detail), o, rec);
+	listener_detail(detail, sizeof(detail), o, &in);
 	column(o->out, clock, TIME_W, true);
 	owner_columns(o, &in);
 	column(o->out, sock, SOCK_W, true);

@@ -15,12 +15,17 @@
 #include "kernel_names.h"
 #include "summary.h"
 
+struct listener_history;
+
 struct output {
 	FILE *out;
 	bool json;
 	const struct reset_reasons *reasons;
 	long long realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	int addr_width;		      /* the table's LOCAL and REMOTE columns */
+	/* who listened where: names the listener a refused connect expected
+	 * (NULL: not kept, and those fields are null) */
+	const struct listener_history *listeners;
 };
 
 void output_init(struct output *o, FILE *out, bool json, const struct reset_reasons *reasons);

@@ -74,4 +74,17 @@ void table_detail(char *buf, size_t size, const struct output *o, const struct i
 void comm_column(char *buf, size_t size, const struct incident *in);
 void context_column(struct output *o, const struct cgroup_info *cg);
 
+/* ---- who should have answered (user/listener_output.c) ---- */
+struct listener_question;
+/* Whether in is a connect this host refused, and the question it asks. */
+bool incident_question(const struct output *o, const struct incident *in,
+		       struct listener_question *q);
+/* expected_listener and listeners_elsewhere (both null for other incidents). */
+void json_listener_fields(struct json_writer *w, const struct output *o,
+			  const struct incident *in);
+/* Appends "was=COMM[PID] exit=N now=PLACE" to a DETAIL ("-": empty). */
+void listener_detail(char *buf, size_t size, const struct output *o, const struct incident *in);
+/* Under a summary row: the expected listener's command line, if known. */
+void listener_command_line(const struct output *o, const struct incident *in, int indent);
+
 #endif

@@ -333,6 +333,9 @@ static unsigned int seed_process(const char *pid, const struct socket_table *t,
 			struct rst_listener l = {.owner = owner};
 
 			bpf_map_update_elem(maps->listeners_fd, &lk, &l, BPF_NOEXIST);
+			/* its exit is reported (process_exit.bpf.h) */
+			bpf_map_update_elem(maps->listener_tgids_fd, &owner.pid,
+					    &owner.proc_start_ns, BPF_ANY);
 		}
 	}
 	closedir(fds);

@@ -36,6 +36,7 @@ struct seed_maps {
 	int seeds_fd;	  /* socket inode -> struct rst_owner */
 	int listeners_fd; /* netns and port -> struct rst_listener */
 	int procs_fd;	  /* pid -> struct rst_process */
+	int listener_tgids_fd; /* tgid of a listener's owner -> its start time */
 };
 
 /*

@@ -85,6 +85,7 @@ static void json_row(struct output *o, struct json_writer *w, const struct summa
 			     row->key.cmdline_cut, cg);
 	else
 		json_program(w, NULL, 0, false, cg);
+	json_listener_fields(w, o, &in);
 	jw_close_object(w);
 }
 
@@ -247,7 +248,7 @@ static void counters_lines(struct output *o, const struct summary_report *r)
 void output_summary(struct output *o, const struct summary_report *r)
 {
 	double seconds = interval_seconds(r->iv);
-	char clock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[128], count[24];
+	char clock[24], local[ENDPOINT_SIZE], remote[ENDPOINT_SIZE], detail[384], count[24];
 	char rate[32], pids[16], comm[COMM_TEXT_SIZE];
 	size_t shown = rows_shown(r);
 	__u64 hidden = 0;
@@ -287,6 +288,7 @@ void output_summary(struct output *o, const struct summary_report *r)
 		endpoint(remote, &in, in.raddr, in.rport);
 		table_detail(detail, sizeof(detail), o, &in);
 		origin_detail(detail, sizeof(detail), row->key.origin);
+		listener_detail(detail, sizeof(detail), o, &in);
 		snprintf(count, sizeof(count), "%llu", (unsigned long long)row->count);
 		if (r->iv->partial)
 			snprintf(rate, sizeof(rate), "-");
@@ -302,6 +304,7 @@ void output_summary(struct output *o, const struct summary_report *r)
 		column(o->out, remote, o->addr_width, true);
 		fprintf(o->out, "%s\n", detail);
 		command_line(o, &row->key);
+		listener_command_line(o, &in, COUNT_W + RATE_W + PIDS_W + 3);
 	}
 	for (size_t i = shown; i < r->n; i++)
 		hidden += r->rows[i].count;

@@ -104,6 +104,8 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 	bpf_program__set_autoload(skel->progs.on_receive_reset, !btf);
 	bpf_program__set_autoload(skel->progs.on_send_reset, !btf);
 	bpf_program__set_autoload(skel->progs.on_set_state_btf, btf);
+	bpf_program__set_autoload(skel->progs.on_process_exit, !btf);
+	bpf_program__set_autoload(skel->progs.on_process_exit_btf, btf);
 	bpf_program__set_autoload(skel->progs.on_receive_reset_btf, btf);
 	/* the tracepoint's prototype gained the reason in 6.10 */
 	bpf_program__set_autoload(skel->progs.on_send_reset_btf, btf && !f->send_reset_v610);
@@ -271,6 +273,7 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 		.seeds_fd = bpf_map__fd(t->skel->maps.seeds),
 		.listeners_fd = bpf_map__fd(t->skel->maps.listeners),
 		.procs_fd = bpf_map__fd(t->skel->maps.procs),
+		.listener_tgids_fd = bpf_map__fd(t->skel->maps.listener_tgids),
 	};
 	int err = seed_sockets(method, t->iterator_loaded ? t->skel->progs.seed_sockets : NULL,
 			       &maps, verbose, &t->feat.seed);
@@ -296,6 +299,11 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 int tracer_procs_fd(const struct tracer *t)
 {
 	return bpf_map__fd(t->skel->maps.procs);
+}
+
+int tracer_listeners_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.listeners);
 }
 
 const struct tracer_features *tracer_features(const struct tracer *t)
@@ -335,6 +343,7 @@ static void detach_all(struct rstsnoop_bpf *skel)
 		&skel->links.on_send_reset_btf, &skel->links.on_send_reset_btf_reason,
 		&skel->links.on_receive_reset_btf, &skel->links.on_set_state_btf,
 		&skel->links.on_drop_btf,	&skel->links.on_drop_btf_rx_sk,
+		&skel->links.on_process_exit,	&skel->links.on_process_exit_btf,
 	};
 	pthread_t threads[sizeof(links) / sizeof(links[0])];
 	bool started[sizeof(links) / sizeof(links[0])] = {};
@@ -472,6 +481,7 @@ size_t tracer_map_usage(const struct tracer *t, struct map_usage *out, size_t ma
 		{t->skel->maps.procs, false},
 		{t->skel->maps.seeds, false},
 		{t->skel->maps.listeners, false},
+		{t->skel->maps.listener_tgids, false},
 	};
 	size_t n = 0;
 

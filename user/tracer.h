@@ -40,6 +40,8 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose);
 const struct tracer_features *tracer_features(const struct tracer *t);
 /* The `procs` map (pid -> struct rst_process), for user/identity.c. */
 int tracer_procs_fd(const struct tracer *t);
+/* The `listeners` map (what listens, seeded at start). */
+int tracer_listeners_fd(const struct tracer *t);
 /* Waits up to timeout_ms for a wakeup, then hands over all queued records. */
 int tracer_poll(struct tracer *t, int timeout_ms);
 /*

@@ -9,7 +9,9 @@
  *   jsonq FILE valid                        exit 0 when every line is an object
  *
  * VALUE 'null', 'true', 'false' match those literals, numbers their literal
- * text, strings their decoded bytes.  A missing key never matches.  Every
+ * text, strings their decoded bytes, objects and arrays their text.  A KEY
+ * or FIELD may be a path into nested values: "a.b" (key b of object a),
+ * "a.0.b" (key b of the first element of array a).  A missing key never matches.  Every
  * command first checks that the whole file is JSON Lines (RFC 8259 values,
  * strings valid UTF-8); otherwise one line on stderr and exit 1.  Bad usage:
  * exit 2.
@@ -231,10 +233,11 @@ static bool parse_container(struct parser *ps, struct field *fields, int *nfield
 		}
 		if (!parse_value(ps, &value))
 			return false;
-		if (fields && close == '}') {
+		if (fields) { /* an array's elements have no key */
 			if (*nfields == MAX_FIELDS)
 				return fail(ps, "too many fields");
-			fields[(*nfields)++] = (struct field){key, value};
+			fields[(*nfields)++] =
+				(struct field){close == '}' ? key : (struct text){NULL, 0}, value};
 		}
 		first = false;
 		skip_ws(ps);
@@ -300,13 +303,77 @@ static const struct text *lookup(const struct record *r, const char *key, size_t
 	return NULL;
 }
 
+/* Decoded strings of nested values, freed once the line is answered. */
+struct arena {
+	char *buf[MAX_DEPTH];
+	int n;
+};
+
+static void arena_free(struct arena *a)
+{
+	while (a->n)
+		free(a->buf[--a->n]);
+}
+
+/*
+ * The value at path (klen bytes: keys and array indexes joined by '.')
+ * in r; NULL when absent.  A nested object or array is parsed again from
+ * its text (it was validated with the line).
+ */
+static const struct text *lookup_path(const struct record *r, const char *path, size_t klen,
+				      struct arena *a, struct text *room)
+{
+	const char *dot = memchr(path, '.', klen);
+	const struct text *v = lookup(r, path, dot ? (size_t)(dot - path) : klen);
+
+	while (v && dot) {
+		static struct record inner;
+		const char *part = dot + 1;
+		size_t rest = klen - (part - path), plen;
+		struct parser ps;
+		char *end;
+
+		if (a->n == MAX_DEPTH || (v->len == 0 || (v->s[0] != '{' && v->s[0] != '[')))
+			return NULL;
+		ps = (struct parser){v->s, v->s + v->len, NULL, 0, malloc(v->len + 1), 0};
+		if (!ps.buf)
+			return NULL;
+		a->buf[a->n++] = ps.buf;
+		inner.n = 0;
+		if (!parse_container(&ps, inner.fields, &inner.n))
+			return NULL;
+		dot = memchr(part, '.', rest);
+		plen = dot ? (size_t)(dot - part) : rest;
+		if (v->s[0] == '{') {
+			v = lookup(&inner, part, plen);
+		} else {
+			unsigned long i = strtoul(part, &end, 10);
+
+			if (end != part + plen || i >= (unsigned long)inner.n)
+				return NULL;
+			v = &inner.fields[i].value;
+		}
+		if (v) {
+			*room = *v;
+			v = room;
+		}
+		path = part;
+		klen = rest;
+	}
+	return v;
+}
+
 static bool matches(const struct record *r, char **conds, int n)
 {
 	for (int i = 0; i < n; i++) {
 		const char *eq = strchr(conds[i], '=');
-		const struct text *v = lookup(r, conds[i], eq - conds[i]);
+		struct arena a = {.n = 0};
+		struct text room;
+		const struct text *v = lookup_path(r, conds[i], eq - conds[i], &a, &room);
+		bool same = v && v->len == strlen(eq + 1) && !memcmp(v->s, eq + 1, v->len);
 
-		if (!v || v->len != strlen(eq + 1) || memcmp(v->s, eq + 1, v->len))
+		arena_free(&a);
+		if (!same)
 			return false;
 	}
 	return true;
@@ -377,12 +444,16 @@ int main(int argc, char **argv)
 			if (pass == 1 && matches(&r, conds, nconds)) {
 				count++;
 				if (values) {
-					v = lookup(&r, argv[3], strlen(argv[3]));
+					struct arena a = {.n = 0};
+					struct text room;
+
+					v = lookup_path(&r, argv[3], strlen(argv[3]), &a, &room);
 					if (v)
 						fwrite(v->s, 1, v->len, stdout);
 					else
 						fputs("null", stdout);
 					putchar('\n');
+					arena_free(&a);
 				}
 			}
 			free(ps.buf);

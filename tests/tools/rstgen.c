@@ -87,6 +87,7 @@ struct opts {
 	uint64_t drip_ms;	/* serve --close drip: one byte every drip_ms */
 	bool abort_conn;	/* session: SIGUSR1 aborts (RST) instead of writing */
 	int ka_idle, ka_intvl, ka_cnt; /* session --keepalive; 0: off */
+	int exit_status;	/* serve --exit-status: what the process exits with */
 };
 
 /* Attempt outcomes of connect and client; each attempt counts once. */
@@ -119,6 +120,8 @@ static void usage(FILE *f)
 	      "  --seconds S      run for S seconds (float); with --count, first limit wins\n"
 	      "  --interval-ms M  sleep between attempts (connect/client, default 0)\n"
 	      "  --name NAME      set own comm with prctl(PR_SET_NAME) first (raw bytes)\n"
+	      "  --exit-status N  serve: exit with status N once it ends (default 0; for\n"
+	      "                   tests of how a listener's process ended)\n"
 	      "  --close HOW      serve: normal | linger | unread | sink | drip (default\n"
 	      "                   normal); drip: send one byte every --drip-ms until a send\n"
 	      "                   fails or the peer ends the connection\n"
@@ -724,7 +727,7 @@ static int run_serve(const struct opts *o, double deadline)
 	printf("rstgen: accepted=%" PRIu64 " bytes=%" PRIu64 " pid=%d\n", accepted, bytes,
 	       (int)getpid());
 	fflush(stdout);
-	return 0;
+	return o->exit_status;
 }
 
 /* Send `len` bytes of filler; returns 0 or an errno. */
@@ -1122,6 +1125,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->interval_ms = parse_u64(opt, val, 0, 86400000);
 		} else if (!strcmp(opt, "--name")) {
 			o->name = val;
+		} else if (!strcmp(opt, "--exit-status")) {
+			if (o->mode != MODE_SERVE)
+				bad_usage("--exit-status only applies to serve");
+			o->exit_status = (int)parse_u64(opt, val, 0, 255);
 		} else if (!strcmp(opt, "--bytes")) {
 			o->bytes = parse_u64(opt, val, 0, UINT64_C(1) << 40);
 			have_bytes = true;

@@ -45,4 +45,9 @@ void test_cgroup_subtree(void);
 void test_cmdline_join(void);
 void test_filter_lists(void);
 
+/* tests/unit/listeners_tests.c */
+void test_listener_questions(void);
+void test_listener_history(void);
+void test_listener_history_cap(void);
+
 #endif

@@ -336,11 +336,12 @@ static void test_output_json(void)
 			"\"netns\":4026531840,\"tid\":43,\"thread\":\"worker\\u0001\",\"ppid\":1,"
 			"\"parent_comm\":\"systemd\",\"cmdline\":\"python3 -c x\\\"y\\u000a\","
 			"\"cmdline_cut\":true,\"cgroup\":\"/system.slice/docker-" SAMPLE_CTR ".scope\","
-			"\"container_id\":\"" SAMPLE_CTR "\",\"unit\":\"docker-" SAMPLE_CTR ".scope\"}\n") == s);
+			"\"container_id\":\"" SAMPLE_CTR "\",\"unit\":\"docker-" SAMPLE_CTR ".scope\","
+			"\"expected_listener\":null,\"listeners_elsewhere\":null}\n") == s);
 	/* without an identity, every key is still there */
 	CHECK(strstr(s, "\"tid\":null,\"thread\":null,\"ppid\":null,\"parent_comm\":null,"
 			"\"cmdline\":null,\"cmdline_cut\":null,\"cgroup\":null,\"container_id\":null,"
-			"\"unit\":null}") != NULL);
+			"\"unit\":null,\"expected_listener\":null,\"listeners_elsewhere\":null}") != NULL);
 	CHECK(strstr(s, "\"event\":\"reset_sent\",\"side\":null,\"cause\":null,\"pid\":null,"
 			"\"comm\":null,\"uid\":null,\"attribution\":\"none\",\"family\":\"ipv6\","
 			"\"laddr\":\"2001:db8::1\"") != NULL);
@@ -717,6 +718,9 @@ static const struct unit_test tests[] = {
 	{"unit_origin_hops", test_origin_hops},
 	{"unit_kernel_config_hz", test_kernel_config_hz},
 	{"unit_origin_verdicts", test_origin_verdicts},
+	{"unit_listener_questions", test_listener_questions},
+	{"unit_listener_history", test_listener_history},
+	{"unit_listener_history_cap", test_listener_history_cap},
 };
 
 int main(void)
