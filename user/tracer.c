@@ -191,7 +191,9 @@ static int load_best(struct tracer *t, const struct rst_options *opts)
 	/* The iterator reads kernel memory through helpers that
 	 * lockdown=confidentiality withdraws: trying it there would only
 	 * verify every program twice (seconds on a slow machine). */
-	if (opts->seed == SEED_ITER || (opts->seed == SEED_AUTO && !t->feat.kernel_reads_refused))
+	/* Tried whatever --seed says but iter: the listeners' drop counters
+	 * are read by an iterator too. */
+	if (opts->seed == SEED_ITER || !t->feat.kernel_reads_refused)
 		iterators[niters++] = true;
 	if (opts->seed != SEED_ITER)
 		iterators[niters++] = false;

@@ -25,13 +25,23 @@
  *       segments it sends carry SO_MARK 0x7273 ("rs"), so a test can drop the
  *       kernel's own RSTs to those SYN-ACKs (no socket owns SPORT) with an
  *       nftables output rule `meta mark != 0x7273 tcp sport ... drop`.
- *       Prints "halfopen synacks=N sent=N pid=PID".
+ *       Prints "halfopen synacks=N sent=N pid=PID".  With hold: then keeps
+ *       the listener open until a signal ends it.
+ *   rawrst listenfull PORT BACKLOG PRE COUNT
+ *       listens on 127.0.0.1:PORT with listen(BACKLOG), completes PRE
+ *       ordinary connections to it (never accepted: with PRE > BACKLOG the
+ *       accept queue is full), then makes COUNT non-blocking connects, whose
+ *       SYNs the full queue drops (TcpExt ListenDrops, the listener's
+ *       sk_drops), and closes them 300 ms later, before their SYNs'
+ *       first retransmission.  Prints "listenfull dropped=COUNT pid=PID", then
+ *       keeps the listener open until a signal ends it.
  * Errors: "rawrst: <what>: <strerror>" on stderr, exit 1; usage: exit 2.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -330,6 +340,43 @@ static int halfopen(uint16_t port, uint16_t sport, int count, bool rst, int back
 	return got == count ? 0 : 1;
 }
 
+static int listenfull(uint16_t port, int backlog, int pre, int count)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	int clients[MAX_HALFOPEN];
+
+	if (count > MAX_HALFOPEN) {
+		fprintf(stderr, "rawrst: COUNT must be 1..%d\n", MAX_HALFOPEN);
+		return 2;
+	}
+	if (l < 0)
+		die("socket");
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, backlog))
+		die("listen");
+	for (int i = 0; i < pre; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)))
+			die("connect");
+	}
+	for (int i = 0; i < count; i++) {
+		clients[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (clients[i] < 0 || fcntl(clients[i], F_SETFL, O_NONBLOCK))
+			die("socket");
+		if (connect(clients[i], (struct sockaddr *)&a, sizeof(a)) && errno != EINPROGRESS)
+			die("connect");
+	}
+	usleep(300 * 1000);
+	for (int i = 0; i < count; i++)
+		close(clients[i]);
+	printf("listenfull dropped=%d pid=%d\n", count, getpid());
+	for (;;)
+		pause();
+}
+
 static long number(const char *s, long max)
 {
 	char *end;
@@ -342,6 +389,11 @@ static long number(const char *s, long max)
 	return v;
 }
 
+static long zero_or_number(const char *s, long max)
+{
+	return s[0] == '0' && !s[1] ? 0 : number(s, max);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -349,12 +401,21 @@ int main(int argc, char **argv)
 		return ignored(number(argv[2], 65535));
 	if (argc == 4 && !strcmp(argv[1], "ignored") && !strcmp(argv[3], "6"))
 		return ignored6(number(argv[2], 65535));
-	if (argc == 8 && !strcmp(argv[1], "halfopen") &&
-	    (!strcmp(argv[5], "rst") || !strcmp(argv[5], "ack")))
-		return halfopen(number(argv[2], 65535), number(argv[3], 65535),
-				number(argv[4], MAX_HALFOPEN), !strcmp(argv[5], "rst"),
-				number(argv[6], 4096), argv[7][0] == '0' && !argv[7][1] ? 0 : number(argv[7], 64));
+	if ((argc == 8 || (argc == 9 && !strcmp(argv[8], "hold"))) && !strcmp(argv[1], "halfopen") &&
+	    (!strcmp(argv[5], "rst") || !strcmp(argv[5], "ack"))) {
+		int rc = halfopen(number(argv[2], 65535), number(argv[3], 65535),
+				  number(argv[4], MAX_HALFOPEN), !strcmp(argv[5], "rst"),
+				  number(argv[6], 4096), zero_or_number(argv[7], 64));
+
+		while (argc == 9 && rc == 0)
+			pause();
+		return rc;
+	}
+	if (argc == 6 && !strcmp(argv[1], "listenfull"))
+		return listenfull(number(argv[2], 65535), zero_or_number(argv[3], 4096),
+				  zero_or_number(argv[4], 64), number(argv[5], MAX_HALFOPEN));
 	fprintf(stderr, "usage: rawrst ignored PORT [6] | "
-			"rawrst halfopen PORT SPORT COUNT rst|ack BACKLOG PRE\n");
+			"rawrst halfopen PORT SPORT COUNT rst|ack BACKLOG PRE [hold] | "
+			"rawrst listenfull PORT BACKLOG PRE COUNT\n");
 	return 2;
 }
