@@ -44,5 +44,6 @@ void test_cgroup2_mount(void);
 void test_cgroup_subtree(void);
 void test_cmdline_join(void);
 void test_filter_lists(void);
+void test_listen_drops(void);
 
 #endif

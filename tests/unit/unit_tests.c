@@ -694,6 +694,7 @@ static const struct unit_test tests[] = {
 	{"unit_origin_hops", test_origin_hops},
 	{"unit_kernel_config_hz", test_kernel_config_hz},
 	{"unit_origin_verdicts", test_origin_verdicts},
+	{"unit_listen_drops", test_listen_drops},
 };
 
 int main(void)

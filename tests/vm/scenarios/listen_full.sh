@@ -17,6 +17,9 @@
 #  3. RSTs to half-open connections of an open listener: sk_drops counts
 #     each once, ListenDrops not at all.  Where accounted for: no
 #     listen_drop record; elsewhere one count each, as --features says.
+#  4. The last read, at stop: a run of -d 1 reads the counters when it
+#     starts and when it stops only (the reads are a second apart, and the
+#     one due at the deadline is the stop's); 6 SYN drops within it.
 . "$SCENARIO_LIB"
 
 line=$(feature_line "listen drops: ")
@@ -31,9 +34,9 @@ ss_drops() {
 	command -v ss >/dev/null || return 0
 	ss -tlnmH "sport = :$1" | sed -n 's/.*skmem:(.*,d\([0-9]*\)).*/\1/p'
 }
-sum_counts() { # PORT: the counts of the listen_drop records of our listener on PORT
+sum_counts() { # PORT [TAG]: the counts of the listen_drop records of our listener on PORT
 	_sum=0
-	for _n in $(jsonq "$T/lf.out" values count netns="$HERE" event=listen_drop lport="$1"); do
+	for _n in $(jsonq "$T/${2:-lf}.out" values count netns="$HERE" event=listen_drop lport="$1"); do
 		_sum=$((_sum + _n))
 	done
 	echo $_sum
@@ -111,3 +114,16 @@ else
 	expect listen_full.rst.sum "sum of count over listen_drop records (once each: --features)" \
 		"$(sum_counts 7612)" "$rst_resets"
 fi
+
+start_rstsnoop last --json -d 1 || { fail listen_full.last "rstsnoop did not start"; exit 0; }
+d0=$(tcpext ListenDrops)
+rawrst listenfull 7613 0 1 6 >"$T/last.gen" 2>&1 &
+last_pid=$!
+wait_rstsnoop
+expect listen_full.last.status "exit status" $? 0
+last_drops=$(($(tcpext ListenDrops) - d0))
+kill $last_pid
+wait $last_pid 2>/dev/null
+expect listen_full.last.kernel "TcpExt ListenDrops delta" "$last_drops" 6
+expect listen_full.last.sum "sum of count over listen_drop records (read at stop)" \
+	"$(sum_counts 7613 last)" "$last_drops"
