@@ -30,10 +30,10 @@
  *   rawrst listenfull PORT BACKLOG PRE COUNT
  *       listens on 127.0.0.1:PORT with listen(BACKLOG), completes PRE
  *       ordinary connections to it (never accepted: with PRE > BACKLOG the
- *       accept queue is full), then makes COUNT non-blocking connects, whose
- *       SYNs the full queue drops (TcpExt ListenDrops, the listener's
- *       sk_drops), and closes them 300 ms later, before their SYNs'
- *       first retransmission.  Prints "listenfull dropped=COUNT pid=PID", then
+ *       accept queue is full), then makes COUNT non-blocking connects, 100
+ *       ms apart, whose SYNs the full queue drops (TcpExt ListenDrops, the
+ *       listener's sk_drops), and closes them 250 ms after the last, before
+ *       the first SYN's first retransmission (1 s) with COUNT up to 6.  Prints "listenfull dropped=COUNT pid=PID", then
  *       keeps the listener open until a signal ends it.
  * Errors: "rawrst: <what>: <strerror>" on stderr, exit 1; usage: exit 2.
  */
@@ -347,8 +347,8 @@ static int listenfull(uint16_t port, int backlog, int pre, int count)
 	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 	int clients[MAX_HALFOPEN];
 
-	if (count > MAX_HALFOPEN) {
-		fprintf(stderr, "rawrst: COUNT must be 1..%d\n", MAX_HALFOPEN);
+	if (count > 6) { /* see the usage above: before the first retransmission */
+		fprintf(stderr, "rawrst: COUNT must be 1..6\n");
 		return 2;
 	}
 	if (l < 0)
@@ -368,8 +368,9 @@ static int listenfull(uint16_t port, int backlog, int pre, int count)
 			die("socket");
 		if (connect(clients[i], (struct sockaddr *)&a, sizeof(a)) && errno != EINPROGRESS)
 			die("connect");
+		usleep(100 * 1000); /* spread over reads of the counters, a second apart */
 	}
-	usleep(300 * 1000);
+	usleep(150 * 1000);
 	for (int i = 0; i < count; i++)
 		close(clients[i]);
 	printf("listenfull dropped=%d pid=%d\n", count, getpid());

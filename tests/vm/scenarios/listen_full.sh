@@ -4,8 +4,8 @@
 # listeners' own drop counters (sk_drops, read by an iterator each second).
 #  1. SYNs a full accept queue drops, which no tracepoint shows: rawrst
 #     listens with backlog 0, completes one connection it never accepts,
-#     then makes 6 non-blocking connects and closes them before their SYNs
-#     are retransmitted.  Oracles: TcpExt ListenDrops moves by 6, and `ss
+#     then makes 6 non-blocking connects 100 ms apart and closes them
+#     before their SYNs are retransmitted.  Oracles: TcpExt ListenDrops moves by 6, and `ss
 #     -tlnm` shows the listener's d6; the listen_drop records' counts add
 #     up to that, all for rawrst's pid.
 #  2. Final ACKs that find the queue full, on a listener that stays open
@@ -94,7 +94,8 @@ expect listen_full.syn.sum "sum of count over listen_drop records" "$(sum_counts
 n=$(count lf netns="$HERE" event=listen_drop lport=7610)
 expect listen_full.syn.owner "listen_drop records naming the listener's pid and inode (of $n)" \
 	"$(count lf netns="$HERE" event=listen_drop lport=7610 pid="$syn_pid" sock_ino="$syn_ino")" "$n"
-# at most one a second per listener: the run lasts about 6 s
+# at most one a second per listener: its drops span 0.5 s, and the
+# listener lives about 6 s
 expect_le listen_full.syn.rate "listen_drop records of the listener" "$n" 3
 
 expect listen_full.ack.kernel "TcpExt ListenDrops delta" "$ack_drops" 7
