@@ -2,7 +2,7 @@
 /*
  * The self-reset handshake: a connecting socket that rejects the peer's
  * SYN-ACKs (a TSecr that does not echo its TSval: PAWS, TcpExt
- * PAWSActiveRejected; or an ACK out of range) answers each with a RST of
+ * PAWSActive; or an ACK out of range) answers each with a RST of
  * its own (tcp_rcv_synsent_state_process()'s reset_and_undo, then
  * tcp_v{4,6}_send_reset() with the socket still in SYN_SENT), and keeps
  * retransmitting its SYN until connect() times out.  Each RST is a

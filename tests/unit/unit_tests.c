@@ -481,7 +481,7 @@ static void test_summary_output(void)
 	/* the kernel's counters beside rstsnoop's, and what was lost */
 	CHECK(strstr(s, "\"netns\":[{\"netns\":7,\"kernel\":{\"OutRsts\":0,\"AttemptFails\":6,") !=
 	      NULL);
-	CHECK(strstr(s, "\"TCPChallengeACK\":1,\"ListenDrops\":0,\"EmbryonicRsts\":0,\"PAWSActiveRejected\":0},\"rstsnoop\":{\"OutRsts\":0,\"AttemptFails\":5,"
+	CHECK(strstr(s, "\"TCPChallengeACK\":1,\"ListenDrops\":0,\"EmbryonicRsts\":0,\"PAWSActive\":0},\"rstsnoop\":{\"OutRsts\":0,\"AttemptFails\":5,"
 			"\"EstabResets\":0}}],\"lost_records\":3,\"owner_collisions\":0,"
 			"\"groups_overflow\":0}\n") != NULL);
 	/* one object per interval */
