@@ -34,14 +34,19 @@ run() { # TAG ARGS...: one connect against the responder, traced by rstsnoop ARG
 	ip netns exec "$SRV" rawrst badtsecr 198.18.7.2 7620 2 >"$T/$_t.srv" 2>&1 &
 	_srv=$!
 	wait_for_line "$T/$_t.srv" "ready pid=" || fail "self_reset.$_t" "responder: $(cat "$T/$_t.srv")"
-	tcpdump -i cli$$ -n -l 'tcp port 7620' >"$T/$_t.cap" 2>"$T/$_t.tcpdump" &
+	# -Z root: the VM has no tcpdump user; --immediate-mode, -U: nothing
+	# stays in a capture buffer when it is stopped (as topology.sh does)
+	tcpdump -Z root --immediate-mode -U -i cli$$ -n -l 'tcp port 7620' >"$T/$_t.cap" \
+		2>"$T/$_t.tcpdump" &
 	_cap=$!
-	sleep 1 # tcpdump's filter is set
+	wait_for_line "$T/$_t.tcpdump" 'listening on' ||
+		fail "self_reset.$_t" "tcpdump did not start: $(cat "$T/$_t.tcpdump")"
 	_p0=$(tcpext PAWSActive)
 	rstgen connect --addr 198.18.7.2 --port 7620 --count 1 >"$T/$_t.gen" 2>&1
 	_paws=$(($(tcpext PAWSActive) - _p0))
-	sleep 0.5
-	kill $_cap
+	sleep 0.3
+	kill -INT $_cap
+	wait $_cap
 	wait $_srv
 	stop_rstsnoop
 	expect "self_reset.$_t.status" "exit status" $? 0
