@@ -29,13 +29,14 @@
  *       nftables output rule `meta mark != 0x7273 tcp sport ... drop`.
  *       Prints "halfopen synacks=N sent=N pid=PID".  With hold: then keeps
  *       the listener open until a signal ends it.
- *   rawrst listenfull PORT BACKLOG PRE COUNT
+ *   rawrst listenfull PORT BACKLOG PRE COUNT [APART_MS]
  *       listens on 127.0.0.1:PORT with listen(BACKLOG), completes PRE
  *       ordinary connections to it (never accepted: with PRE > BACKLOG the
- *       accept queue is full), then makes COUNT non-blocking connects, 100
- *       ms apart, whose SYNs the full queue drops (TcpExt ListenDrops, the
- *       listener's sk_drops), and closes them 250 ms after the last, before
- *       the first SYN's first retransmission (1 s) with COUNT up to 6.  Prints "listenfull dropped=COUNT pid=PID", then
+ *       accept queue is full), then makes COUNT non-blocking connects,
+ *       APART_MS apart (default 100, at most 100), whose SYNs the full
+ *       queue drops (TcpExt ListenDrops, the listener's sk_drops), and
+ *       closes them 150 ms after the last, before the first SYN's first
+ *       retransmission (1 s) with COUNT up to 6.  Prints "listenfull dropped=COUNT pid=PID", then
  *       keeps the listener open until a signal ends it.
  *   rawrst badtsecr ADDR PORT COUNT
  *       a responder without a socket, for a namespace of its own: answers
@@ -352,7 +353,7 @@ static int halfopen(uint16_t port, uint16_t sport, int count, bool rst, int back
 	return got == count ? 0 : 1;
 }
 
-static int listenfull(uint16_t port, int backlog, int pre, int count)
+static int listenfull(uint16_t port, int backlog, int pre, int count, int apart_ms)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -380,7 +381,7 @@ static int listenfull(uint16_t port, int backlog, int pre, int count)
 			die("socket");
 		if (connect(clients[i], (struct sockaddr *)&a, sizeof(a)) && errno != EINPROGRESS)
 			die("connect");
-		usleep(100 * 1000); /* spread over reads of the counters, a second apart */
+		usleep(apart_ms * 1000); /* spread over reads of the counters, a second apart */
 	}
 	usleep(150 * 1000);
 	for (int i = 0; i < count; i++)
@@ -532,11 +533,12 @@ int main(int argc, char **argv)
 	}
 	if (argc == 5 && !strcmp(argv[1], "badtsecr"))
 		return badtsecr(argv[2], number(argv[3], 65535), number(argv[4], 64));
-	if (argc == 6 && !strcmp(argv[1], "listenfull"))
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "listenfull"))
 		return listenfull(number(argv[2], 65535), zero_or_number(argv[3], 4096),
-				  zero_or_number(argv[4], 64), number(argv[5], MAX_HALFOPEN));
+				  zero_or_number(argv[4], 64), number(argv[5], MAX_HALFOPEN),
+				  argc == 7 ? zero_or_number(argv[6], 100) : 100);
 	fprintf(stderr, "usage: rawrst ignored PORT [6] | "
 			"rawrst halfopen PORT SPORT COUNT rst|ack BACKLOG PRE [hold] | "
-			"rawrst listenfull PORT BACKLOG PRE COUNT | rawrst badtsecr ADDR PORT COUNT\n");
+			"rawrst listenfull PORT BACKLOG PRE COUNT [APART_MS] | rawrst badtsecr ADDR PORT COUNT\n");
 	return 2;
 }

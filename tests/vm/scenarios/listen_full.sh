@@ -19,7 +19,7 @@
 #     listen_drop record; elsewhere one count each, as --features says.
 #  4. The last read, at stop: a run of -d 1 reads the counters when it
 #     starts and when it stops only (the reads are a second apart, and the
-#     one due at the deadline is the stop's); 6 SYN drops within it.
+#     one due at the deadline is the stop's); 6 SYN drops at once within it.
 . "$SCENARIO_LIB"
 
 line=$(feature_line "listen drops: ")
@@ -118,7 +118,7 @@ fi
 
 start_rstsnoop last --json -d 1 || { fail listen_full.last "rstsnoop did not start"; exit 0; }
 d0=$(tcpext ListenDrops)
-rawrst listenfull 7613 0 1 6 >"$T/last.gen" 2>&1 &
+rawrst listenfull 7613 0 1 6 0 >"$T/last.gen" 2>&1 & # all at once: well inside the second
 last_pid=$!
 wait_rstsnoop
 expect listen_full.last.status "exit status" $? 0
