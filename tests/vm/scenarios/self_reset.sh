@@ -10,7 +10,8 @@
 # cause rejected, count 2 (the RSTs tcpdump saw it send), the reason of
 # its RSTs where the kernel has reset reasons (6.10+: TCP_RFC7323_PAWS).
 # Twice: as rstsnoop starts by default, and with --no-ttl (which needs no
-# packets for any of this).
+# packets for any of this).  Then once more with -s: its kernel counters
+# show PAWSActive, whose intervals add up to the counter's own delta.
 . "$SCENARIO_LIB"
 
 SRV=sr$$
@@ -65,3 +66,16 @@ run() { # TAG ARGS...: one connect against the responder, traced by rstsnoop ARG
 
 run sr
 run nottl --no-ttl
+
+start_rstsnoop sum -s 1 --netns "$HERE" || { fail self_reset.summary "rstsnoop did not start"; exit 0; }
+ip netns exec "$SRV" rawrst badtsecr 198.18.7.2 7620 2 >"$T/sum.srv" 2>&1 &
+srv=$!
+wait_for_line "$T/sum.srv" "ready pid=" || fail self_reset.summary "responder: $(cat "$T/sum.srv")"
+p0=$(tcpext PAWSActive)
+rstgen connect --addr 198.18.7.2 --port 7620 --count 1 >"$T/sum.gen" 2>&1
+paws=$(($(tcpext PAWSActive) - p0))
+wait $srv
+stop_rstsnoop
+expect self_reset.summary.status "exit status" $? 0
+expect self_reset.summary "PAWSActive over -s's intervals (kernel $paws)" \
+	"$(awk '/kernel\/rstsnoop:/ { for (i = 1; i < NF; i++) if ($i == "PAWSActive") s += $(i + 1) } END { print s + 0 }' "$T/sum.out")" "$paws"
