@@ -14,6 +14,11 @@
 # show PAWSActive, whose intervals add up to the counter's own delta.
 . "$SCENARIO_LIB"
 
+line=$(feature_line "rejected SYN-ACKs: ")
+if [ "$CLOSED" = send_reset ]; then want="rejected SYN-ACKs: handshake_failed cause rejected with the count and its RSTs' reason"
+else want="rejected SYN-ACKs: handshake_failed cause rejected with the count; no reason before 6.10"; fi
+case $line in "$want"*) pass self_reset.features ;; *) fail self_reset.features "got '$line', want '$want...'" ;; esac
+
 SRV=sr$$
 make_netns "$SRV" || { fail self_reset "cannot make a namespace"; exit 0; }
 ip link add cli$$ type veth peer name srv$$ netns "$SRV" &&
