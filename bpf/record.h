@@ -90,7 +90,7 @@ enum rst_source {
 	RST_SRC_RECEIVE_RESET = 2,
 	RST_SRC_SET_STATE = 3,
 	RST_SRC_KFREE_SKB = 4,
-	RST_SRC_SK_DROPS = 5, /* the listeners' sk_drops, read by an iterator each second */
+	RST_SRC_SK_DROPS = 6, /* the listeners' sk_drops, read by an iterator each second (5: h-listen's process exits) */
 };
 
 #define RST_F_REASON	0x01 /* reason holds an enum sk_rst_reason value */
