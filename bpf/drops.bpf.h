@@ -314,7 +314,8 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
 enum listener_drop_kind { LD_NONE, LD_RESET, LD_OVERFLOW, LD_OTHER };
 
 /* LD_NONE: rx_sk is no listener; LD_OTHER: any other segment a listener's
- * half-open connection did not take (a retransmitted SYN, say) */
+ * half-open connection did not take (tcp_check_req() returned none: a
+ * retransmitted SYN or a stray ACK, say) */
 static __noinline int listener_drop_kind(const struct sk_buff *skb, const struct sock *rx_sk)
 {
 	__u8 tcp_flags;

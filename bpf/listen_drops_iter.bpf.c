@@ -78,8 +78,11 @@ int read_listen_drops(struct bpf_iter__task_file *ctx)
 
 	s.ino = BPF_CORE_READ(file, f_inode, i_ino);
 	/* the counter first, then what the drop program accounted for: a drop
-	 * between the two reads then shows as an excess the next read's
-	 * counter makes up for, never as a listen drop too many */
+	 * wholly between the two reads shows as an excess, a negative balance
+	 * that the next read's counter makes up for (user/listen_drops.c); only
+	 * one whose counter moved before the first read and whose accounting
+	 * (right after, in the same softirq) came after the second is reported
+	 * early, and the next drops make up for it */
 	s.drops = listener_sk_drops(sk);
 	excess = bpf_map_lookup_elem(&listener_excess, &s.ino);
 	s.excess = excess ? *excess : 0;

@@ -427,8 +427,8 @@ int main(int argc, char **argv)
 	if (now < rs.stop_ns) /* a signal or a write error, before any deadline */
 		rs.stop_ns = now;
 
-	/* Detach first, then hand over everything the kernel still queued. */
-	/* the listeners' last counts belong to the run: stamped inside it */
+	/* Detach first, then hand over everything the kernel still queued;
+	 * the listeners' last counts belong to the run: stamped inside it. */
 	tracer_stop(tracer, rs.stop_ns - 1);
 	if (rs.summary)
 		finish_summary(&rs);

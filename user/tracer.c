@@ -188,11 +188,10 @@ static int load_best(struct tracer *t, const struct rst_options *opts)
 		kinds[nkinds++] = false;
 	if (!nkinds)
 		return -ENOENT;
-	/* The iterator reads kernel memory through helpers that
-	 * lockdown=confidentiality withdraws: trying it there would only
+	/* The iterators (the seeding one, and the listeners' drop counters',
+	 * wanted whatever --seed says) read kernel memory through helpers that
+	 * lockdown=confidentiality withdraws: trying them there would only
 	 * verify every program twice (seconds on a slow machine). */
-	/* Tried whatever --seed says but iter: the listeners' drop counters
-	 * are read by an iterator too. */
 	if (opts->seed == SEED_ITER || !t->feat.kernel_reads_refused)
 		iterators[niters++] = true;
 	if (opts->seed != SEED_ITER)
