@@ -265,7 +265,8 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 	 * it into the heap: give it back before the ring buffer, whose data
 	 * pages count twice in RSS (mapped twice), is mapped. */
 	malloc_trim(0);
-	if (t->iterator_loaded) {
+	/* no reads for records the --event filter would drop */
+	if (t->iterator_loaded && (!opts->events || opts->events & (1u << RST_EV_LISTEN_DROP))) {
 		t->listen_iter = bpf_program__attach_iter(t->skel->progs.read_listen_drops, NULL);
 		t->listen_drops = listen_drops_new();
 		if (!t->listen_iter && opts->verbose)
