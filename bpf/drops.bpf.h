@@ -24,6 +24,7 @@
 #include "emit.bpf.h"
 #include "packet.bpf.h"
 #include "drops.h"
+#include "listen_drops.bpf.h"
 
 #define ETH_P_IP_BE 0x0008   /* htons(0x0800) */
 #define ETH_P_IPV6_BE 0xDD86 /* htons(0x86DD) */
@@ -310,8 +311,11 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
  * last ACK finding no room, where the kernel has no TCP_LISTEN_OVERFLOW
  * yet (6.12: NOT_SPECIFIED, measured): a listen drop.
  */
-enum listener_drop_kind { LD_NONE, LD_RESET, LD_OVERFLOW };
+enum listener_drop_kind { LD_NONE, LD_RESET, LD_OVERFLOW, LD_OTHER };
 
+/* LD_NONE: rx_sk is no listener; LD_OTHER: any other segment a listener's
+ * half-open connection did not take (tcp_check_req() returned none: a
+ * retransmitted SYN or a stray ACK, say) */
 static __noinline int listener_drop_kind(const struct sk_buff *skb, const struct sock *rx_sk)
 {
 	__u8 tcp_flags;
@@ -324,7 +328,29 @@ static __noinline int listener_drop_kind(const struct sk_buff *skb, const struct
 	if (!HAS_DROP_REASON(TCP_LISTEN_OVERFLOW) && !(tcp_flags & TCP_FLAG_SYN) &&
 	    rx_sk->sk_ack_backlog > rx_sk->sk_max_ack_backlog)
 		return LD_OVERFLOW;
-	return LD_NONE;
+	return LD_OTHER;
+}
+
+/*
+ * A segment of one of the listener's half-open connections was dropped
+ * after it counted in the listener's sk_drops: n of the increments are
+ * not the iterator's to report (see bpf/listen_drops.bpf.h).
+ */
+static __always_inline void note_listener_excess(const struct sock *listener, __u64 n)
+{
+	__u64 ino = sock_ino(listener), *v;
+
+	if (!ino)
+		return;
+	v = bpf_map_lookup_elem(&listener_excess, &ino);
+	if (!v) {
+		if (!bpf_map_update_elem(&listener_excess, &ino, &n, BPF_NOEXIST))
+			return;
+		v = bpf_map_lookup_elem(&listener_excess, &ino); /* another CPU made it */
+		if (!v)
+			return;
+	}
+	__sync_fetch_and_add(v, n);
 }
 
 
@@ -354,7 +380,14 @@ static __always_inline void on_drop(const struct sk_buff *skb, __u32 reason,
 	if (kind == DK_AT_LISTENER) {
 		int at = listener_drop_kind(skb, rx_sk);
 
+		/* tcp_v4_rcv()'s discard_and_relse counted it in the listener's
+		 * sk_drops; a final ACK that found the queue full counted there
+		 * in tcp_listendrop() too, and is this program's listen drop */
+		if (at != LD_NONE)
+			note_listener_excess(rx_sk, at == LD_OVERFLOW ? 2 : 1);
 		kind = at == LD_RESET ? DK_HALF_OPEN : at == LD_OVERFLOW ? DK_LISTEN : DK_NONE;
+	} else if (kind == DK_LISTEN && rx_sk) {
+		note_listener_excess(rx_sk, 2); /* TCP_LISTEN_OVERFLOW: the same two */
 	}
 	if (kind == DK_RESET_IGNORED || kind == DK_HALF_OPEN)
 		rst_dropped(skb, reason, rx_sk, kind == DK_HALF_OPEN);

@@ -10,6 +10,9 @@
 #include "record.h"
 
 #define MAX_LISTEN_DROP_ENTRIES 1024
+/* Listener sockets the drop program keeps an excess count for (map
+ * listener_excess, bpf/listen_drops.bpf.h). */
+#define MAX_LISTENER_EXCESS 4096
 
 /* Value of map `listen_drops`, keyed by struct rst_listener_key. */
 struct rst_listen_drops {
@@ -23,6 +26,22 @@ struct rst_listen_drops {
 	__u8 family;
 	__u8 pad;
 	__u8 laddr[RST_ADDR_LEN];
+};
+
+/*
+ * What the listeners' iterator (bpf/listen_drops_iter.bpf.c) writes for each
+ * listening socket it finds, read by user/listen_drops.c every second: the
+ * listener's own drop counter, and a listen_drop record about it that only
+ * lacks its count and time.
+ */
+struct rst_listen_sample {
+	__u64 ino;    /* the listener's socket inode: one socket, whichever process holds it */
+	__u64 excess; /* of drops, the increments the drop program accounted for itself
+			 (listener_excess); 0 where that program does not run */
+	__u32 drops;  /* sk_drops as read: wraps at 2^32 */
+	__u8 wanted;  /* rec passes the filters */
+	__u8 pad[3];
+	struct rst_record rec;
 };
 
 #endif /* RSTSNOOP_DROPS_H */

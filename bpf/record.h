@@ -91,6 +91,7 @@ enum rst_source {
 	RST_SRC_SET_STATE = 3,
 	RST_SRC_KFREE_SKB = 4,
 	RST_SRC_PROCESS_EXIT = 5, /* sched:sched_process_exit (internal records only) */
+	RST_SRC_SK_DROPS = 6, /* the listeners' sk_drops, read by an iterator each second */
 };
 
 #define RST_F_REASON	0x01 /* reason holds an enum sk_rst_reason value */

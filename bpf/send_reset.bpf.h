@@ -8,6 +8,7 @@
 
 #include "emit.bpf.h"
 #include "packet.bpf.h"
+#include "rejected.bpf.h"
 #include "rings.bpf.h"
 #include "sock.bpf.h"
 #include "socketless.bpf.h"
@@ -89,6 +90,9 @@ static __always_inline void on_reset_sent(struct rst_record *rec, const struct s
 		set_owner(rec, &cur, RST_ATTR_CURRENT, 0);
 	}
 	classify_sent(rec);
+	/* still connecting: it refused the peer's SYN-ACK (bpf/rejected.bpf.h) */
+	if (state == TCP_SYN_SENT)
+		note_rejected_synack(key, rec);
 	rec->origin = RST_ORIGIN_LOCAL_SOCKET;
 	if (is_full_sock(state) && rec->state != TCP_LISTEN && rec->state != TCP_SYN_SENT &&
 	    rec->state != TCP_SYN_RECV)

@@ -11,6 +11,7 @@
 
 #include "emit.bpf.h"
 #include "packet.bpf.h"
+#include "rejected.bpf.h"
 #include "rings.bpf.h"
 #include "sock.bpf.h"
 #include "wire.bpf.h"
@@ -128,6 +129,9 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 	rec.flags |= RST_F_STATE;
 	rec.error = err;
 	rec.cause = handshake_cause(sc, got_rst, err);
+	/* no RST from the peer: did this socket reject its SYN-ACKs? */
+	if (!got_rst && sc->oldstate == TCP_SYN_SENT)
+		take_rejected_synacks(sc->key, &rec);
 	rec.sock_cookie = sock_cookie_of(sk, sc->key);
 	if (got_rst && rst.local) {
 		rec.flags |= RST_F_LOCAL_RST | rst.rst.flags;

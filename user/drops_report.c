@@ -102,15 +102,35 @@ void drops_features_print(FILE *out, const struct tracer_features *f,
 		no = "no (needs the BTF-typed programs)";
 	else
 		no = NULL;
-	fprintf(out, "listen drops: %s\n",
-		no ? no :
-		f->listen_overflow_reason ?
-		     "skb:kfree_skb TCP_LISTEN_OVERFLOW (the handshake's last ACK; SYNs dropped "
-		     "for a full queue are consumed without a reason: not seen)" :
-		f->kfree_skb_rx_sk ?
-		     "skb:kfree_skb NOT_SPECIFIED at a listener whose accept queue is full (rx_sk; "
-		     "the handshake's last ACK; SYNs dropped for a full queue: not seen)" :
-		     "no (skb:kfree_skb has neither TCP_LISTEN_OVERFLOW nor rx_sk)");
+	if (loaded && loaded->listener_drops) {
+		/* bpf/listen_drops.bpf.h: what a listener's sk_drops counts */
+		const char *untold = !f->kfree_skb_reason ? "kernel before 5.17: no drop reasons" :
+				     !loaded->btf_programs ? "needs the BTF-typed programs" :
+				     !f->kfree_skb_rx_sk ? "skb:kfree_skb has no rx_sk before 6.11" :
+							   NULL;
+
+		if (untold)
+			fprintf(out, "listen drops: sk_drops of every listener (BPF iterator, each second); "
+				     "a final ACK on a full queue counts twice, a segment a half-open "
+				     "connection refused once (%s)\n", untold);
+		else
+			fprintf(out, "listen drops: sk_drops of every listener (BPF iterator, each second), "
+				     "less the half-open connections' segments skb:kfree_skb saw (rx_sk); "
+				     "final ACKs on a full queue: %s\n",
+				f->listen_overflow_reason ?
+					"skb:kfree_skb TCP_LISTEN_OVERFLOW" :
+					"skb:kfree_skb NOT_SPECIFIED at a listener whose accept queue is full");
+	} else {
+		fprintf(out, "listen drops: %s\n",
+			no ? no :
+			f->listen_overflow_reason ?
+			     "skb:kfree_skb TCP_LISTEN_OVERFLOW (the handshake's last ACK; SYNs dropped "
+			     "for a full queue are consumed without a reason: not seen)" :
+			f->kfree_skb_rx_sk ?
+			     "skb:kfree_skb NOT_SPECIFIED at a listener whose accept queue is full (rx_sk; "
+			     "the handshake's last ACK; SYNs dropped for a full queue: not seen)" :
+			     "no (skb:kfree_skb has neither TCP_LISTEN_OVERFLOW nor rx_sk)");
+	}
 	fprintf(out, "ignored RSTs: %s\n",
 		no ? no :
 		f->kfree_skb_rx_sk ?

@@ -70,6 +70,11 @@ void features_print(FILE *out, const struct tracer_features *f, int btf_error,
 			f->send_reset_v610    ? "tcp:tcp_send_reset" :
 			f->kfree_skb_reason ? "skb:kfree_skb (drop reason NO_SOCKET)" :
 					      "local connects only (client side)");
+		/* bpf/rejected.bpf.h; before 6.10 skb:kfree_skb says NOT_SPECIFIED
+		 * for those SYN-ACKs (6.1, measured): no PAWS anywhere */
+		fprintf(out, "rejected SYN-ACKs: handshake_failed cause rejected with the count%s\n",
+			f->send_reset_v610 ? " and its RSTs' reason (tcp:tcp_send_reset)" :
+					     "; no reason before 6.10 (-s shows TcpExt PAWSActive)");
 		drops_features_print(out, f, loaded);
 	} else {
 		fprintf(out, "kernel BTF: not readable: %s\n", strerror(btf_error));

@@ -23,6 +23,7 @@ const char *const kernel_counter_names[KC_COUNT] = {
 	[KC_CHALLENGE_ACK] = "TCPChallengeACK",
 	[KC_LISTEN_DROPS] = "ListenDrops",
 	[KC_EMBRYONIC_RSTS] = "EmbryonicRsts",
+	[KC_PAWS_ACTIVE_REJECTED] = "PAWSActive",
 };
 
 /*

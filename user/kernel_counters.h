@@ -23,6 +23,8 @@ enum kernel_counter {
 	KC_CHALLENGE_ACK,    /* TcpExt TCPChallengeACK */
 	KC_LISTEN_DROPS,     /* TcpExt ListenDrops: a listener's handshakes dropped */
 	KC_EMBRYONIC_RSTS,   /* TcpExt EmbryonicRsts: half-open connections reset */
+	KC_PAWS_ACTIVE_REJECTED, /* TcpExt PAWSActive (LINUX_MIB_PAWSACTIVEREJECTED): SYN-ACKs a connecting
+				    socket rejected (their TSecr), and reset */
 	KC_COUNT,
 };
 

@@ -443,13 +443,17 @@ int main(int argc, char **argv)
 		}
 		if (deadline && now >= deadline)
 			break;
+		/* after the deadline's check: what it reads then is the run's
+		 * last read's (stamped inside the run) */
+		tracer_tick(tracer, now);
 	}
 	now = monotonic_ns();
 	if (now < rs.stop_ns) /* a signal or a write error, before any deadline */
 		rs.stop_ns = now;
 
-	/* Detach first, then hand over everything the kernel still queued. */
-	tracer_stop(tracer);
+	/* Detach first, then hand over everything the kernel still queued;
+	 * the listeners' last counts belong to the run: stamped inside it. */
+	tracer_stop(tracer, rs.stop_ns - 1);
 	if (rs.summary)
 		finish_summary(&rs);
 	flush_output(&rs);

@@ -176,6 +176,7 @@ const char *cause_name(__u8 cause)
 		[RST_CAUSE_RESET] = "reset",
 		[RST_CAUSE_TIMEOUT] = "timeout",
 		[RST_CAUSE_OTHER] = "other",
+		[RST_CAUSE_REJECTED] = "rejected",
 	};
 
 	return cause < sizeof(names) / sizeof(names[0]) ? names[cause] : NULL;
@@ -437,6 +438,8 @@ const char *table_event(const struct incident *in)
 		return "timeout";
 	case RST_CAUSE_RESET:
 		return "hs-reset";
+	case RST_CAUSE_REJECTED:
+		return "rejected";
 	}
 	return "hs-error";
 }

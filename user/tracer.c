@@ -3,6 +3,7 @@
 #include "kernel_config.h"
 #include "preflight.h"
 #include "drops_report.h"
+#include "listen_drops.h"
 #include "record.h"
 #include "rstsnoop.skel.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -26,7 +28,16 @@ struct tracer {
 	void *ctx;
 	bool iterator_loaded;
 	int ncpus;
+	/* the listeners' sk_drops: the iterator's link, made before the
+	 * privileges go; each read is a new iterator from it */
+	struct bpf_link *listen_iter;
+	struct listen_drops *listen_drops;
+	__u64 listen_due_ns;		  /* the next read, on a 1 s grid from the first */
+	struct rst_listen_sample *samples; /* room for one read */
+	size_t samples_cap;
 };
+
+#define LISTEN_DROPS_READ_NS 1000000000ULL
 
 static bool btf_has(const struct btf *btf, const char *name, int kind)
 {
@@ -147,6 +158,10 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 				  !t->feat.send_reset_v610 && t->feat.kfree_skb_reason);
 	bpf_program__set_autoload(t->skel->progs.seed_sockets, with_iterator);
 	bpf_program__set_autoattach(t->skel->progs.seed_sockets, false); /* run by seed.c */
+	/* the same kind of program as the seeding one: where the kernel or a
+	 * lockdown refuses that, it refuses this too */
+	bpf_program__set_autoload(t->skel->progs.read_listen_drops, with_iterator);
+	bpf_program__set_autoattach(t->skel->progs.read_listen_drops, false);
 	t->iterator_loaded = with_iterator;
 	t->feat.btf_programs = btf;
 	return rstsnoop_bpf__load(t->skel);
@@ -178,10 +193,11 @@ static int load_best(struct tracer *t, const struct rst_options *opts)
 		kinds[nkinds++] = false;
 	if (!nkinds)
 		return -ENOENT;
-	/* The iterator reads kernel memory through helpers that
-	 * lockdown=confidentiality withdraws: trying it there would only
+	/* The iterators (the seeding one, and the listeners' drop counters',
+	 * wanted whatever --seed says) read kernel memory through helpers that
+	 * lockdown=confidentiality withdraws: trying them there would only
 	 * verify every program twice (seconds on a slow machine). */
-	if (opts->seed == SEED_ITER || (opts->seed == SEED_AUTO && !t->feat.kernel_reads_refused))
+	if (opts->seed == SEED_ITER || !t->feat.kernel_reads_refused)
 		iterators[niters++] = true;
 	if (opts->seed != SEED_ITER)
 		iterators[niters++] = false;
@@ -254,6 +270,20 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 	 * it into the heap: give it back before the ring buffer, whose data
 	 * pages count twice in RSS (mapped twice), is mapped. */
 	malloc_trim(0);
+	/* no reads for records the --event filter would drop */
+	if (t->iterator_loaded && (!opts->events || opts->events & (1u << RST_EV_LISTEN_DROP))) {
+		t->listen_iter = bpf_program__attach_iter(t->skel->progs.read_listen_drops, NULL);
+		t->listen_drops = listen_drops_new();
+		if (!t->listen_iter && opts->verbose)
+			fprintf(stderr, "rstsnoop: the listeners' iterator did not attach (%s): "
+					"listen drops from skb:kfree_skb only\n", strerror(errno));
+		if (!t->listen_drops) {
+			err = -ENOMEM;
+			fprintf(stderr, "rstsnoop: out of memory\n");
+			goto fail;
+		}
+	}
+	t->feat.listener_drops = t->listen_iter != NULL;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.records), on_record, ctx, NULL);
 	if (!t->rb) {
 		err = -errno;
@@ -361,14 +391,91 @@ static void detach_all(struct rstsnoop_bpf *skel)
 			pthread_join(threads[i], NULL);
 }
 
+/*
+ * One read of every listener's drop counter (bpf/listen_drops_iter.bpf.c):
+ * a new iterator from the link each time, read to its end.  The first
+ * read only learns where the counters stand.  A read that fails is said
+ * once and ends the reads: half a read would report the listeners it
+ * missed as closed, and then their whole count as new.
+ */
+static void read_listen_drops(struct tracer *t, __u64 ts_ns)
+{
+	size_t bytes = 0;
+	int fd, err = 0;
+	ssize_t got;
+
+	if (!t->listen_iter)
+		return;
+	fd = bpf_iter_create(bpf_link__fd(t->listen_iter));
+	if (fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	for (;;) {
+		if (bytes + sizeof(*t->samples) > t->samples_cap * sizeof(*t->samples)) {
+			size_t cap = t->samples_cap ? t->samples_cap * 2 : 256;
+			void *grown = realloc(t->samples, cap * sizeof(*t->samples));
+
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			t->samples = grown;
+			t->samples_cap = cap;
+		}
+		got = read(fd, (char *)t->samples + bytes, t->samples_cap * sizeof(*t->samples) - bytes);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			err = got < 0 ? -errno : 0;
+			break;
+		}
+		bytes += got;
+	}
+	close(fd);
+	if (!err)
+		err = listen_drops_apply(t->listen_drops, t->samples, bytes / sizeof(*t->samples), ts_ns,
+					 t->on_record, t->ctx);
+	if (err >= 0)
+		return;
+fail:
+	fprintf(stderr, "rstsnoop: reading the listeners' drop counters failed: %s; no more "
+			"listen drops from them\n", strerror(-err));
+	bpf_link__destroy(t->listen_iter);
+	t->listen_iter = NULL;
+}
+
+static __u64 monotonic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void tracer_tick(struct tracer *t, __u64 now_ns)
+{
+	if (!t->listen_iter || now_ns < t->listen_due_ns)
+		return;
+	read_listen_drops(t, now_ns);
+	/* on the grid: a late read skips, never bunches */
+	t->listen_due_ns += (now_ns - t->listen_due_ns) / LISTEN_DROPS_READ_NS * LISTEN_DROPS_READ_NS +
+			    LISTEN_DROPS_READ_NS;
+}
+
 void tracer_arm(struct tracer *t)
 {
+	__u64 now = monotonic_now();
+
+	/* where each listener's counter stands as records start */
+	read_listen_drops(t, now);
+	t->listen_due_ns = now + LISTEN_DROPS_READ_NS;
 	__atomic_store_n(&t->skel->bss->records_armed, 1, __ATOMIC_RELEASE);
 }
 
-int tracer_stop(struct tracer *t)
+int tracer_stop(struct tracer *t, __u64 end_ns)
 {
-	int n;
+	int n, m;
 
 	/*
 	 * No new record from here on, before any program goes away: the
@@ -385,10 +492,16 @@ int tracer_stop(struct tracer *t)
 	 */
 	__atomic_store_n(&t->skel->bss->records_armed, 0, __ATOMIC_RELEASE);
 	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+	/* the records so far, then the listeners' last counts, while the drop
+	 * program still counts what it accounts for (listener_excess) */
+	m = ring_buffer__consume(t->rb);
+	read_listen_drops(t, end_ns);
 	detach_all(t->skel);
 	n = ring_buffer__consume(t->rb);
+	if (m < 0 || n < 0)
+		return m < 0 ? m : n;
 	/* the listen drops no record counted yet (the programs are gone) */
-	return n < 0 ? n : n + drops_flush(t->skel, t->on_record, t->ctx);
+	return m + n + drops_flush(t->skel, t->on_record, t->ctx);
 }
 
 /* The sum over CPUs of a one-slot per-CPU counter map. */
@@ -503,6 +616,9 @@ void tracer_free(struct tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
+	bpf_link__destroy(t->listen_iter);
+	listen_drops_free(t->listen_drops);
+	free(t->samples);
 	rstsnoop_bpf__destroy(t->skel);
 	free(t);
 }

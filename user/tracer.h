@@ -23,6 +23,7 @@ struct tracer_features {
 	bool classic_ok;	/* tracefs and its tracepoints are there (preflight_check()) */
 	bool kernel_reads_refused; /* lockdown=confidentiality: no bpf_probe_read_kernel() */
 	bool packets;		/* the packet program is loaded (not --no-ttl) */
+	bool listener_drops;	/* the listeners' sk_drops are read (their iterator attached) */
 	unsigned long hz;	/* CONFIG_HZ from the kernel's configuration; 0: unknown */
 	char classic_problem[256]; /* why the classic programs cannot run, where they cannot */
 	struct seed_result seed;
@@ -50,8 +51,15 @@ int tracer_poll(struct tracer *t, int timeout_ms);
  * that no record is made from a partial set of programs.
  */
 void tracer_arm(struct tracer *t);
-/* Stops making records, detaches every program, hands over what is queued. */
-int tracer_stop(struct tracer *t);
+/* Work due by now_ns (CLOCK_MONOTONIC): the listeners' drop counters are
+ * read every second, their growth reported as listen_drop records. */
+void tracer_tick(struct tracer *t, __u64 now_ns);
+/*
+ * Stops making records, reads the listeners' drop counters a last time
+ * (their records stamped end_ns: the run's end), detaches every program,
+ * hands over what is queued.
+ */
+int tracer_stop(struct tracer *t, __u64 end_ns);
 /* Records the kernel side could not queue (ring buffer full); -errno when
  * the count cannot be read. */
 int tracer_read_lost(const struct tracer *t, __u64 *lost);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rawrst - hand-made TCP segments (raw IPv4 sockets) for the rstsnoop
- * tests: RSTs the stack must refuse, and half-open handshakes.  One C11
- * file, libc only, linked -static for the kernel-matrix VMs (no python3
- * there).  Loopback (127.0.0.1, ::1) only: it never sends anywhere else.
+ * tests: RSTs the stack must refuse, half-open handshakes, and SYN-ACKs a
+ * client must reject.  One C11 file, libc only, linked -static for the
+ * kernel-matrix VMs (no python3 there).  Loopback (127.0.0.1, ::1), or
+ * badtsecr's answers to a SYN from 198.18.0.0/15 (the tests' own
+ * namespaces): it never sends anywhere else.
  *
  *   rawrst ignored PORT
  *       listens on 127.0.0.1:PORT, connects to it, learns the server's
@@ -25,13 +27,34 @@
  *       segments it sends carry SO_MARK 0x7273 ("rs"), so a test can drop the
  *       kernel's own RSTs to those SYN-ACKs (no socket owns SPORT) with an
  *       nftables output rule `meta mark != 0x7273 tcp sport ... drop`.
- *       Prints "halfopen synacks=N sent=N pid=PID".
+ *       Prints "halfopen synacks=N sent=N pid=PID".  With hold: then keeps
+ *       the listener open until a signal ends it.
+ *   rawrst listenfull PORT BACKLOG PRE COUNT [APART_MS]
+ *       listens on 127.0.0.1:PORT with listen(BACKLOG), completes PRE
+ *       ordinary connections to it (never accepted: with PRE > BACKLOG the
+ *       accept queue is full), then makes COUNT non-blocking connects,
+ *       APART_MS apart (default 100, at most 100), whose SYNs the full
+ *       queue drops (TcpExt ListenDrops, the listener's sk_drops), and
+ *       closes them 150 ms after the last, before the first SYN's first
+ *       retransmission (1 s) with COUNT up to 6.  Prints "listenfull dropped=COUNT pid=PID", then
+ *       keeps the listener open until a signal ends it.
+ *   rawrst badtsecr ADDR PORT COUNT
+ *       a responder without a socket, for a namespace of its own: answers
+ *       COUNT SYNs to ADDR:PORT (ADDR in 198.18.0.0/15, where the SYN comes
+ *       from too) with a SYN-ACK that acknowledges the SYN but whose
+ *       timestamp option's TSecr does not echo the SYN's TSval (TSval + 2^30):
+ *       the client must reject it (PAWS: TcpExt PAWSActive) and
+ *       reset it.  The namespace's own stack answers the SYNs with RSTs (no
+ *       socket): drop them with an nftables output rule `tcp sport PORT tcp
+ *       flags rst drop`.  Prints "ready pid=PID" once it listens, then
+ *       "badtsecr answered=N pid=PID" (N = COUNT, or fewer after 30 s).
  * Errors: "rawrst: <what>: <strerror>" on stderr, exit 1; usage: exit 2.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -330,6 +353,150 @@ static int halfopen(uint16_t port, uint16_t sport, int count, bool rst, int back
 	return got == count ? 0 : 1;
 }
 
+static int listenfull(uint16_t port, int backlog, int pre, int count, int apart_ms)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	int clients[MAX_HALFOPEN];
+
+	if (count > 6) { /* see the usage above: before the first retransmission */
+		fprintf(stderr, "rawrst: COUNT must be 1..6\n");
+		return 2;
+	}
+	if (l < 0)
+		die("socket");
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, backlog))
+		die("listen");
+	for (int i = 0; i < pre; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)))
+			die("connect");
+	}
+	for (int i = 0; i < count; i++) {
+		clients[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (clients[i] < 0 || fcntl(clients[i], F_SETFL, O_NONBLOCK))
+			die("socket");
+		if (connect(clients[i], (struct sockaddr *)&a, sizeof(a)) && errno != EINPROGRESS)
+			die("connect");
+		usleep(apart_ms * 1000); /* spread over reads of the counters, a second apart */
+	}
+	usleep(150 * 1000);
+	for (int i = 0; i < count; i++)
+		close(clients[i]);
+	printf("listenfull dropped=%d pid=%d\n", count, getpid());
+	for (;;)
+		pause();
+}
+
+/* a.b.c.d within 198.18.0.0/15, the tests' own address range */
+static bool test_address(uint32_t a)
+{
+	return (a & 0xfffe0000u) == 0xc6120000u;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (24 - 8 * i);
+}
+
+/* The TSval of a SYN's timestamp option (kind 8); false without one. */
+static bool syn_tsval(const uint8_t *opt, size_t len, uint32_t *tsval)
+{
+	for (size_t i = 0; i < len;) {
+		if (opt[i] == 0)
+			return false;
+		if (opt[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
+			return false;
+		if (opt[i] == 8 && opt[i + 1] == 10) {
+			*tsval = be32(opt + i + 2);
+			return true;
+		}
+		i += opt[i + 1];
+	}
+	return false;
+}
+
+static int badtsecr(const char *addr_text, uint16_t port, int count)
+{
+	struct in_addr me;
+	uint32_t isn = (uint32_t)time(NULL) * 2654435761u;
+	int sniff, raw, answered = 0;
+	time_t until = time(NULL) + 30;
+
+	if (inet_pton(AF_INET, addr_text, &me) != 1 || !test_address(ntohl(me.s_addr))) {
+		fprintf(stderr, "rawrst: ADDR must be an IPv4 address in 198.18.0.0/15\n");
+		return 2;
+	}
+	sniff = raw_sniffer();
+	raw = raw_sender();
+	printf("ready pid=%d\n", getpid());
+	while (answered < count && time(NULL) < until) {
+		struct pollfd p = {.fd = sniff, .events = POLLIN};
+		uint8_t in[256], out[56] = {0}, pseudo[12 + 36];
+		struct sockaddr_in to = {.sin_family = AF_INET};
+		uint32_t tsval;
+		size_t ihl, thl;
+		uint16_t c;
+		ssize_t n;
+
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		n = recv(sniff, in, sizeof(in), 0);
+		if (n < 40)
+			continue;
+		ihl = (in[0] & 0x0f) * 4u;
+		if ((size_t)n < ihl + 20)
+			continue;
+		thl = (in[ihl + 12] >> 4) * 4u;
+		/* a SYN (only) to ADDR:PORT from the tests' own range */
+		if (memcmp(in + 16, &me, 4) || (in[ihl + 2] << 8 | in[ihl + 3]) != port ||
+		    (in[ihl + 13] & (F_SYN | F_ACK | F_RST)) != F_SYN || !test_address(be32(in + 12)) ||
+		    thl < 20 || (size_t)n < ihl + thl || !syn_tsval(in + ihl + 20, thl - 20, &tsval))
+			continue;
+		out[0] = 0x45;
+		out[3] = sizeof(out);
+		out[8] = 64;
+		out[9] = IPPROTO_TCP;
+		memcpy(out + 12, &me, 4);
+		memcpy(out + 16, in + 12, 4);
+		memcpy(out + 20, in + ihl + 2, 2); /* our port */
+		memcpy(out + 22, in + ihl, 2);	   /* theirs */
+		put32(out + 24, isn);
+		put32(out + 28, be32(in + ihl + 4) + 1); /* acknowledges the SYN */
+		out[32] = 9 << 4;			 /* 36 bytes: 16 of options */
+		out[33] = F_SYN | F_ACK;
+		out[34] = 0xff, out[35] = 0xff;
+		out[40] = 2, out[41] = 4, out[42] = 1460 >> 8, out[43] = 1460 & 0xff; /* MSS */
+		out[44] = 1, out[45] = 1, out[46] = 8, out[47] = 10;		    /* NOP NOP TS */
+		put32(out + 48, isn);
+		put32(out + 52, tsval + (1u << 30)); /* not an echo of the SYN's TSval */
+		memcpy(pseudo, out + 12, 8);
+		pseudo[8] = 0, pseudo[9] = IPPROTO_TCP, pseudo[10] = 0, pseudo[11] = 36;
+		memcpy(pseudo + 12, out + 20, 36);
+		c = csum(pseudo, sizeof(pseudo), 0);
+		out[36] = c >> 8, out[37] = c;
+		memcpy(&to.sin_addr, in + 12, 4);
+		if (sendto(raw, out, sizeof(out), 0, (struct sockaddr *)&to, sizeof(to)) != sizeof(out))
+			die("sendto");
+		answered++;
+	}
+	printf("badtsecr answered=%d pid=%d\n", answered, getpid());
+	return answered == count ? 0 : 1;
+}
+
 static long number(const char *s, long max)
 {
 	char *end;
@@ -342,6 +509,11 @@ static long number(const char *s, long max)
 	return v;
 }
 
+static long zero_or_number(const char *s, long max)
+{
+	return s[0] == '0' && !s[1] ? 0 : number(s, max);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -349,12 +521,24 @@ int main(int argc, char **argv)
 		return ignored(number(argv[2], 65535));
 	if (argc == 4 && !strcmp(argv[1], "ignored") && !strcmp(argv[3], "6"))
 		return ignored6(number(argv[2], 65535));
-	if (argc == 8 && !strcmp(argv[1], "halfopen") &&
-	    (!strcmp(argv[5], "rst") || !strcmp(argv[5], "ack")))
-		return halfopen(number(argv[2], 65535), number(argv[3], 65535),
-				number(argv[4], MAX_HALFOPEN), !strcmp(argv[5], "rst"),
-				number(argv[6], 4096), argv[7][0] == '0' && !argv[7][1] ? 0 : number(argv[7], 64));
+	if ((argc == 8 || (argc == 9 && !strcmp(argv[8], "hold"))) && !strcmp(argv[1], "halfopen") &&
+	    (!strcmp(argv[5], "rst") || !strcmp(argv[5], "ack"))) {
+		int rc = halfopen(number(argv[2], 65535), number(argv[3], 65535),
+				  number(argv[4], MAX_HALFOPEN), !strcmp(argv[5], "rst"),
+				  number(argv[6], 4096), zero_or_number(argv[7], 64));
+
+		while (argc == 9 && rc == 0)
+			pause();
+		return rc;
+	}
+	if (argc == 5 && !strcmp(argv[1], "badtsecr"))
+		return badtsecr(argv[2], number(argv[3], 65535), number(argv[4], 64));
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "listenfull"))
+		return listenfull(number(argv[2], 65535), zero_or_number(argv[3], 4096),
+				  zero_or_number(argv[4], 64), number(argv[5], MAX_HALFOPEN),
+				  argc == 7 ? zero_or_number(argv[6], 100) : 100);
 	fprintf(stderr, "usage: rawrst ignored PORT [6] | "
-			"rawrst halfopen PORT SPORT COUNT rst|ack BACKLOG PRE\n");
+			"rawrst halfopen PORT SPORT COUNT rst|ack BACKLOG PRE [hold] | "
+			"rawrst listenfull PORT BACKLOG PRE COUNT [APART_MS] | rawrst badtsecr ADDR PORT COUNT\n");
 	return 2;
 }

@@ -44,6 +44,7 @@ void test_cgroup2_mount(void);
 void test_cgroup_subtree(void);
 void test_cmdline_join(void);
 void test_filter_lists(void);
+void test_listen_drops(void);
 
 /* tests/unit/listeners_tests.c */
 void test_listener_questions(void);

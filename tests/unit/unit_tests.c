@@ -486,7 +486,7 @@ static void test_summary_output(void)
 	/* the kernel's counters beside rstsnoop's, and what was lost */
 	CHECK(strstr(s, "\"netns\":[{\"netns\":7,\"kernel\":{\"OutRsts\":0,\"AttemptFails\":6,") !=
 	      NULL);
-	CHECK(strstr(s, "\"TCPChallengeACK\":1,\"ListenDrops\":0,\"EmbryonicRsts\":0},\"rstsnoop\":{\"OutRsts\":0,\"AttemptFails\":5,"
+	CHECK(strstr(s, "\"TCPChallengeACK\":1,\"ListenDrops\":0,\"EmbryonicRsts\":0,\"PAWSActive\":0},\"rstsnoop\":{\"OutRsts\":0,\"AttemptFails\":5,"
 			"\"EstabResets\":0}}],\"lost_records\":3,\"owner_collisions\":0,"
 			"\"groups_overflow\":0}\n") != NULL);
 	/* one object per interval */
@@ -721,6 +721,7 @@ static const struct unit_test tests[] = {
 	{"unit_listener_questions", test_listener_questions},
 	{"unit_listener_history", test_listener_history},
 	{"unit_listener_history_cap", test_listener_history_cap},
+	{"unit_listen_drops", test_listen_drops},
 };
 
 int main(void)
