@@ -75,7 +75,8 @@ struct rst_reset_flow {
 	__u16 facts;	 /* RST_FACT_TTL, RST_FACT_PEER_TTL of the RST */
 	__u8 ttl, peer_ttl;
 	__u8 baseline; /* what peer_ttl was learnt from */
-	__u8 pad[7];
+	__u8 pad[3];
+	__u32 baseline_age_ms; /* its age when the RST came */
 };
 
 struct {
@@ -355,6 +356,7 @@ static __always_inline void remember_reset_flow(const struct rst_record *rec)
 		.ttl = rec->ttl,
 		.peer_ttl = rec->peer_ttl,
 		.baseline = rec->baseline,
+		.baseline_age_ms = rec->baseline_age_ms,
 	};
 	struct rst_flow_key key;
 
@@ -405,6 +407,7 @@ static __always_inline void check_reset_race(struct rst_record *rec)
 	rec->ttl = flow->ttl;
 	rec->peer_ttl = flow->peer_ttl;
 	rec->baseline = flow->baseline;
+	rec->baseline_age_ms = flow->baseline_age_ms;
 	if (flow->owner.pid)
 		set_owner(rec, &flow->owner, RST_ATTR_SOCKET_OWNER, 0);
 	emit(rec);

@@ -35,7 +35,7 @@ void jw_end(struct json_writer *w);
  * length: for the literal keys every caller passes, the compiler counts
  * it, and the writer copies the key in one piece.
  */
-#define JW_KEY(name) (name), __builtin_strlen(name)
+#define JW_KEY(name) (name), ((name) ? __builtin_strlen(name) : 0) /* NULL: an array element */
 /* A string field; NULL writes null. */
 #define jw_string(w, name, value) jw_string_k(w, JW_KEY(name), value)
 /* A string field from raw bytes (up to len or the first NUL). */
