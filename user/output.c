@@ -220,23 +220,35 @@ static __u64 realtime_ns(const struct output *o, __u64 mono_ns)
 	return mono_ns > UINT64_MAX - offset ? UINT64_MAX : mono_ns + offset;
 }
 
+/*
+ * A time stamp: the second's text (from c), a dot, `digits` digits of the
+ * fraction, then suffix.  Cut to the second's text where buf is too small.
+ */
+static void format_stamp(char *buf, size_t size, struct second_cache *c, __u64 ns, bool utc,
+			 int digits, const char *suffix)
+{
+	const char *second = second_text(c, ns / NSEC_PER_SEC, utc);
+	size_t n = strlen(second), tail = strlen(suffix);
+	__u64 fraction = ns % NSEC_PER_SEC;
+
+	if (n + 1 + digits + tail + 1 > size) {
+		snprintf(buf, size, "%s", second);
+		return;
+	}
+	for (int i = digits; i < 9; i++)
+		fraction /= 10;
+	memcpy(buf, second, n);
+	buf[n] = '.';
+	put_fixed(buf + n + 1, fraction, digits);
+	memcpy(buf + n + 1 + digits, suffix, tail + 1);
+}
+
 /* RFC 3339 UTC with microseconds of a CLOCK_MONOTONIC time. */
 void rfc3339(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
 	static struct second_cache utc;
-	__u64 ns = realtime_ns(o, mono_ns);
-	const char *date = second_text(&utc, ns / NSEC_PER_SEC, true);
-	size_t n = strlen(date);
 
-	if (n + 9 > size) {
-		snprintf(buf, size, "%s", date);
-		return;
-	}
-	memcpy(buf, date, n);
-	buf[n] = '.';
-	put_fixed(buf + n + 1, ns % NSEC_PER_SEC / 1000, 6);
-	buf[n + 7] = 'Z';
-	buf[n + 8] = '\0';
+	format_stamp(buf, size, &utc, realtime_ns(o, mono_ns), true, 6, "Z");
 }
 
 /* A port, or null for the folded ephemeral port of a summary row. */
@@ -513,18 +525,8 @@ void table_detail(char *buf, size_t size, const struct output *o,
 void wall_clock(char *buf, size_t size, const struct output *o, __u64 mono_ns)
 {
 	static struct second_cache local;
-	__u64 ns = realtime_ns(o, mono_ns);
-	const char *hms = second_text(&local, ns / NSEC_PER_SEC, false);
-	size_t n = strlen(hms);
 
-	if (n + 5 > size) {
-		snprintf(buf, size, "%s", hms);
-		return;
-	}
-	memcpy(buf, hms, n);
-	buf[n] = '.';
-	put_fixed(buf + n + 1, ns % NSEC_PER_SEC / 1000000, 3);
-	buf[n + 4] = '\0';
+	format_stamp(buf, size, &local, realtime_ns(o, mono_ns), false, 3, "");
 }
 
 /*
