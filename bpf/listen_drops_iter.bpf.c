@@ -15,9 +15,8 @@
 #include "emit.bpf.h"
 #include "sock.bpf.h"
 #include "listen_drops.bpf.h"
+#include "iter_sock.bpf.h"
 
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
 
 /*
  * 6.18: a socket may keep its drops in two NUMA-spread counters instead of
@@ -57,20 +56,10 @@ int read_listen_drops(struct bpf_iter__task_file *ctx)
 	struct rst_record *rec = &s.rec;
 	const struct rst_listener *l;
 	const __u64 *excess;
-	struct socket *sock;
 	struct sock *sk;
 
-	if (!task || !file)
-		return 0;
-	/* threads share the process's files: the main thread stands for them */
-	if (task->tgid != task->pid)
-		return 0;
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return 0;
-	sock = BPF_CORE_READ(file, private_data);
-	sk = BPF_CORE_READ(sock, sk);
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP ||
-	    BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN)
+	sk = iter_tcp_sock(task, file);
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN)
 		return 0;
 	rec->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (rec->family != AF_INET && rec->family != AF_INET6)

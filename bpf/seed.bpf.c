@@ -12,12 +12,10 @@
 #include <bpf/bpf_core_read.h>
 #include "config.bpf.h"
 #include "maps.bpf.h"
+#include "iter_sock.bpf.h"
 
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
 #define AF_INET 2
 #define AF_INET6 10
-#define IPPROTO_TCP 6
 #define EEXIST 17
 
 /*
@@ -52,21 +50,13 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
 	struct rst_owner o = {};
-	struct socket *sock;
 	struct sock *sk;
 	__u16 family;
 	long err;
 
-	if (!task || !file)
-		return 0;
-	/* One entry per process, not per thread: threads share the table. */
-	if (task->tgid != task->pid)
-		return 0;
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return 0;
-	sock = BPF_CORE_READ(file, private_data);
-	sk = BPF_CORE_READ(sock, sk);
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	/* one entry per process, not per thread */
+	sk = iter_tcp_sock(task, file);
+	if (!sk)
 		return 0;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
