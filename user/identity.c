@@ -20,17 +20,20 @@ struct id_slot {
 
 struct identities {
 	int procs_fd;
+	bool cmdline_from_proc;
 	struct cgroup_names *cgroups;
 	struct id_slot slots[ID_SLOTS];
 };
 
-struct identities *identities_new(int procs_fd, struct cgroup_names *cgroups)
+struct identities *identities_new(int procs_fd, struct cgroup_names *cgroups,
+				  bool cmdline_from_proc)
 {
 	struct identities *ids = calloc(1, sizeof(*ids));
 
 	if (!ids)
 		return NULL;
 	ids->procs_fd = procs_fd;
+	ids->cmdline_from_proc = cmdline_from_proc;
 	ids->cgroups = cgroups;
 	return ids;
 }
@@ -75,6 +78,9 @@ void identity_of(struct identities *ids, const struct rst_record *rec, struct id
 			p.pid = rec->pid;
 			p.start_ns = rec->proc_start_ns;
 			slot->retry_after_ns = now_ns() + MISS_RETRY_NS;
+		} else if (!p.cmdline_len && ids->cmdline_from_proc) {
+			/* once per process: the slot keeps what this found */
+			process_cmdline_if_started(p.pid, p.start_ns, &p);
 		}
 		slot->used = true;
 		slot->known = found;
@@ -86,16 +92,16 @@ void identity_of(struct identities *ids, const struct rst_record *rec, struct id
 	out->cgroup = cgroup_lookup(ids->cgroups, slot->proc.cgroup_id);
 }
 
-void process_cmdline_from_proc(__u32 pid, struct rst_process *p)
+/* /proc/PID/cmdline through the directory dir (AT_FDCWD: absolute path) */
+static void cmdline_read_at(int dir, const char *path, struct rst_process *p)
 {
-	char path[64], extra;
+	char extra;
 	ssize_t n;
 	int fd;
 
 	p->cmdline_len = 0;
 	p->cmdline_cut = 0;
-	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	n = read(fd, p->cmdline, sizeof(p->cmdline));
@@ -104,6 +110,85 @@ void process_cmdline_from_proc(__u32 pid, struct rst_process *p)
 		p->cmdline_cut = n == sizeof(p->cmdline) && read(fd, &extra, 1) == 1;
 	}
 	close(fd);
+}
+
+static void cmdline_read(int dir, struct rst_process *p)
+{
+	cmdline_read_at(dir, "cmdline", p);
+}
+
+void process_cmdline_from_proc(__u32 pid, struct rst_process *p)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
+	cmdline_read_at(AT_FDCWD, path, p);
+}
+
+/* CLOCK_BOOTTIME minus CLOCK_MONOTONIC now: the time the host was suspended */
+static __u64 suspended_ns(void)
+{
+	struct timespec b, m;
+
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (b.tv_sec - m.tv_sec) * 1000000000LL + (b.tv_nsec - m.tv_nsec);
+}
+
+/* starttime (field 22) of the process whose /proc directory is dir, in
+ * clock ticks since boot; 0 when unreadable.  The name (field 2) may hold
+ * blanks and parentheses: the fields after it follow the last ')'. */
+static unsigned long long proc_start_ticks(int dir)
+{
+	unsigned long long ticks = 0;
+	char buf[1024], *after;
+	ssize_t n = -1;
+	int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	after = strrchr(buf, ')');
+	if (!after || sscanf(after + 1, " %*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+					"%*s %*s %*s %*s %*s %*s %llu", &ticks) != 1)
+		return 0;
+	return ticks;
+}
+
+bool process_cmdline_if_started(__u32 pid, __u64 start_ns, struct rst_process *p)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long ticks, want;
+	char path[32];
+	bool same;
+	int dir;
+
+	p->cmdline_len = 0;
+	p->cmdline_cut = 0;
+	if (hz <= 0 || !start_ns)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%u", pid);
+	/* Files opened through this directory belong to the process it named
+	 * when it was opened: once that process is reaped they fail, even if
+	 * its pid is reused meanwhile. */
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return false;
+	/* /proc's starttime counts from boot including suspend, start_ns
+	 * (task start_time) without: a process that started before a later
+	 * suspend differs by more than the tick and goes without (missing,
+	 * never another process's) */
+	ticks = proc_start_ticks(dir);
+	want = (start_ns + suspended_ns()) / (1000000000ULL / hz);
+	same = ticks && ticks + 1 >= want && ticks <= want + 1;
+	if (same)
+		cmdline_read(dir, p);
+	close(dir);
+	return p->cmdline_len > 0;
 }
 
 size_t cmdline_join(const struct rst_process *p, char *buf, size_t size)

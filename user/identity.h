@@ -8,6 +8,7 @@
 #ifndef RSTSNOOP_IDENTITY_H
 #define RSTSNOOP_IDENTITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "cgroup.h"
 #include "record.h"
@@ -19,8 +20,14 @@ struct identity {
 
 struct identities;
 
-/* procs_fd: the tracer's `procs` map.  NULL: no memory. */
-struct identities *identities_new(int procs_fd, struct cgroup_names *cgroups);
+/*
+ * procs_fd: the tracer's `procs` map.  cmdline_from_proc: the kernel side
+ * cannot read command lines (lockdown=confidentiality, see capture_cmdline
+ * in bpf/config.bpf.h), so a process's is read from /proc at its first
+ * record, while it lives.  NULL: no memory.
+ */
+struct identities *identities_new(int procs_fd, struct cgroup_names *cgroups,
+				  bool cmdline_from_proc);
 void identities_free(struct identities *ids);
 /* The identity of rec's owner; both members NULL when unknown. */
 void identity_of(struct identities *ids, const struct rst_record *rec, struct identity *out);
@@ -33,6 +40,11 @@ void identities_complete_seeded(struct identities *ids);
 
 /* Reads /proc/PID/cmdline into p (cmdline, cmdline_len, cmdline_cut). */
 void process_cmdline_from_proc(__u32 pid, struct rst_process *p);
+/*
+ * Reads /proc/PID/cmdline into p if PID is still the process that started
+ * at start_ns (task start_time, CLOCK_MONOTONIC); true when it read one.
+ */
+bool process_cmdline_if_started(__u32 pid, __u64 start_ns, struct rst_process *p);
 /* The command line with its arguments joined by one space; returns the length. */
 size_t cmdline_join(const struct rst_process *p, char *buf, size_t size);
 

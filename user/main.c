@@ -365,7 +365,8 @@ int main(int argc, char **argv)
 	if (tracer_seed(tracer, opts.seed, opts.verbose) && opts.seed != SEED_AUTO)
 		goto cleanup;
 	rs.cgroups = cgroup_names_new();
-	rs.identities = identities_new(tracer_procs_fd(tracer), rs.cgroups);
+	rs.identities = identities_new(tracer_procs_fd(tracer), rs.cgroups,
+				       tracer_features(tracer)->kernel_reads_refused);
 	rs.listeners = listener_history_new();
 	if (!rs.cgroups || !rs.identities || !rs.listeners) {
 		fprintf(stderr, "rstsnoop: out of memory\n");

@@ -43,6 +43,7 @@ void test_cgroup_facts(void);
 void test_cgroup2_mount(void);
 void test_cgroup_subtree(void);
 void test_cmdline_join(void);
+void test_cmdline_if_started(void);
 void test_filter_lists(void);
 void test_listen_drops(void);
 

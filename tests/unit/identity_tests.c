@@ -3,8 +3,12 @@
  * command lines, port and event lists. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "cgroup.h"
@@ -119,6 +123,54 @@ void test_cmdline_join(void)
 	CHECK_STR(buf, "nginx: worker");
 	cmdline_join(&p, buf, 6);
 	CHECK_STR(buf, "nginx");
+}
+
+/* Our own start time as task start_time would say it, from /proc/self/stat */
+static __u64 own_start_ns(void)
+{
+	long tick_ns = 1000000000L / sysconf(_SC_CLK_TCK);
+	unsigned long long ticks = 0;
+	struct timespec b, m;
+	char buf[1024], *after;
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	after = strrchr(buf, ')');
+	if (!after || sscanf(after + 1, " %*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+					"%*s %*s %*s %*s %*s %*s %llu", &ticks) != 1)
+		return 0;
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ticks * tick_ns + tick_ns / 2 -
+	       ((b.tv_sec - m.tv_sec) * 1000000000LL + (b.tv_nsec - m.tv_nsec));
+}
+
+void test_cmdline_if_started(void)
+{
+	__u64 start = own_start_ns();
+	struct rst_process p;
+	int status;
+	pid_t child;
+
+	CHECK(start != 0);
+	/* this very process: its command line, which starts with argv[0] */
+	CHECK(process_cmdline_if_started(getpid(), start, &p));
+	CHECK(p.cmdline_len > 0 && strstr(p.cmdline, "unit") != NULL);
+	/* the same pid, another start: a reused pid lends nothing */
+	CHECK(!process_cmdline_if_started(getpid(), start + 5000000000ULL, &p) && !p.cmdline_len);
+	CHECK(!process_cmdline_if_started(getpid(), start - 5000000000ULL, &p) && !p.cmdline_len);
+	CHECK(!process_cmdline_if_started(getpid(), 0, &p));
+	/* a process that has gone */
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	CHECK(child > 0 && waitpid(child, &status, 0) == child);
+	CHECK(!process_cmdline_if_started(child, start, &p) && !p.cmdline_len);
 }
 
 void test_filter_lists(void)

@@ -714,6 +714,7 @@ static const struct unit_test tests[] = {
 	{"unit_cgroup2_mount", test_cgroup2_mount},
 	{"unit_cgroup_subtree", test_cgroup_subtree},
 	{"unit_cmdline_join", test_cmdline_join},
+	{"unit_cmdline_if_started", test_cmdline_if_started},
 	{"unit_filter_lists", test_filter_lists},
 	{"unit_origin_hops", test_origin_hops},
 	{"unit_kernel_config_hz", test_kernel_config_hz},
