@@ -13,7 +13,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lib/common.sh"
+. "$here/lib/console.sh"
 [ $# -ge 1 ] || { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 scenario=$1
 shift
@@ -63,4 +63,4 @@ run_logged "$work/console" timeout -k 10 "${VM_TIMEOUT:-300}" \
 	ip netns exec "$ns" env PATH="$work/bin:$PATH" TMPDIR="$work/tmp" \
 	RSTSNOOP_VM=0 NS="$ns" HARNESS="$here/lib" WORK="$work" \
 	/bin/sh "$work/entry.sh"
-finish run-host.sh "$work/console"
+exit_with_end_status run-host.sh "$work/console"
