@@ -63,7 +63,8 @@ static __always_inline bool passes_filters(const struct rst_record *rec)
 }
 
 #ifdef RST_MUTATE_LOSE_TENTH
-__u64 mutant_emits;
+/* weak: every program file includes this, the linked object keeps one */
+__u64 mutant_emits __attribute__((weak));
 #endif
 
 static __always_inline void emit(struct rst_record *rec)
