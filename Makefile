@@ -2,6 +2,13 @@
 # binary (for the kernel matrix); `make test`, `make bench`; V=1 shows commands.
 # SANITIZE=1: the loader and its tests built with ASan and UBSan, in their
 # own folder; `make test SANITIZE=1` runs the suite against them.
+# MUTATE=name: one deliberate fault (#ifdef RST_MUTATE_<NAME> in the
+# product) compiled in, in build/mutant-name; tests/mutation-smoke.sh
+# (`make mutation-smoke`) checks that the fast tests catch each.
+ifneq ($(MUTATE),)
+MUTATE_FLAG := -DRST_MUTATE_$(shell echo '$(MUTATE)' | tr a-z A-Z)
+OUT ?= build/mutant-$(MUTATE)
+endif
 ifeq ($(SANITIZE),1)
 ifeq ($(STATIC),1)
 $(error SANITIZE=1 and STATIC=1 exclude each other: ASan has no static runtime)
@@ -25,9 +32,9 @@ VMLINUX_H := vmlinux/vmlinux.h
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Ibpf -I$(OUT) -MMD -MP
-CFLAGS += $(SANITIZE_FLAGS)
+CFLAGS += $(SANITIZE_FLAGS) $(MUTATE_FLAG)
 LDFLAGS += $(SANITIZE_FLAGS)
-BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux -Ibpf -MMD -MP
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux -Ibpf -MMD -MP $(MUTATE_FLAG)
 
 ifeq ($(STATIC),1)
 LDFLAGS += -static
@@ -67,7 +74,7 @@ LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(OUT)/rstsnoop.linked.o $(SKELS)
-.PHONY: all clean test unit bpf-unit vmlinux install uninstall FORCE sanitize-build
+.PHONY: all clean test unit bpf-unit mutation-smoke vmlinux install uninstall FORCE sanitize-build
 
 all: $(OUT)/rstsnoop
 
@@ -184,6 +191,11 @@ $(OUT)/tests/bpf_tests: tests/bpf/run_bpf_tests.c $(OUT)/tests/logic_tests.skel.
 
 bpf-unit: $(OUT)/tests/bpf_tests
 	$(OUT)/tests/bpf_tests
+
+# Can the tests fail?  Each MUTATE= fault against the fast tests that must
+# catch it (tests/mutation-smoke.sh; root, ~5 min: not part of `make test`).
+mutation-smoke:
+	tests/mutation-smoke.sh $(MUTANTS)
 
 # The whole suite: unit tests, integration tests against this kernel, the
 # kernel matrix under QEMU, the integration tests again against an ASan and

@@ -502,7 +502,7 @@ def main():
 
     def val(x, f):
         return "-" if x is None else f(x)
-    lines += ["## Goals (issue 9), rstsnoop --json", "",
+    lines += ["## Goals, rstsnoop --json", "",
               "| goal | measured | status |", "|---|---|---|",
               f"| refused storm: ratio >= {GOAL_REFUSED_RATIO} and above tcpdump's, zero lost, "
               f"every attempt accounted for "

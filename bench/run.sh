@@ -171,9 +171,9 @@ netns_down() {
 	NS= PEER_NS=
 }
 
-# snmp FILE: the namespace's TCP counters (OutRsts, AttemptFails), the
+# save_snmp FILE: the namespace's TCP counters (OutRsts, AttemptFails), the
 # kernel's own count of what our load did: the oracle for the records.
-snmp() { ip netns exec "$NS" cat /proc/net/snmp >"$1"; }
+save_snmp() { ip netns exec "$NS" cat /proc/net/snmp >"$1"; }
 
 # start_server DIR CLOSE [ARGS]: rstgen serve in the namespace on an
 # ephemeral port; sets SERVER_PID and SERVER_PORT.
@@ -199,7 +199,7 @@ run_load() {
 	local workload=$1 dir=$2 client rc
 	local -a gen=(ip netns exec "$NS" "$RSTGEN")
 	[[ $workload != bulk-veth ]] || gen=(ip netns exec "$PEER_NS" "$RSTGEN")
-	snmp "$dir/snmp.before"
+	save_snmp "$dir/snmp.before"
 	case $workload in
 	refused)
 		# Nothing listens in our fresh namespace: every SYN is refused.
@@ -325,7 +325,7 @@ run_slot() {
 	netns_up "$dir" "$workload"
 	if [[ $phase == off ]]; then
 		run_load "$workload" "$dir"
-		snmp "$dir/snmp.after"
+		save_snmp "$dir/snmp.after"
 		netns_down
 		return
 	fi
@@ -353,7 +353,7 @@ run_slot() {
 	else
 		sleep "$SETTLE"
 	fi
-	snmp "$dir/snmp.after"
+	save_snmp "$dir/snmp.after"
 	stop_tracer "$dir" "$([[ $phase == stats ]] && echo stats)"
 	netns_down
 }

@@ -44,10 +44,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-attempt_fails() {
-	ip netns exec "$ns" awk '$1 == "Tcp:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 }
-		else print $c["AttemptFails"] }' /proc/net/snmp
-}
+# snmp FIELD NETNS: the namespace's Tcp counter (the tests' shared helper)
+. "$TOP/tests/lib/common.sh"
 fresh_netns() {
 	ip netns del "$ns" 2>/dev/null
 	ip netns add "$ns" && ip -n "$ns" link set lo up || die "cannot make a network namespace"
@@ -74,7 +72,7 @@ stop_tracer() { kill -INT "$TRACER"; wait "$TRACER"; }
 # Sets STORM_ATTEMPTS (AttemptFails delta), STORM_RATE (attempts/s), STORM_MS.
 storm() {
 	local limit=$1 t0 t1 af0 af1 gens=()
-	af0=$(attempt_fails)
+	af0=$(snmp AttemptFails "$ns")
 	t0=$(date +%s%N)
 	for i in $(seq "$CPUS"); do
 		# shellcheck disable=SC2086
@@ -84,7 +82,7 @@ storm() {
 	done
 	wait "${gens[@]}"
 	t1=$(date +%s%N)
-	af1=$(attempt_fails)
+	af1=$(snmp AttemptFails "$ns")
 	STORM_ATTEMPTS=$((af1 - af0))
 	STORM_MS=$(((t1 - t0) / 1000000))
 	STORM_RATE=$((STORM_ATTEMPTS * 1000 / (STORM_MS > 0 ? STORM_MS : 1)))

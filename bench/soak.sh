@@ -67,10 +67,8 @@ for id in $(ids_of map); do
 	bpftool map show id "$id" | grep -q ' name socks ' && socks_id=$id
 done
 
-tcp_counter() { # FIELD of the namespace's Tcp line
-	ip netns exec "$ns" awk -v f="$1" '$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
-		$1 == "Tcp:" && h { print $(c[f]) }' /proc/net/snmp
-}
+# snmp FIELD NETNS: the namespace's Tcp counter (the tests' shared helper)
+. "$TOP/tests/lib/common.sh"
 bpf_run_ns() {
 	local id sum=0 ns
 	for id in $prog_ids; do
@@ -106,13 +104,13 @@ mkdir -p "$TOP/bench/out"
 	echo "|---:|---:|---:|---:|---:|---:|---:|"
 } | tee "$work/table"
 start=$(date +%s)
-ev_prev=$(tcp_counter AttemptFails) ev0=$ev_prev cpu_prev=$(cpu_ns) bpf_prev=$(bpf_run_ns)
+ev_prev=$(snmp AttemptFails "$ns") ev0=$ev_prev cpu_prev=$(cpu_ns) bpf_prev=$(bpf_run_ns)
 t_prev=$start
 # every sample lies inside the storm: the generators stop at DURATION
 while [ $(($(date +%s) - start + SAMPLE)) -le "$DURATION" ]; do
 	sleep "$SAMPLE"
 	kill -0 "$rst_pid" 2>/dev/null || die "rstsnoop died: $(cat "$work/err")"
-	now=$(date +%s) ev=$(tcp_counter AttemptFails) cpu=$(cpu_ns) bpf=$(bpf_run_ns)
+	now=$(date +%s) ev=$(snmp AttemptFails "$ns") cpu=$(cpu_ns) bpf=$(bpf_run_ns)
 	rss=$(awk '/^VmRSS/ {print $2}' /proc/"$rst_pid"/status)
 	occ=$(occupancy)
 	dev=$((ev - ev_prev))
@@ -126,7 +124,7 @@ done
 kill "${gen_pids[@]}" 2>/dev/null
 wait "${gen_pids[@]}" 2>/dev/null
 gen_pids=()
-events=$(($(tcp_counter AttemptFails) - ev0))
+events=$(($(snmp AttemptFails "$ns") - ev0))
 sleep 0.5
 kill -INT "$rst_pid"
 wait "$rst_pid"

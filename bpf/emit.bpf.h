@@ -62,6 +62,11 @@ static __always_inline bool passes_filters(const struct rst_record *rec)
 	return true;
 }
 
+#ifdef RST_MUTATE_LOSE_TENTH
+/* weak: every program file includes this, the linked object keeps one */
+__u64 mutant_emits __attribute__((weak));
+#endif
+
 static __always_inline void emit(struct rst_record *rec)
 {
 	__u64 flags;
@@ -70,6 +75,10 @@ static __always_inline void emit(struct rst_record *rec)
 
 	if (!records_armed || !passes_filters(rec))
 		return;
+#ifdef RST_MUTATE_LOSE_TENTH /* mutation smoke: every tenth record lost, uncounted */
+	if (__sync_fetch_and_add(&mutant_emits, 1) % 10 == 9)
+		return;
+#endif
 	rec->ts_ns = bpf_ktime_get_ns();
 	/*
 	 * A wakeup per record costs a connect storm about 40% of its

@@ -55,6 +55,9 @@ static __always_inline bool take_local_rst(const struct rst_record *rec, struct 
 	struct rst_parked_ring *ring;
 	__u32 zero = 0, newest;
 
+#ifdef RST_MUTATE_NO_LOCAL_FOLD /* mutation smoke (make MUTATE=no_local_fold) */
+	return false;
+#endif
 	ring = bpf_map_lookup_elem(&parked_rsts, &zero);
 	if (!ring)
 		return false;

@@ -88,6 +88,10 @@ static __always_inline bool is_tracked_transition(int newstate)
 
 static __always_inline __u8 handshake_cause(const struct state_change *sc, bool got_rst, int err)
 {
+#ifdef RST_MUTATE_REFUSED_AS_RESET /* mutation smoke: a refused connect called a reset */
+	if (got_rst)
+		return RST_CAUSE_RESET;
+#endif
 	if (got_rst)
 		return sc->oldstate == TCP_SYN_SENT ? RST_CAUSE_REFUSED : RST_CAUSE_RESET;
 	return err == ETIMEDOUT ? RST_CAUSE_TIMEOUT : RST_CAUSE_OTHER;

@@ -253,6 +253,9 @@ static __always_inline bool owner_lookup(__u64 key, struct rst_sock_info *out)
 	if (!slot)
 		return false;
 	*out = slot->info;
+#ifdef RST_MUTATE_OWNER_PID /* mutation smoke: the owner misattributed */
+	out->owner.pid += 1;
+#endif
 	barrier();
 	return slot->key == key;
 }

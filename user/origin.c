@@ -11,7 +11,11 @@ int hops_of_ttl(unsigned int ttl)
 	if (ttl == 0)
 		return -1;
 	for (unsigned int i = 0; i < sizeof(initial) / sizeof(initial[0]); i++)
+#ifdef RST_MUTATE_TTL_BOUNDARY /* mutation smoke: an initial TTL taken for the next one */
+		if (ttl < initial[i])
+#else
 		if (ttl <= initial[i])
+#endif
 			return initial[i] - ttl;
 	return -1; /* above 255: not a TTL */
 }
@@ -106,5 +110,9 @@ struct origin_verdict origin_of_record(const struct rst_record *rec)
 		v.name = judge_remote(rec, &v);
 	else if (rec->origin < sizeof(local_names) / sizeof(local_names[0]))
 		v.name = local_names[rec->origin];
+#ifdef RST_MUTATE_ORIGIN_SWAP /* mutation smoke: peer and middlebox swapped */
+	if (rec->origin == RST_ORIGIN_REMOTE && strcmp(v.name, "unknown"))
+		v.name = strcmp(v.name, "peer") ? "peer" : "middlebox";
+#endif
 	return v;
 }

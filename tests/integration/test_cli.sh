@@ -148,10 +148,10 @@ signal_drain() {
 	start_rstsnoop "sig-$sig" --json || { abort "rstsnoop did not start"; finish; return; }
 	ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 20 >/dev/null 2>&1
 	# no pause: what is queued when the signal arrives must still come out
-	kill -"$sig" "$RST_PID"
-	wait "$RST_PID"
+	kill -"$sig" "$RSTSNOOP_PID"
+	wait "$RSTSNOOP_PID"
 	want "exit status" $? 0
-	RST_PID=""
+	RSTSNOOP_PID=""
 	want "records drained" "$($QUERY "$WORK/sig-$sig.out" count netns="$nsino")" 20
 	want "stderr only the start line" "$(grep -vc '^rstsnoop: tracing' "$WORK/sig-$sig.err")" 0
 	finish

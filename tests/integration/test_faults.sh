@@ -27,7 +27,7 @@ refused_storm() {
 begin "kill9_during_storm_leaves_nothing_attached"
 ns=$(make_netns kill)
 start_rstsnoop kill --json -P 7211 || abort "rstsnoop did not start"
-bpf_objects_of "$RST_PID" >"$WORK/objects"
+bpf_objects_of "$RSTSNOOP_PID" >"$WORK/objects"
 want_true "programs found in fdinfo ($(tr '\n' ' ' <"$WORK/objects"))" grep -q '^prog ' "$WORK/objects"
 # the oracle sees them while they are alive
 want "objects bpftool shows while running" "$(still_alive <"$WORK/objects" | wc -l)" \
@@ -35,9 +35,9 @@ want "objects bpftool shows while running" "$(still_alive <"$WORK/objects" | wc 
 ip netns exec "$ns" "$RSTGEN" connect --port 7211 --seconds 3 --name rt-kill >/dev/null 2>&1 &
 storm=$!
 sleep 1
-kill -KILL "$RST_PID"
-wait "$RST_PID" 2>/dev/null
-RST_PID=""
+kill -KILL "$RSTSNOOP_PID"
+wait "$RSTSNOOP_PID" 2>/dev/null
+RSTSNOOP_PID=""
 wait "$storm"
 # The kernel frees programs after their last reference goes, from a
 # deferred work item: give it a moment.
@@ -52,12 +52,12 @@ finish
 begin "restart_after_kill9"
 ns=$(make_netns restart)
 nsino=$(netns_inode "$ns")
-af0=$(snmp "$ns" AttemptFails)
+af0=$(snmp AttemptFails "$ns")
 start_rstsnoop restart --json -P 7211 || abort "rstsnoop did not start again"
 pid=$(refused_storm "$ns" rt-restart 100)
 stop_rstsnoop
 want "exit status" $? 0
-want "AttemptFails delta" $(($(snmp "$ns" AttemptFails) - af0)) 100
+want "AttemptFails delta" $(($(snmp AttemptFails "$ns") - af0)) 100
 want "records" "$($QUERY "$WORK/restart.out" count netns="$nsino" pid="$pid" cause=refused)" 100
 finish
 
@@ -65,17 +65,17 @@ begin "two_instances_both_see_everything"
 ns=$(make_netns two)
 nsino=$(netns_inode "$ns")
 start_rstsnoop first --json -P 7211 || abort "first rstsnoop did not start"
-first=$RST_PID
+first=$RSTSNOOP_PID
 start_rstsnoop second --json -P 7211 || abort "second rstsnoop did not start"
-second=$RST_PID
+second=$RSTSNOOP_PID
 BG_PIDS+=("$first")
-af0=$(snmp "$ns" AttemptFails)
+af0=$(snmp AttemptFails "$ns")
 pid=$(refused_storm "$ns" rt-two 2000)
-af=$(($(snmp "$ns" AttemptFails) - af0))
+af=$(($(snmp AttemptFails "$ns") - af0))
 want "AttemptFails delta" "$af" 2000
 stop_rstsnoop
 want "second exit status" $? 0
-RST_PID=$first
+RSTSNOOP_PID=$first
 stop_rstsnoop
 want "first exit status" $? 0
 BG_PIDS=() # reaped: its pid may belong to someone else by the end

@@ -120,23 +120,17 @@ filtered events "rport=7300" 1 --event reset_received,reset_sent --rport 7300 --
 # one cgroup: one row per interval, about 2/s, covering the runs' pids; the
 # kernel's AttemptFails of the namespace equal rstsnoop's count, interval by
 # interval.
-# Tcp AttemptFails of a namespace, by its name in the header line.
-attempt_fails() {
-	ip netns exec "$1" awk '$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) if ($i == "AttemptFails") c = i; h = 1; next }
-		$1 == "Tcp:" { print $c }' /proc/net/snmp
-}
-
 begin summary_by_program
 ns=$(make_netns sum) || abort "cannot create netns"
 nsino=$(netns_inode "$ns")
-fails_before=$(attempt_fails "$ns")
+fails_before=$(snmp AttemptFails "$ns")
 start_rstsnoop sum --json -s 2 --top 5 --netns "$ns" || abort "rstsnoop did not start"
 for run in 1 2 3; do
 	run_in_cgroup "$CGTOP/prober" ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 5 \
 		--interval-ms 500 --name rt-probe >>"$WORK/probe" 2>&1
 done
 stop_rstsnoop
-fails_after=$(attempt_fails "$ns")
+fails_after=$(snmp AttemptFails "$ns")
 want "the kernel counted the attempts" "$((fails_after - fails_before))" 15
 want "summary" "$(python3 -c '
 import json, sys

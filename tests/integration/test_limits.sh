@@ -8,7 +8,7 @@ ns=$(make_netns tiny)
 # filters run before the lost count: only this test's records can count
 start_rstsnoop tiny --json -P 7211 -c rt-tiny --ringbuf-kb 4 || abort "rstsnoop did not start"
 ip netns exec "$ns" "$RSTGEN" connect --port 7211 --seconds 2 --name rt-tiny >"$WORK/gen" 2>&1
-want_true "still running after the storm" kill -0 "$RST_PID"
+want_true "still running after the storm" kill -0 "$RSTSNOOP_PID"
 stop_rstsnoop
 want "exit status" $? 0
 attempts=$(gen_value "$WORK/gen" attempts)
@@ -24,7 +24,7 @@ finish
 # owner table (socks) is an array of sets of slots: live ones have a key and
 # are not marked closed.
 entries_of() {
-	python3 - "$1" "$2" "$RST_PID" <<'PY'
+	python3 - "$1" "$2" "$RSTSNOOP_PID" <<'PY'
 import glob, json, re, subprocess, sys
 name, pid, tracer = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 ids = set()

@@ -43,12 +43,12 @@ wait_for_value() {
 begin "metrics_file_promtool_and_kernel_counters"
 if have_promtool; then
 	ns=$(make_netns mfile)
-	before=$(snmp "$ns" AttemptFails)
+	before=$(snmp AttemptFails "$ns")
 	start_rstsnoop mfile -q --metrics-file "$WORK/m.prom" --metrics-interval 1 ||
 		abort "rstsnoop did not start"
 	ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 5 --name rt-metrics >"$WORK/gen" 2>&1
 	ip netns exec "$ns" "$RSTGEN" connect --port 7212 --count 2 --name "$HOSTILE" >>"$WORK/gen" 2>&1
-	sent=$(($(snmp "$ns" AttemptFails) - before))
+	sent=$(($(snmp AttemptFails "$ns") - before))
 	want "kernel AttemptFails" "$sent" 7
 	want_true "the file shows the 5 refusals" wait_for_value "$WORK/m.prom" 5 \
 		rstsnoop_events_total event=handshake_failed cause=refused comm=rt-metrics port=7211
@@ -143,9 +143,9 @@ if have_promtool; then
 	ns=$(make_netns mcap)
 	start_rstsnoop mcap -q --metrics-file "$WORK/c.prom" --metrics-interval 1 --metrics-max-series 50 ||
 		abort "rstsnoop did not start"
-	before=$(snmp "$ns" AttemptFails)
+	before=$(snmp AttemptFails "$ns")
 	refuse_ports "$ns" rt-cap 3000 3300
-	want "kernel AttemptFails" "$(($(snmp "$ns" AttemptFails) - before))" 300
+	want "kernel AttemptFails" "$(($(snmp AttemptFails "$ns") - before))" 300
 	stop_rstsnoop
 	want "label sets" "$($PROM "$WORK/c.prom" sum rstsnoop_label_sets)" 50
 	# other tests' traffic may take some of the 50: at most 50 real series

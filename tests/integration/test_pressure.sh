@@ -35,7 +35,7 @@ hold() {
 # its size whatever it holds.
 socks_map_entries() {
 	local id
-	for id in $(grep -hoE '^map_id:[[:space:]]*[0-9]+' /proc/"$RST_PID"/fdinfo/* | awk '{print $2}'); do
+	for id in $(grep -hoE '^map_id:[[:space:]]*[0-9]+' /proc/"$RSTSNOOP_PID"/fdinfo/* | awk '{print $2}'); do
 		if bpftool map show id "$id" | grep -q ' name socks '; then
 			bpftool -j map dump id "$id" | python3 -c 'import json, sys
 sets = json.load(sys.stdin)
@@ -73,7 +73,7 @@ s.bind(('198.18.0.3', $p)); s.listen(65535); print('ready', flush=True); signal.
 	BG_PIDS+=($!)
 done
 start_rstsnoop press --json || abort "rstsnoop did not start"
-rst_rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$RST_PID"/status)
+rst_rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$RSTSNOOP_PID"/status)
 hold "$cli" 198.18.0.2 "$N" half || abort "half-open holders failed"
 hold "$cli" 198.18.0.3 "$N" est || abort "established holders failed"
 # A connect whose SYN met a full SYN queue completes on its retransmit
@@ -86,7 +86,7 @@ for _ in $(seq 30); do
 done
 want_true "kernel holds $N half-open (ss: $synsent)" test "$synsent" -ge "$N"
 want_true "kernel holds $N established (ss: $estab)" test "$estab" -ge "$N"
-want_true "rstsnoop still running" kill -0 "$RST_PID"
+want_true "rstsnoop still running" kill -0 "$RSTSNOOP_PID"
 socks_map_entries >"$WORK/map"
 max=$(sed -n 's/^max //p' "$WORK/map") entries=$(sed -n 's/^entries //p' "$WORK/map")
 want_true "socket table found ($(tr '\n' ' ' <"$WORK/map"))" test -n "$max" -a -n "$entries"
@@ -97,7 +97,7 @@ want_true "socket table full: the test reached the bound ($entries of $max)" \
 ip netns exec "$cli" "$RSTGEN" connect --addr 198.18.0.3 --port 7399 --count 20 --name rt-after \
 	>"$WORK/gen" 2>&1
 pid=$(gen_value "$WORK/gen" pid)
-rst_rss=$(awk '/^VmRSS/ {print $2}' /proc/"$RST_PID"/status)
+rst_rss=$(awk '/^VmRSS/ {print $2}' /proc/"$RSTSNOOP_PID"/status)
 stop_rstsnoop
 want "exit status" $? 0
 # more live sockets than slots: the evictions are counted and said at exit

@@ -37,13 +37,13 @@ privileges_after_start() {
 	ns=$(make_netns "$tag") || { abort "cannot create netns"; return; }
 	nsino=$(netns_inode "$ns")
 	start_rstsnoop "$tag" --json "$@" || { abort "rstsnoop did not start"; return; }
-	want "CapEff" "$(status_field "$RST_PID" CapEff)" "$(expected_capeff)"
-	want "CapPrm" "$(status_field "$RST_PID" CapPrm)" "$(expected_capeff)"
-	want "CapBnd" "$(status_field "$RST_PID" CapBnd)" 0000000000000000
-	want "CapAmb" "$(status_field "$RST_PID" CapAmb)" 0000000000000000
-	want "NoNewPrivs" "$(status_field "$RST_PID" NoNewPrivs)" 1
-	RUN_UID=$(status_field "$RST_PID" Uid)
-	RUN_GID=$(status_field "$RST_PID" Gid)
+	want "CapEff" "$(status_field "$RSTSNOOP_PID" CapEff)" "$(expected_capeff)"
+	want "CapPrm" "$(status_field "$RSTSNOOP_PID" CapPrm)" "$(expected_capeff)"
+	want "CapBnd" "$(status_field "$RSTSNOOP_PID" CapBnd)" 0000000000000000
+	want "CapAmb" "$(status_field "$RSTSNOOP_PID" CapAmb)" 0000000000000000
+	want "NoNewPrivs" "$(status_field "$RSTSNOOP_PID" NoNewPrivs)" 1
+	RUN_UID=$(status_field "$RSTSNOOP_PID" Uid)
+	RUN_GID=$(status_field "$RSTSNOOP_PID" Gid)
 	ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 3 --name rt-priv >"$WORK/gen" 2>&1
 	pid=$(gen_value "$WORK/gen" pid)
 	stop_rstsnoop

@@ -10,9 +10,8 @@
 # AF_INET6 socket for an IPv4 address.
 . "$(dirname "$0")/../lib.sh"
 
-C=rst$$-wc R=rst$$-wr S=rst$$-ws
 topology() {
-	for n in $C $R $S; do ip netns add $n && ip -n $n link set lo up || return 1; done
+	C=$(make_netns wc) && R=$(make_netns wr) && S=$(make_netns ws) || return 1
 	ip link add wc$$ netns $C type veth peer name wrc$$ netns $R || return 1
 	ip link add ws$$ netns $S type veth peer name wrs$$ netns $R || return 1
 	ip -n $C addr add 198.18.1.2/24 dev wc$$
@@ -39,8 +38,6 @@ table inet rstwire {
 }
 NFT
 }
-cleanup_topology() { for n in $C $R $S; do ip netns del $n 2>/dev/null; done; }
-trap 'cleanup_topology; cleanup' EXIT
 
 # runs CMD... in the client's namespace in the background; sets CLIENT_PID
 client() {

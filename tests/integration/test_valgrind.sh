@@ -22,11 +22,11 @@ nsino=$(netns_inode "$ns")
 valgrind --suppressions="$TOP/tests/valgrind/libbpf.supp" --leak-check=full \
 	--show-leak-kinds=all --errors-for-leak-kinds=all --log-file="$WORK/vg.log" \
 	"$RSTSNOOP" --json -P 7211 >"$WORK/vg.out" 2>"$WORK/vg.err" &
-RST_PID=$!
+RSTSNOOP_PID=$!
 # valgrind needs seconds to load the programs: poll longer than start_rstsnoop
 for _ in $(seq 240); do
 	grep -q '^rstsnoop: tracing' "$WORK/vg.err" && break
-	kill -0 "$RST_PID" 2>/dev/null || break
+	kill -0 "$RSTSNOOP_PID" 2>/dev/null || break
 	sleep 0.25
 done
 if grep -q '^rstsnoop: tracing' "$WORK/vg.err"; then

@@ -14,7 +14,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lib/common.sh"
+. "$here/lib/console.sh"
 
 [ $# -eq 2 ] || { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 kernel=$1 initrd=$2
@@ -34,4 +34,4 @@ run_logged "$log" timeout -k 10 "${VM_TIMEOUT:-900}" "$qemu" \
 	-append "console=ttyS0 quiet panic=-1 ${VM_APPEND:-}"
 name=$(basename "$kernel")
 [ "$name" = vmlinuz ] && name=$(basename "$(dirname "$kernel")")
-finish "boot.sh: $name" "$log"
+exit_with_end_status "boot.sh: $name" "$log"

@@ -57,6 +57,8 @@ fi
 install -m 755 "$here/lib/init" "$stage/init"
 install -m 755 "$here/lib/run-scenarios.sh" "$stage/lib/rstsnoop-vm/run-scenarios.sh"
 install -m 644 "$here/lib/scenario-lib.sh" "$here/lib/topology.sh" "$stage/lib/rstsnoop-vm/"
+# the shell helpers every test shares, beside the runner that finds them
+install -m 644 "$here/../lib/common.sh" "$stage/lib/rstsnoop-vm/common.sh"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
 for f in /etc/protocols /etc/services; do [ -f "$f" ] && cp "$f" "$stage$f"; done

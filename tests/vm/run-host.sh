@@ -9,11 +9,12 @@
 # up, the BINs first in PATH, tracefs mounted at /sys/kernel/tracing, and
 # RSTSNOOP_VM=0. Output and exit status are those of boot.sh: the console
 # text ending in "@@RSTSNOOP-VM-END status=N@@"; exit N, or 125 when the
-# namespace cannot be made. Time limit: VM_TIMEOUT (default 300 s).
+# namespace cannot be made. Time limit: VM_TIMEOUT (default 900 s, as boot.sh:
+# every scenario on a busy host takes more than 300).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lib/common.sh"
+. "$here/lib/console.sh"
 [ $# -ge 1 ] || { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 scenario=$1
 shift
@@ -59,8 +60,8 @@ rc=$?
 echo "@@RSTSNOOP-VM-END status=$rc@@"
 EOF
 
-run_logged "$work/console" timeout -k 10 "${VM_TIMEOUT:-300}" \
+run_logged "$work/console" timeout -k 10 "${VM_TIMEOUT:-900}" \
 	ip netns exec "$ns" env PATH="$work/bin:$PATH" TMPDIR="$work/tmp" \
 	RSTSNOOP_VM=0 NS="$ns" HARNESS="$here/lib" WORK="$work" \
 	/bin/sh "$work/entry.sh"
-finish run-host.sh "$work/console"
+exit_with_end_status run-host.sh "$work/console"

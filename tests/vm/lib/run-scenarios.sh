@@ -6,8 +6,9 @@
 #
 # Each scenario runs as `/bin/sh SCENARIO.sh` (dash on Debian and in the VM)
 # in a fresh scratch directory ($SCENARIO_TMP, also its cwd), with
-# $SCENARIO_LIB naming the helpers it sources (scenario-lib.sh), with a time limit of $SCENARIO_TIMEOUT
-# seconds (default 120). Its stdout+stderr go to our stdout. The scenario
+# $SCENARIO_LIB naming the helpers it sources (scenario-lib.sh, which
+# sources $TEST_COMMON_LIB), with a time limit of $SCENARIO_TIMEOUT seconds
+# (default 120). Its stdout+stderr go to our stdout. The scenario
 # prints its own result lines:
 #   PASS <name>
 #   FAIL <name>: <why>
@@ -21,9 +22,15 @@
 # nothing passes silently. Exit status: 1 if any FAIL line was printed.
 
 : "${SCENARIO_TIMEOUT:=120}"
-# The scenarios' helpers, next to this runner (in the VM and on the host).
-SCENARIO_LIB=$(cd "$(dirname "$0")" && pwd)/scenario-lib.sh
-export SCENARIO_LIB
+# The scenarios' helpers, next to this runner (in the VM and on the host),
+# and the shell helpers all tests share (tests/lib/common.sh), which
+# scenario-lib.sh sources: the VM image packs it beside this runner, in the
+# tree it is two folders up.
+here=$(cd "$(dirname "$0")" && pwd)
+SCENARIO_LIB=$here/scenario-lib.sh
+TEST_COMMON_LIB=$here/common.sh
+[ -f "$TEST_COMMON_LIB" ] || TEST_COMMON_LIB=$(cd "$here/../../lib" && pwd)/common.sh
+export SCENARIO_LIB TEST_COMMON_LIB
 base=${TMPDIR:-/tmp}/scenarios.$$
 mkdir -p "$base" || exit 1
 failed=0

@@ -7,23 +7,18 @@
 # a scenario uses it.  Records are matched by field name with jsonq, never
 # by field order.  Variables of the helpers start with _ (sh has no locals).
 T=${SCENARIO_TMP:?run scenarios through run-scenarios.sh}
-RPID=""
-ALL_RPIDS=""
-NETNS_MADE=""
-STARTS=0
-trap 'scenario_cleanup' EXIT
-scenario_cleanup() {
-	for _p in $ALL_RPIDS; do kill -KILL "$_p" 2>/dev/null; done
-	for _n in $NETNS_MADE; do ip netns del "$_n" 2>/dev/null; done
-}
-
 # A scenario marked "# programs: both" runs twice (run-scenarios.sh): as
 # rstsnoop chooses, and with RSTSNOOP_PROGRAMS=classic, which forces the
-# classic tracepoint programs; that run's result names start with "classic.".
+# classic tracepoint programs (start_rstsnoop passes it on); that run's
+# result names start with "classic.".
 RESULT_PREFIX=${RSTSNOOP_PROGRAMS:+$RSTSNOOP_PROGRAMS.}
-pass() { echo "PASS $RESULT_PREFIX$1"; }
-fail() { echo "FAIL $RESULT_PREFIX$1: $2"; }
-skip() { echo "SKIP $RESULT_PREFIX$1: $2"; }
+TEST_OUT=$T
+STOP_SETTLE=0.5 # TCG is slow
+# tests/lib/common.sh (run-scenarios.sh finds it): results, counters,
+# waiting, namespaces, rstsnoop's start and stop.
+. "${TEST_COMMON_LIB:?run scenarios through run-scenarios.sh}"
+trap common_cleanup EXIT
+
 # expect NAME WHAT GOT WANT: one result line per check.
 expect() {
 	if [ "$3" = "$4" ]; then pass "$1"; else fail "$1" "$2: got '$3', want '$4'"; fi
@@ -44,23 +39,6 @@ netns_ino() { # [NETNS]: inode of NETNS, or of our own namespace
 	fi | sed -n 's/^net:\[\([0-9]*\)\]$/\1/p'
 }
 HERE=$(netns_ino)
-
-# make_netns NAME: a fresh namespace with lo up, deleted at exit.
-make_netns() {
-	ip netns add "$1" || return 1
-	NETNS_MADE="$NETNS_MADE $1"
-	ip -n "$1" link set lo up
-}
-
-# snmp FIELD [NETNS]: a Tcp counter of /proc/net/snmp, found by column name.
-SNMP_AWK='$1 == "Tcp:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }'
-snmp() { # (no variables of its own: safe inside any loop)
-	if [ $# = 2 ]; then
-		ip netns exec "$2" awk -v f="$1" "$SNMP_AWK" /proc/net/snmp
-	else
-		awk -v f="$1" "$SNMP_AWK" /proc/net/snmp
-	fi
-}
 
 # What this kernel shows of a RST to a closed port, from its tracepoint
 # format files (not from rstsnoop's opinion of the kernel):
@@ -100,74 +78,12 @@ closed_port_facts() {
 	esac
 }
 
-# READY_DIR: where ready files go (default $T); a scenario that runs
-# rstsnoop --user sets a folder that user can reach and write.
-# start_rstsnoop TAG ARGS...: rstsnoop in the background, output in
-# $T/TAG.out and $T/TAG.err (TAG must be new); returns once its ready file
-# names the process we started.  The ready file is fresh per start and
-# removed first, so nothing of an earlier run can be taken for this one.
-start_rstsnoop() {
-	_tag=$1
-	shift
-	if [ -e "$T/$_tag.out" ]; then
-		echo "start_rstsnoop: tag $_tag used twice" >&2
-		return 1
-	fi
-	STARTS=$((STARTS + 1))
-	READY=${READY_DIR:-$T}/ready.$STARTS
-	rm -f "$READY"
-	rstsnoop --ready-file "$READY" ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} "$@" \
-		>"$T/$_tag.out" 2>"$T/$_tag.err" &
-	RPID=$!
-	ALL_RPIDS="$ALL_RPIDS $RPID"
-	_i=0
-	while [ $_i -lt 3000 ]; do # 60 s: start-up under TCG is slow
-		if [ -s "$READY" ]; then
-			[ "$(cat "$READY")" = "$RPID" ] && return 0
-			echo "start_rstsnoop: $READY names $(cat "$READY"), not $RPID" >&2
-			return 1
-		fi
-		kill -0 $RPID 2>/dev/null || break
-		sleep 0.02
-		_i=$((_i + 1))
-	done
-	echo "rstsnoop did not start: $(head -c 300 "$T/$_tag.err")" >&2
-	return 1
-}
-
-# stop_rstsnoop [SIGNAL]: stop it (default INT) and return its exit status.
-stop_rstsnoop() {
-	sleep 0.5 # records are handed over every 50 ms; TCG is slow
-	kill -"${1:-INT}" $RPID
-	wait $RPID
-	set -- $?
-	RPID=""
-	return "$1"
-}
-
-# wait_rstsnoop: wait until it exits by itself (-d); returns its status.
-wait_rstsnoop() {
-	wait $RPID
-	set -- $?
-	RPID=""
-	return "$1"
-}
+# READY_DIR: where start_rstsnoop's ready files go (default $T); a
+# scenario that runs rstsnoop --user sets a folder that user can reach and
+# write.
 
 # lost_line TAG: the "lost N records" line on stderr, if any.
 lost_line() { grep 'lost' "$T/$1.err"; }
-
-# gen_value FILE KEY: KEY=N from rstgen's (or a client's) last tally line.
-gen_value() { sed -n "s/.*[ ]$2=\([0-9]*\).*/\1/p" "$1" | tail -n 1; }
-
-# wait_for_line FILE PATTERN: until FILE (fresh) holds PATTERN; 10 s.
-wait_for_line() {
-	_i=0
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		[ $_i -lt 200 ] || return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
 
 # count TAG KEY=VALUE...: records of rstsnoop run TAG matching all pairs.
 count() {
@@ -183,9 +99,6 @@ kfree_has() {
 	if [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then _release_at_least "$2" "$3"
 	else grep -q "$1" "$EV/skb/kfree_skb/format" 2>/dev/null; fi
 }
-
-# tcpext FIELD: a TcpExt counter of this namespace (/proc/net/netstat)
-tcpext() { awk -v f="$1" '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/netstat; }
 
 # feature_line PREFIX: rstsnoop's --features line starting with PREFIX
 feature_line() { rstsnoop --features ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} 2>/dev/null | grep "^$1"; }

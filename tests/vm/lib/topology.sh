@@ -40,7 +40,8 @@ TOPO_C6=2001:db8:1::2 TOPO_R6C=2001:db8:1::1 TOPO_R6S=2001:db8:2::1 TOPO_S6=2001
 make_topology() {
 	TOPO_C=${1}c TOPO_R=${1}r TOPO_S=${1}s
 	TOPO_CIF=${1}c0 TOPO_SIF=${1}s0 TOPO_HOPS=${2:-1}
-	make_netns "$TOPO_C" && make_netns "$TOPO_R" && make_netns "$TOPO_S" || {
+	make_netns "$TOPO_C" >/dev/null && make_netns "$TOPO_R" >/dev/null &&
+		make_netns "$TOPO_S" >/dev/null || {
 		echo "make_topology: ip netns add failed" >&2
 		return 1
 	}
@@ -119,7 +120,7 @@ make_topology() {
 # topo_second_router TAG: the server two hops away, behind ${TAG}q.
 topo_second_router() {
 	TOPO_R2=${1}q TOPO_S4=198.18.3.2 TOPO_S6=2001:db8:3::2
-	make_netns "$TOPO_R2" || { echo "make_topology: ip netns add failed" >&2; return 1; }
+	make_netns "$TOPO_R2" >/dev/null || { echo "make_topology: ip netns add failed" >&2; return 1; }
 	ip link add name "${1}rs" netns "$TOPO_R" type veth peer name "${1}qr" netns "$TOPO_R2" &&
 		ip link add name "$TOPO_SIF" netns "$TOPO_S" type veth peer name "${1}qs" netns "$TOPO_R2" || {
 		echo "make_topology: veth pairs to the second router could not be made" >&2
@@ -273,22 +274,6 @@ rec_fields() {
 		_fo="$_fo ${_kv%%=*}=$(jsonq "$T/$1.out" values "${_kv%%=*}" $2 | head -n 1)"
 	done
 	echo "${_fo# }"
-}
-
-# netstat FIELD NETNS: a TcpExt counter of /proc/net/netstat in NETNS.
-NETSTAT_AWK='$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }'
-netstat() {
-	ip netns exec "$2" awk -v f="$1" "$NETSTAT_AWK" /proc/net/netstat
-}
-
-# wait_for_line_s FILE PATTERN SECONDS: wait_for_line with a longer limit.
-wait_for_line_s() {
-	_i=0
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		[ $_i -lt $(($3 * 20)) ] || return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
 }
 
 # in_window NAME WHAT VALUE LO HI: VALUE is a number within [LO, HI].

@@ -23,7 +23,7 @@ storm_across_stop() {
 		wait_rstsnoop
 	else
 		sleep 1.5
-		kill -INT $RPID
+		kill -INT $RSTSNOOP_PID
 		wait_rstsnoop
 	fi
 	rc=$?

@@ -95,7 +95,7 @@ flow() { # the client->server direction of this session's flow, for nft
 # once (about 2.5 s + the timeout), not eight times: the kernel matrix runs
 # every scenario of a kernel in one VM under a time limit.  Each check reads
 # its own connection's lport on the wire and in the records.
-timeouts0=$(netstat TCPAbortOnTimeout "$TOPO_C")
+timeouts0=$(tcpext TCPAbortOnTimeout "$TOPO_C")
 for fam in ipv4 ipv6; do
 	topo_addrs $fam
 	for w in peer idle race dead blind kalive; do
@@ -150,11 +150,11 @@ for fam in ipv4 ipv6; do # idle, then the router forgets the connection and reje
 done
 for fam in ipv4 ipv6; do
 	for w in peer idle race dead blind kalive; do
-		on_flow $fam $w && wait_for_line_s "$T/$fam.$w" '^rstgen: end=' 40
+		on_flow $fam $w && wait_for_line "$T/$fam.$w" '^rstgen: end=' 40
 	done
-	on_flow $fam race && wait_for_line_s "$T/srv.race.$fam" '^ended ' 10
+	on_flow $fam race && wait_for_line "$T/srv.race.$fam" '^ended ' 10
 done
-timeouts=$(($(netstat TCPAbortOnTimeout "$TOPO_C") - timeouts0))
+timeouts=$(($(tcpext TCPAbortOnTimeout "$TOPO_C") - timeouts0))
 stop_rstsnoop
 expect conn_end.status "rstsnoop's exit status" $? 0
 topo_capture_stop

@@ -11,11 +11,11 @@
 PORT=7214
 
 start_rstsnoop ds_all --json -P $PORT || { fail dual_stack "rstsnoop did not start"; exit 0; }
-P_ALL=$RPID
+P_ALL=$RSTSNOOP_PID
 start_rstsnoop ds_v4 --json -P $PORT -4 || { fail dual_stack "rstsnoop -4 did not start"; exit 0; }
-P_V4=$RPID
+P_V4=$RSTSNOOP_PID
 start_rstsnoop ds_v6 --json -P $PORT -6 || { fail dual_stack "rstsnoop -6 did not start"; exit 0; }
-P_V6=$RPID
+P_V6=$RSTSNOOP_PID
 
 # Each client prints "refused pid=N" after one refused attempt.
 cat >"$T/Refused.java" <<JAVA
@@ -60,7 +60,7 @@ fi
 rstgen connect --addr 127.0.0.1 --port $PORT --count 1 --name mx-plain >"$T/plain.client" 2>&1
 af=$(($(snmp AttemptFails) - af0))
 for p in $P_ALL $P_V4 $P_V6; do
-	RPID=$p
+	RSTSNOOP_PID=$p
 	stop_rstsnoop
 	expect "dual_stack.status.$p" "exit status of rstsnoop $p" $? 0
 done

@@ -20,8 +20,8 @@
 . "$SCENARIO_LIB"
 
 OTHER=elo$$ PEER=elp$$
-make_netns $OTHER || { fail expected_listener "ip netns add failed"; exit 0; }
-make_netns $PEER || { fail expected_listener "ip netns add failed"; exit 0; }
+make_netns $OTHER >/dev/null || { fail expected_listener "ip netns add failed"; exit 0; }
+make_netns $PEER >/dev/null || { fail expected_listener "ip netns add failed"; exit 0; }
 OTHER_INO=$(netns_ino $OTHER)
 # a veth pair to a peer namespace: its connects reach this namespace from the wire
 ip link add name elh$$ type veth peer name elq$$ netns $PEER &&

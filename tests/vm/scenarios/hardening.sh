@@ -10,7 +10,7 @@
 # --user: rstsnoop writes its ready file after switching users, into a
 # folder that user can reach (the scratch folder's parents may be 0700)
 READY_DIR=$(mktemp -d /tmp/rstsnoop-ready.XXXXXX) && chmod 1777 "$READY_DIR" || exit 1
-trap 'scenario_cleanup; rm -rf "$READY_DIR"' EXIT
+trap 'common_cleanup; rm -rf "$READY_DIR"' EXIT
 
 lockdown=$(sed -n 's/.*\blockdown=\([a-z]*\).*/\1/p' /proc/cmdline)
 status_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
@@ -50,9 +50,9 @@ for user in root 4242; do
 		echo "FAIL $name: rstsnoop did not start"
 		continue
 	fi
-	eff=$(status_field $RPID CapEff) prm=$(status_field $RPID CapPrm)
-	bnd=$(status_field $RPID CapBnd) nnp=$(status_field $RPID NoNewPrivs)
-	uid=$(status_field $RPID Uid)
+	eff=$(status_field $RSTSNOOP_PID CapEff) prm=$(status_field $RSTSNOOP_PID CapPrm)
+	bnd=$(status_field $RSTSNOOP_PID CapBnd) nnp=$(status_field $RSTSNOOP_PID NoNewPrivs)
+	uid=$(status_field $RSTSNOOP_PID Uid)
 	af0=$(snmp AttemptFails)
 	busybox nc 127.0.0.1 7211 </dev/null >/dev/null 2>&1
 	busybox nc 127.0.0.1 7211 </dev/null >/dev/null 2>&1

@@ -81,7 +81,7 @@ ip -n "$TOPO_S" addr add 198.18.3.3/24 dev "$TOPO_SIF" &&
 RSTSNOOP_BIN=$(command -v rstsnoop)
 rstsnoop() { exec ip netns exec "$TOPO_C" "$RSTSNOOP_BIN" "$@"; }
 start_rstsnoop probe --json --probe -P $P_SSH,$P_CLOSED || { fail ping_baseline "rstsnoop --probe did not start"; exit 1; }
-PROBE_PID=$RPID
+PROBE_PID=$RSTSNOOP_PID
 unset -f rstsnoop
 for fam in ipv4 ipv6; do
 	topo_addrs $fam

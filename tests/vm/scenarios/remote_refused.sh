@@ -10,7 +10,7 @@ ATTEMPTS=3
 remote_refused() {
 	fam=$1 addr=$2 peer=$3 name=remote_closed_port_$1
 	a=mxa$$$fam b=mxb$$$fam
-	if ! make_netns $a || ! make_netns $b ||
+	if ! make_netns $a >/dev/null || ! make_netns $b >/dev/null ||
 		! ip link add name mxva$$ netns $a type veth peer name mxvb$$ netns $b; then
 		skip "$name" "cannot create network namespaces and a veth pair"
 		return

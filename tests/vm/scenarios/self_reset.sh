@@ -20,7 +20,7 @@ else want="rejected SYN-ACKs: handshake_failed cause rejected with the count; no
 case $line in "$want"*) pass self_reset.features ;; *) fail self_reset.features "got '$line', want '$want...'" ;; esac
 
 SRV=sr$$
-make_netns "$SRV" || { fail self_reset "cannot make a namespace"; exit 0; }
+make_netns "$SRV" >/dev/null || { fail self_reset "cannot make a namespace"; exit 0; }
 ip link add cli$$ type veth peer name srv$$ netns "$SRV" &&
 	ip addr add 198.18.7.1/24 dev cli$$ && ip link set cli$$ up &&
 	ip -n "$SRV" addr add 198.18.7.2/24 dev srv$$ && ip -n "$SRV" link set srv$$ up ||

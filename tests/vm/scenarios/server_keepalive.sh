@@ -59,8 +59,8 @@ NREADY=$T/nottl.ready
 rstsnoop --ready-file "$NREADY" ${RSTSNOOP_PROGRAMS:+--programs "$RSTSNOOP_PROGRAMS"} --json --no-ttl \
 	-P $P_KA >"$T/nottl.out" 2>"$T/nottl.err" &
 NPID=$!
-ALL_RPIDS="$ALL_RPIDS $NPID"
-wait_for_line_s "$NREADY" . 60 || { fail server_keepalive "rstsnoop --no-ttl did not start: $(cat "$T/nottl.err")"; exit 1; }
+kill_at_exit $NPID
+wait_for_line "$NREADY" . 60 || { fail server_keepalive "rstsnoop --no-ttl did not start: $(cat "$T/nottl.err")"; exit 1; }
 # two keepalive rounds answered by the client, then the firewall forgets
 sleep $((2 * KA_IDLE + 1))
 for fam in ipv4 ipv6; do topo_addrs $fam; forget $fam old; done

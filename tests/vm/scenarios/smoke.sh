@@ -60,9 +60,9 @@ fi
 # Real network check, inside this (fresh) network namespace: a connect to a
 # closed loopback port must be refused, and the kernel's own counters must
 # show exactly one RST sent and one failed attempt.
-snmp() { # field -> value from the Tcp: lines of /proc/net/snmp
-	awk -v k="$1" '$1 == "Tcp:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[k] }' /proc/net/snmp
-}
+# (Only the shared helpers: this scenario proves the harness without the
+# scenarios' library.)
+. "$TEST_COMMON_LIB"
 rst0=$(snmp OutRsts) fail0=$(snmp AttemptFails)
 err=$(busybox nc 127.0.0.1 7211 </dev/null 2>&1)
 rc=$?

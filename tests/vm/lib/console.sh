@@ -37,8 +37,8 @@ end_status() {
 	sed -n "s/.*$END_MARKER_RE.*/\\1/p" "$1" | tail -n 1
 }
 
-# finish WHO LOG: exit like boot.sh (marker status, 124 timeout, 125 other)
-finish() {
+# exit_with_end_status WHO LOG: exit like boot.sh (marker status, 124 timeout, 125 other)
+exit_with_end_status() {
 	local who=$1 log=$2 status
 	status=$(end_status "$log")
 	if [ -n "$status" ]; then
