@@ -23,6 +23,15 @@
 . "$SCENARIO_LIB"
 
 line=$(feature_line "listen drops: ")
+# lockdown=confidentiality withdraws bpf_probe_read_kernel, through which the
+# iterator reads the listeners' counters: SYNs dropped for a full queue are
+# not seen there, and --features must say so
+if [ $LOCKDOWN_CONFIDENTIALITY = 1 ]; then
+	case $line in *"SYNs dropped for a full queue: not seen"*) pass listen_full.features ;;
+	*) fail listen_full.features "got '$line', want '... SYNs dropped for a full queue: not seen'" ;; esac
+	skip listen_full "lockdown=confidentiality: the listeners' sk_drops cannot be read (no iterator)"
+	exit 0
+fi
 case $line in
 "listen drops: sk_drops of every listener (BPF iterator, each second)"*) pass listen_full.features ;;
 *) fail listen_full.features "got '$line', want 'listen drops: sk_drops of every listener ...'"; exit 0 ;;
