@@ -7,6 +7,7 @@
 #define RSTSNOOP_EMIT_BPF_H
 
 #include "config.bpf.h"
+#include "count.bpf.h"
 #include "maps.bpf.h"
 
 /* name equals filter_comm (a kernel name is NUL-padded to RST_COMM_LEN) */
@@ -70,6 +71,10 @@ static __always_inline void emit(struct rst_record *rec)
 
 	if (!records_armed || !passes_filters(rec))
 		return;
+	if (count_in_kernel) { /* no line is printed: counted, not queued */
+		count_event(rec);
+		return;
+	}
 	rec->ts_ns = bpf_ktime_get_ns();
 	/*
 	 * A wakeup per record costs a connect storm about 40% of its
