@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one way out for a record: filters, the armed switch, the ring buffer
- * and the lost counter.
+ * The one way out for a record: filters, the armed switch, then the ring
+ * buffer and the lost counter, or the kernel side's own count where no line
+ * is printed (count.bpf.h).
  */
 #ifndef RSTSNOOP_EMIT_BPF_H
 #define RSTSNOOP_EMIT_BPF_H

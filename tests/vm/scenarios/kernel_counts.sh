@@ -62,11 +62,15 @@ fi
 wait $spid
 af=$(($(snmp AttemptFails) - af0)) rst=$(($(snmp OutRsts) - rst0)) er=$(($(snmp EstabResets) - er0))
 
-for mode in met sum rec; do
-	eval RPID=\$"$(echo $mode | tr a-z A-Z)"
+# stop_instance MODE PID: stop one of the three, check its exit status
+stop_instance() {
+	RPID=$2
 	stop_rstsnoop
-	expect kernel_counts.status.$mode "exit status" $? 0
-done
+	expect kernel_counts.status.$1 "exit status" $? 0
+}
+stop_instance met $MET
+stop_instance sum $SUM
+stop_instance rec $REC
 refused=$((REFUSED4 + REFUSED6))
 expect kernel_counts.attempt_fails "Tcp AttemptFails delta" $af $refused
 expect kernel_counts.out_rsts "Tcp OutRsts delta" $rst $((refused + RESETS))
