@@ -98,8 +98,10 @@ static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
 		skel->rodata->filter_comm_set = true;
 		memcpy((char *)skel->rodata->filter_comm, o->comm, sizeof(o->comm));
 	}
-	/* Wake the reader early once an eighth of the ring is queued. */
-	skel->rodata->wakeup_bytes = (__u64)o->ringbuf_kb * 1024 / 8;
+	/* Wake the reader early once a CPU queued its share of an eighth of
+	 * the ring (a record takes its size and the ring's 8-byte header). */
+	skel->rodata->wakeup_records =
+		(__u64)o->ringbuf_kb * 1024 / 8 / (RST_RECORD_SIZE + 8) / libbpf_num_possible_cpus() ?: 1;
 }
 
 /*
