@@ -32,8 +32,9 @@
  * count_overflow, never silent.
  */
 #define MAX_COUNT_KEYS 4096
-/* Slots of count_scratch: one per enum rst_source (see count_event()). */
-#define COUNT_SCRATCH_SLOTS 8
+/* Slots of count_scratch: one per level a program may run nested at on one
+ * CPU (task, softirq, hardirq, NMI). */
+#define COUNT_SCRATCH_SLOTS 4
 /* Slots of count_overflow: one per enum rst_event. */
 #define COUNT_EVENT_SLOTS 16
 
@@ -65,10 +66,14 @@ struct {
 	__type(value, __u64);
 } counts SEC(".maps") __weak;
 
-/* Per CPU, per source: room for the key, which the program's stack lacks.
- * One slot per source: a classic program never runs nested in another on
- * one CPU (the kernel's bpf_prog_active), a BTF-typed one never in itself,
- * and every program stamps its own source. */
+/*
+ * Per CPU: room for the key, which the program's stack lacks, one slot per
+ * nesting level.  A BTF-typed program may run inside another program's run
+ * on the same CPU (an interrupt's softirq frees an skb, say: the kernel
+ * keeps only a program from nesting in itself), so each run takes the slot
+ * of its depth, counted in count_depth (an interrupted run sees the nested
+ * one's increment undone before it resumes).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, COUNT_SCRATCH_SLOTS);
@@ -76,7 +81,15 @@ struct {
 	__type(value, struct rst_record);
 } count_scratch SEC(".maps") __weak;
 
-/* Records not counted because `counts` was full, by event (cumulative). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} count_depth SEC(".maps") __weak;
+
+/* Records not counted because `counts` was full (or, in theory, programs
+ * nested deeper than count_scratch has room for), by event (cumulative). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, COUNT_EVENT_SLOTS);
@@ -120,16 +133,20 @@ static __always_inline void count_key(struct rst_record *key, const struct rst_r
 		__builtin_memcpy(key->icmp_from, rec->icmp_from, RST_ADDR_LEN);
 }
 
-/* Counts rec under its key instead of queueing it. */
-static __always_inline void count_event(const struct rst_record *rec)
+/* One record of event that found no room: never silent. */
+static __always_inline void count_overflowed(__u32 event)
 {
-	__u32 slot = rec->source, event = rec->event;
-	struct rst_record *key;
+	__u64 *n = bpf_map_lookup_elem(&count_overflow, &event);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* Counts rec under key (room of this run's own) in `counts`. */
+static __always_inline void count_under(struct rst_record *key, const struct rst_record *rec)
+{
 	__u64 *n, one = 1;
 
-	key = bpf_map_lookup_elem(&count_scratch, &slot);
-	if (!key)
-		return;
 	count_key(key, rec);
 	n = bpf_map_lookup_elem(&counts, key);
 	if (n) {
@@ -146,9 +163,25 @@ static __always_inline void count_event(const struct rst_record *rec)
 		__sync_fetch_and_add(n, 1);
 		return;
 	}
-	n = bpf_map_lookup_elem(&count_overflow, &event);
-	if (n)
-		__sync_fetch_and_add(n, 1);
+	count_overflowed(rec->event);
+}
+
+/* Counts rec under its key instead of queueing it. */
+static __always_inline void count_event(const struct rst_record *rec)
+{
+	__u32 zero = 0, *depth, slot;
+	struct rst_record *key;
+
+	depth = bpf_map_lookup_elem(&count_depth, &zero);
+	if (!depth)
+		return;
+	slot = (*depth)++;
+	key = bpf_map_lookup_elem(&count_scratch, &slot); /* NULL past the deepest level */
+	if (key)
+		count_under(key, rec);
+	else
+		count_overflowed(rec->event);
+	(*depth)--;
 }
 
 #endif /* RSTSNOOP_COUNT_BPF_H */
