@@ -45,8 +45,9 @@ const volatile bool capture_cmdline __weak = true;
  * withdraws that helper: the verifier then drops the read as dead code.
  */
 const volatile bool route_reads __weak = true;
-/* Wake user space only once this much is queued; it polls otherwise. */
-const volatile __u64 wakeup_bytes __weak = 256 * 1024;
+/* Wake user space only once a CPU queued this many records since it last
+ * did (an eighth of the ring, shared among the CPUs); it polls otherwise. */
+const volatile __u32 wakeup_records __weak = 512;
 
 /*
  * Records are made only while this is set.  The programs gather facts

@@ -22,6 +22,7 @@
 #include "exporter.h"
 #include "identity.h"
 #include "kernel_counters.h"
+#include "kernel_counts.h"
 #include "feature_report.h"
 #include "kernel_names.h"
 #include "listeners.h"
@@ -83,6 +84,7 @@ struct run_state {
 	__u64 lost, owner_collisions; /* totals at the end of the last interval */
 	__u64 stop_ns;		 /* --summary counts records stamped before this */
 	int write_error;	 /* errno of the first failed write to stdout */
+	bool drain_error_shown;	 /* a failed read of the kernel side's counts was reported */
 };
 
 /* Notes the first write error on stdout (errno is the write's, if called
@@ -115,12 +117,89 @@ static int output_exit_code(const struct run_state *rs)
 	return 1;
 }
 
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The owner's cgroup is not in the record: --cgroup runs in user space. */
+static bool outside_cgroup_filter(const struct run_state *rs, const struct identity *id)
+{
+	return rs->cgroup_filter &&
+	       (!id->cgroup || !cgroup_in_subtree(id->cgroup->path, rs->cgroup_filter));
+}
+
+/* n records like rec, counted by the kernel side: the process's identity
+ * is looked up once for them all. */
+static void on_counted(void *ctx, const struct rst_record *rec, __u64 n)
+{
+	struct run_state *rs = ctx;
+	struct identity id;
+
+	identity_of(rs->identities, rec, &id);
+	if (outside_cgroup_filter(rs, &id))
+		return;
+	if (rs->metrics)
+		metrics_add_n(rs->metrics, rec, n);
+	if (rs->summary) {
+		summary_add_n(rs->summary, rec, &id, n);
+		if (rs->watch_new_netns && !counter_watch_tried(rs->counters, rec->netns))
+			counter_watch_add(rs->counters, rec->netns, rec->pid);
+	}
+}
+
+static void on_count_overflow(void *ctx, __u8 event, __u64 n)
+{
+	struct run_state *rs = ctx;
+
+	if (rs->metrics)
+		metrics_add_overflow(rs->metrics, event, n);
+	if (rs->summary)
+		summary_add_overflow(rs->summary, n);
+}
+
+/* Hands what the kernel side counted since the last drain to the summary's
+ * current interval and the metrics (no-op where it queues records). */
+static void drain_kernel_counts(struct run_state *rs)
+{
+	struct kernel_counts *kc = rs->tracer ? tracer_kernel_counts(rs->tracer) : NULL;
+	struct kernel_count_sink sink = {on_counted, on_count_overflow, rs};
+	int err;
+
+	if (!kc)
+		return;
+	err = kernel_counts_drain(kc, monotonic_ns(), &sink);
+	if (err && !rs->drain_error_shown) {
+		fprintf(stderr, "rstsnoop: reading the kernel side's counts failed: %s\n",
+			strerror(-err));
+		rs->drain_error_shown = true;
+	}
+}
+
+static void advance_kernel_counts(struct run_state *rs)
+{
+	struct kernel_counts *kc = rs->tracer ? tracer_kernel_counts(rs->tracer) : NULL;
+
+	if (kc)
+		kernel_counts_advance(kc);
+}
+
 /* Prints the summary's current interval and moves on to the next. */
 static void print_interval(struct run_state *rs)
 {
 	struct netns_delta kernel[WATCHED_NETNS_MAX];
 	__u64 lost = 0, collisions = 0;
 	struct summary_report r;
+	size_t nkernel;
+
+	/* what the kernel side counts from here is the next interval's; its
+	 * counters are read at the same moment as the kernel's */
+	advance_kernel_counts(rs);
+	nkernel = counter_watch_sample(rs->counters, kernel, WATCHED_NETNS_MAX);
+	drain_kernel_counts(rs);
 
 	/* a failed read shows no new loss here; the end of the run reports it */
 	if (tracer_read_lost(rs->tracer, &lost))
@@ -133,7 +212,7 @@ static void print_interval(struct run_state *rs)
 		.pids_exact = summary_pids_exact(rs->summary),
 		.summary = rs->summary,
 		.kernel = kernel,
-		.nkernel = counter_watch_sample(rs->counters, kernel, WATCHED_NETNS_MAX),
+		.nkernel = nkernel,
 		.lost = lost - rs->lost,
 		.owner_collisions = collisions - rs->owner_collisions,
 		.overflow = summary_overflow(rs->summary),
@@ -187,14 +266,6 @@ static void finish_summary(struct run_state *rs)
 	print_interval(rs);
 }
 
-static __u64 monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct run_state *rs = ctx;
@@ -210,8 +281,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		listener_history_add(rs->listeners, rec, &id);
 		return 0;
 	}
-	/* the owner's cgroup is not in the record: --cgroup runs here */
-	if (rs->cgroup_filter && (!id.cgroup || !cgroup_in_subtree(id.cgroup->path, rs->cgroup_filter)))
+	if (outside_cgroup_filter(rs, &id))
 		return 0;
 	if (rs->metrics && rec->ts_ns < rs->stop_ns)
 		metrics_add(rs->metrics, rec);
@@ -255,6 +325,8 @@ static int publish_metrics(struct run_state *rs, const struct tracer *tracer, __
 	int err;
 
 	if (tracer) {
+		advance_kernel_counts(rs);
+		drain_kernel_counts(rs);
 		/* readable after the privilege drop: privs_drop() keeps what
 		 * tracer_read_lost() needs, and this is the same kind of read */
 		tracer_read_lost(tracer, &health.lost_records);
@@ -360,6 +432,14 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/*
+	 * Where no line is printed per record (--summary, or metrics only),
+	 * the kernel side counts them itself (bpf/count.bpf.h); --probe looks
+	 * at every record's peer, so it keeps them coming.
+	 */
+	features.count_in_kernel = !opts.probe && (opts.summary_s || (opts.quiet && rs.metrics));
+	features.eph_lo = eph_lo;
+	features.eph_hi = eph_hi;
 	if (tracer_start(&tracer, &opts, &features, on_record, &rs))
 		goto cleanup;
 	if (tracer_seed(tracer, opts.seed, opts.verbose) && opts.seed != SEED_AUTO)

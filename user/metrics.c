@@ -114,28 +114,44 @@ static size_t hash_key(const struct series_key *k)
 
 void metrics_add(struct metrics *m, const struct rst_record *rec)
 {
+	metrics_add_n(m, rec, 1);
+}
+
+static __u64 *overflow_of(struct metrics *m, __u8 event)
+{
+	return &m->overflow[event < EVENT_SLOTS ? event : 0];
+}
+
+void metrics_add_overflow(struct metrics *m, __u8 event, __u64 n)
+{
+	m->records += n;
+	*overflow_of(m, event) += n;
+}
+
+void metrics_add_n(struct metrics *m, const struct rst_record *rec, __u64 n)
+{
 	struct series_key k;
 	size_t mask = m->n_slots - 1, i;
 
-	m->records++;
+	m->records += n;
 	make_key(m, rec, &k);
 	i = hash_key(&k) & mask;
 	for (;; i = (i + 1) & mask) { /* ends: at least half the slots are free */
 		struct series *s = &m->slots[i];
 
 		if (s->count && !memcmp(&s->key, &k, sizeof(k))) {
-			s->count++;
+			s->count += n;
 			return;
 		}
 		if (!s->count)
 			break;
 	}
 	if (m->used >= m->max_series) {
-		m->overflow[rec->event < EVENT_SLOTS ? rec->event : 0]++;
+		*overflow_of(m, rec->event) += n;
 		return;
 	}
 	m->slots[i].key = k;
-	m->slots[i].count = 1;
+	m->slots[i].count = n;
 	m->used++;
 }
 

@@ -39,6 +39,11 @@ struct metrics *metrics_new(unsigned int max_series, unsigned int eph_lo, unsign
 void metrics_free(struct metrics *m);
 /* Counts one record.  On the record path: no allocation, no system call. */
 void metrics_add(struct metrics *m, const struct rst_record *rec);
+/* n records like rec at once (counted by the kernel side, bpf/count.bpf.h). */
+void metrics_add_n(struct metrics *m, const struct rst_record *rec, __u64 n);
+/* n records of event the kernel side could not count (its table was full):
+ * the event's overflow series. */
+void metrics_add_overflow(struct metrics *m, __u8 event, __u64 n);
 /*
  * The whole exposition as of now_ns (CLOCK_MONOTONIC), in a buffer the
  * caller frees; records_per_second covers the time since the previous

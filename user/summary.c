@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "summary.h"
 #include "origin.h"
+#include "fold.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -70,31 +71,12 @@ void summary_free(struct summary *s)
 	free(s);
 }
 
-static bool ephemeral(unsigned int eph_lo, unsigned int eph_hi, __u16 port)
-{
-	return port >= eph_lo && port <= eph_hi;
-}
-
-/*
- * The client's end is known from the record where the kernel side knew the
- * socket's role (connect() or a listener); else a port in the ephemeral
- * range is the client's when the other one is not.
- */
 void fold_client_port(unsigned int eph_lo, unsigned int eph_hi, const struct rst_record *rec,
 		      __u16 *lport, __u16 *rport)
 {
 	*lport = rec->lport;
 	*rport = rec->rport;
-	if ((rec->flags & RST_F_CLIENT) ||
-	    (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_CLIENT))
-		*lport = 0;
-	else if ((rec->flags & RST_F_SERVER) ||
-		 (rec->event == RST_EV_HANDSHAKE_FAILED && rec->side == RST_SIDE_SERVER))
-		*rport = 0;
-	else if (ephemeral(eph_lo, eph_hi, rec->lport) && !ephemeral(eph_lo, eph_hi, rec->rport))
-		*lport = 0;
-	else if (ephemeral(eph_lo, eph_hi, rec->rport) && !ephemeral(eph_lo, eph_hi, rec->lport))
-		*rport = 0;
+	rst_fold_ports(eph_lo, eph_hi, rec->event, rec->side, rec->flags, lport, rport);
 }
 
 static void make_key(const struct summary *s, const struct rst_record *rec,
@@ -174,28 +156,35 @@ static struct summary_tally *tally_of(struct summary *s, __u32 netns)
 #define TCP_ESTABLISHED 1
 #define TCP_CLOSE_WAIT 8
 
-/* What the kernel would count in Tcp OutRsts, AttemptFails, EstabResets. */
-static void count_like_kernel(struct summary *s, const struct rst_record *rec)
+/* What the kernel would count in Tcp OutRsts, AttemptFails, EstabResets,
+ * for n records like rec. */
+static void count_like_kernel(struct summary *s, const struct rst_record *rec, __u64 n)
 {
 	struct summary_tally *t = tally_of(s, rec->netns);
 
 	if (!t)
 		return;
 	if (rec->event == RST_EV_RESET_SENT || (rec->flags & RST_F_LOCAL_RST))
-		t->out_rsts++;
+		t->out_rsts += n;
 	if (rec->event == RST_EV_HANDSHAKE_FAILED)
-		t->attempt_fails++;
+		t->attempt_fails += n;
 	if (rec->event != RST_EV_HANDSHAKE_FAILED && (rec->flags & RST_F_STATE) &&
 	    (rec->state == TCP_ESTABLISHED || rec->state == TCP_CLOSE_WAIT))
-		t->estab_resets++;
+		t->estab_resets += n;
 }
 
 void summary_add(struct summary *s, const struct rst_record *rec, const struct identity *id)
 {
+	summary_add_n(s, rec, id, 1);
+}
+
+void summary_add_n(struct summary *s, const struct rst_record *rec, const struct identity *id,
+		   __u64 n)
+{
 	struct summary_key k;
 	size_t i;
 
-	count_like_kernel(s, rec);
+	count_like_kernel(s, rec, n);
 	make_key(s, rec, id, &k);
 	i = hash_key(&k) & (SUMMARY_SLOTS - 1);
 	for (size_t probe = 0; probe < SUMMARY_SLOTS; probe++, i = (i + 1) & (SUMMARY_SLOTS - 1)) {
@@ -210,12 +199,17 @@ void summary_add(struct summary *s, const struct rst_record *rec, const struct i
 		} else if (memcmp(&row->key, &k, sizeof(k))) {
 			continue;
 		}
-		row->count++;
+		row->count += n;
 		if (rec->flags & RST_F_OWNER)
 			note_pid(s, i, rec->pid);
 		return;
 	}
-	s->overflow++;
+	s->overflow += n;
+}
+
+void summary_add_overflow(struct summary *s, __u64 n)
+{
+	s->overflow += n;
 }
 
 static int by_count_desc(const void *a, const void *b)

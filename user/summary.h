@@ -74,6 +74,12 @@ void summary_begin(struct summary *s, __u64 start_ns, __u64 length_ns);
 /* Counts rec, whose owner is id, in the current interval (callers close the
  * ones it is past). */
 void summary_add(struct summary *s, const struct rst_record *rec, const struct identity *id);
+/* Counts n records like rec at once (what the kernel side counted itself:
+ * rec is a record reduced to what groups count, see bpf/count.bpf.h). */
+void summary_add_n(struct summary *s, const struct rst_record *rec, const struct identity *id,
+		   __u64 n);
+/* n records the kernel side could not count (its table of groups was full). */
+void summary_add_overflow(struct summary *s, __u64 n);
 /* Rows of the current interval, most frequent first; valid until summary_next. */
 const struct summary_row *summary_rows(struct summary *s, size_t *count);
 /* Records that found no free row (more distinct groups than the table holds). */

@@ -3,6 +3,7 @@
 #include "kernel_config.h"
 #include "preflight.h"
 #include "drops_report.h"
+#include "kernel_counts.h"
 #include "listen_drops.h"
 #include "record.h"
 #include "rstsnoop.skel.h"
@@ -35,6 +36,7 @@ struct tracer {
 	__u64 listen_due_ns;		  /* the next read, on a 1 s grid from the first */
 	struct rst_listen_sample *samples; /* room for one read */
 	size_t samples_cap;
+	struct kernel_counts *counts; /* with feat.count_in_kernel */
 };
 
 #define LISTEN_DROPS_READ_NS 1000000000ULL
@@ -96,8 +98,10 @@ static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
 		skel->rodata->filter_comm_set = true;
 		memcpy((char *)skel->rodata->filter_comm, o->comm, sizeof(o->comm));
 	}
-	/* Wake the reader early once an eighth of the ring is queued. */
-	skel->rodata->wakeup_bytes = (__u64)o->ringbuf_kb * 1024 / 8;
+	/* Wake the reader early once a CPU queued its share of an eighth of
+	 * the ring (a record takes its size and the ring's 8-byte header). */
+	skel->rodata->wakeup_records =
+		(__u64)o->ringbuf_kb * 1024 / 8 / (RST_RECORD_SIZE + 8) / libbpf_num_possible_cpus() ?: 1;
 }
 
 /*
@@ -152,6 +156,9 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 	 * stays unknown */
 	t->skel->rodata->route_reads = !t->feat.kernel_reads_refused;
 	t->skel->rodata->jiffies_hz = t->feat.hz;
+	t->skel->rodata->count_in_kernel = t->feat.count_in_kernel;
+	t->skel->rodata->count_eph_lo = t->feat.eph_lo;
+	t->skel->rodata->count_eph_hi = t->feat.eph_hi;
 	/* tcp_send_reset sees closed-port RSTs itself since 6.10; before,
 	 * the dropped SYN is the only trace (drop reasons since 5.17). */
 	bpf_program__set_autoload(t->skel->progs.on_kfree_skb,
@@ -289,6 +296,16 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 		err = -errno;
 		fprintf(stderr, "rstsnoop: cannot map the ring buffer: %s\n", strerror(-err));
 		goto fail;
+	}
+	if (t->feat.count_in_kernel) {
+		t->counts = kernel_counts_new(bpf_map__fd(t->skel->maps.counts),
+					      bpf_map__fd(t->skel->maps.count_overflow),
+					      &t->skel->bss->count_epoch, t->ncpus);
+		if (!t->counts) {
+			err = -ENOMEM;
+			fprintf(stderr, "rstsnoop: out of memory\n");
+			goto fail;
+		}
 	}
 	*out = t;
 	return 0;
@@ -523,6 +540,11 @@ static int per_cpu_sum(const struct tracer *t, const struct bpf_map *map, __u64 
 	return err;
 }
 
+struct kernel_counts *tracer_kernel_counts(const struct tracer *t)
+{
+	return t->counts;
+}
+
 int tracer_read_lost(const struct tracer *t, __u64 *lost)
 {
 	return per_cpu_sum(t, t->skel->maps.lost_records, lost);
@@ -616,6 +638,7 @@ void tracer_free(struct tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
+	kernel_counts_free(t->counts);
 	bpf_link__destroy(t->listen_iter);
 	listen_drops_free(t->listen_drops);
 	free(t->samples);

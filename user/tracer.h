@@ -26,6 +26,11 @@ struct tracer_features {
 	bool listener_drops;	/* the listeners' sk_drops are read (their iterator attached) */
 	unsigned long hz;	/* CONFIG_HZ from the kernel's configuration; 0: unknown */
 	char classic_problem[256]; /* why the classic programs cannot run, where they cannot */
+	/* Chosen by the caller, not the kernel: the programs count records
+	 * themselves (bpf/count.bpf.h), folding client ports in [eph_lo,
+	 * eph_hi]; tracer_kernel_counts() drains them. */
+	bool count_in_kernel;
+	unsigned int eph_lo, eph_hi;
 	struct seed_result seed;
 };
 
@@ -60,6 +65,9 @@ void tracer_tick(struct tracer *t, __u64 now_ns);
  * hands over what is queued.
  */
 int tracer_stop(struct tracer *t, __u64 end_ns);
+struct kernel_counts;
+/* The kernel side's own counts, with count_in_kernel; else NULL. */
+struct kernel_counts *tracer_kernel_counts(const struct tracer *t);
 /* Records the kernel side could not queue (ring buffer full); -errno when
  * the count cannot be read. */
 int tracer_read_lost(const struct tracer *t, __u64 *lost);
