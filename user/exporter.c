@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "exporter.h"
+#include "diag.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -155,7 +156,7 @@ static int start_listener(struct exporter *e, const struct sockaddr_storage *add
 
 	e->listen_fd = bind_listener(addr);
 	if (e->listen_fd < 0) {
-		fprintf(stderr, "rstsnoop: cannot listen on %s: %s\n", text, strerror(-e->listen_fd));
+		rst_err("cannot listen on %s: %s", text, strerror(-e->listen_fd));
 		return e->listen_fd;
 	}
 	/* MHD's thread inherits this mask: SIGINT and SIGTERM stay the main
@@ -171,7 +172,7 @@ static int start_listener(struct exporter *e, const struct sockaddr_storage *add
 				     MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!e->daemon) {
-		fprintf(stderr, "rstsnoop: cannot start the HTTP listener on %s\n", text);
+		rst_err("cannot start the HTTP listener on %s", text);
 		return -EIO;
 	}
 	return 0;
@@ -207,8 +208,8 @@ static void stop_listener(struct exporter *e)
 static int start_listener(struct exporter *e, const struct sockaddr_storage *addr,
 			  const char *text)
 {
-	fprintf(stderr, "rstsnoop: --metrics-listen: this rstsnoop was built without the HTTP "
-			"listener (make HTTP=0); use --metrics-file\n");
+	rst_err("--metrics-listen: this rstsnoop was built without the HTTP "
+			"listener (make HTTP=0); use --metrics-file");
 	return -ENOTSUP;
 }
 
@@ -231,7 +232,7 @@ int exporter_open(struct exporter **out, const char *file, const struct sockaddr
 
 	*out = NULL;
 	if (!e) {
-		fprintf(stderr, "rstsnoop: out of memory\n");
+		rst_err_oom();
 		return -ENOMEM;
 	}
 	e->file = file;
@@ -259,10 +260,10 @@ int exporter_publish(struct exporter *e, const char *text, size_t len)
 		return 0;
 	err = write_file_atomically(e->file, text, len);
 	if (err && !e->file_failing)
-		fprintf(stderr, "rstsnoop: writing the metrics file %s failed: %s (tried again "
-				"every interval)\n", e->file, strerror(-err));
+		rst_err("writing the metrics file %s failed: %s (tried again "
+				"every interval)", e->file, strerror(-err));
 	else if (!err && e->file_failing)
-		fprintf(stderr, "rstsnoop: writing the metrics file %s works again\n", e->file);
+		rst_note("writing the metrics file %s works again", e->file);
 	e->file_failing = err != 0;
 	return err;
 }

@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "cgroup.h"
+#include "diag.h"
 #include "cli.h"
 #include "exporter.h"
 #include "identity.h"
@@ -111,7 +112,7 @@ static int output_exit_code(const struct run_state *rs)
 {
 	if (!rs->write_error || rs->write_error == EPIPE)
 		return 0;
-	fprintf(stderr, "rstsnoop: writing the output failed: %s\n", strerror(rs->write_error));
+	rst_err("writing the output failed: %s", strerror(rs->write_error));
 	return 1;
 }
 
@@ -263,7 +264,7 @@ static int publish_metrics(struct run_state *rs, const struct tracer *tracer, __
 	}
 	err = metrics_render(rs->metrics, &health, now_ns, &text, &len);
 	if (err) {
-		fprintf(stderr, "rstsnoop: rendering the metrics failed: %s\n", strerror(-err));
+		rst_err("rendering the metrics failed: %s", strerror(-err));
 		return err;
 	}
 	err = exporter_publish(rs->exporter, text, len);
@@ -296,7 +297,7 @@ int main(int argc, char **argv)
 		flush_output(&rs);
 		return output_exit_code(&rs);
 	case CLI_BAD_INPUT:
-		fprintf(stderr, "rstsnoop: %s (see --help)\n", cli_error);
+		rst_err("%s (see --help)", cli_error);
 		return 2;
 	}
 	if (opts.user && privs_resolve_user(opts.user, &run_as))
@@ -316,11 +317,11 @@ int main(int argc, char **argv)
 		goto cleanup;
 	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux) {
-		fprintf(stderr, "rstsnoop: cannot read kernel BTF: %s\n", strerror(errno));
+		rst_err("cannot read kernel BTF: %s", strerror(errno));
 		goto cleanup;
 	}
 	if (reset_reasons_load(&reasons, vmlinux)) {
-		fprintf(stderr, "rstsnoop: out of memory\n");
+		rst_err_oom();
 		goto cleanup;
 	}
 	tracer_probe_features(&features, vmlinux);
@@ -330,7 +331,7 @@ int main(int argc, char **argv)
 	btf__free(vmlinux);
 	vmlinux = NULL;
 	if (install_signal_handlers()) {
-		fprintf(stderr, "rstsnoop: cannot install signal handlers: %s\n", strerror(errno));
+		rst_err("cannot install signal handlers: %s", strerror(errno));
 		goto cleanup;
 	}
 	output_init(&rs.out, stdout, opts.json, &reasons);
@@ -339,7 +340,7 @@ int main(int argc, char **argv)
 	if (opts.metrics_file || opts.metrics_listen_set) {
 		rs.metrics = metrics_new(opts.metrics_max_series, eph_lo, eph_hi, &reasons);
 		if (!rs.metrics) {
-			fprintf(stderr, "rstsnoop: out of memory\n");
+			rst_err_oom();
 			goto cleanup;
 		}
 		/* Before loading: a taken port or an unwritable file ends the run
@@ -355,7 +356,7 @@ int main(int argc, char **argv)
 		rs.summary = summary_new(eph_lo, eph_hi);
 		rs.counters = counter_watch_new();
 		if (!rs.summary || !rs.counters) {
-			fprintf(stderr, "rstsnoop: out of memory\n");
+			rst_err_oom();
 			goto cleanup;
 		}
 	}
@@ -369,7 +370,7 @@ int main(int argc, char **argv)
 				       tracer_features(tracer)->kernel_reads_refused);
 	rs.listeners = listener_history_new();
 	if (!rs.cgroups || !rs.identities || !rs.listeners) {
-		fprintf(stderr, "rstsnoop: out of memory\n");
+		rst_err_oom();
 		goto cleanup;
 	}
 	identities_complete_seeded(rs.identities);
@@ -383,8 +384,8 @@ int main(int argc, char **argv)
 		/* the traced namespace, or ours and then each one records show */
 		rs.watch_new_netns = !opts.netns;
 		if (counter_watch_add(rs.counters, opts.netns ? opts.netns : own_netns(), 0))
-			fprintf(stderr, "rstsnoop: cannot read the kernel's counters of network "
-					"namespace %u\n", opts.netns ? opts.netns : own_netns());
+			rst_err("cannot read the kernel's counters of network "
+					"namespace %u", opts.netns ? opts.netns : own_netns());
 	}
 	if (opts.verbose)
 		features_print(stderr, &features, 0, tracer_features(tracer), NULL);
@@ -392,7 +393,7 @@ int main(int argc, char **argv)
 		/* raw sockets need CAP_NET_RAW: before the drop */
 		rs.prober = prober_new(own_netns());
 		if (!rs.prober) {
-			fprintf(stderr, "rstsnoop: --probe: cannot open a raw ICMP socket: %s\n",
+			rst_err("--probe: cannot open a raw ICMP socket: %s",
 				strerror(errno));
 			goto cleanup;
 		}
@@ -402,7 +403,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 
 	tracer_arm(tracer);
-	fprintf(stderr, "rstsnoop: tracing TCP resets and failed handshakes (%s seeded %u sockets)%s\n",
+	rst_note("tracing TCP resets and failed handshakes (%s seeded %u sockets)%s",
 		seed_method_name(tracer_features(tracer)->seed.used),
 		tracer_features(tracer)->seed.sockets, opts.duration_s ? "" : "; Ctrl-C to stop");
 	if (!rs.summary && !rs.quiet)
@@ -429,7 +430,7 @@ int main(int argc, char **argv)
 		polled_from = monotonic_ns();
 		err = tracer_poll(tracer, poll_timeout_ms(&rs, polled_from));
 		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "rstsnoop: reading the ring buffer failed: %s\n",
+			rst_err("reading the ring buffer failed: %s",
 				strerror(-err));
 			goto cleanup;
 		}
@@ -463,31 +464,31 @@ int main(int argc, char **argv)
 		publish_metrics(&rs, tracer, monotonic_ns());
 	err = tracer_read_lost(tracer, &lost);
 	if (err)
-		fprintf(stderr, "rstsnoop: cannot read the count of lost records: %s\n",
+		rst_err("cannot read the count of lost records: %s",
 			strerror(-err));
 	else if (lost)
-		fprintf(stderr, "rstsnoop: lost %llu records (ring buffer full; try --ringbuf-kb)\n",
+		rst_err("lost %llu records (ring buffer full; try --ringbuf-kb)",
 			(unsigned long long)lost);
 	err = tracer_read_owner_collisions(tracer, &lost);
 	if (err)
-		fprintf(stderr, "rstsnoop: cannot read the count of owner-table collisions: %s\n",
+		rst_err("cannot read the count of owner-table collisions: %s",
 			strerror(-err));
 	else if (lost)
-		fprintf(stderr, "rstsnoop: %llu sockets lost their owner entry to another socket "
-				"(owner table full); their records may lack the process\n",
+		rst_err("%llu sockets lost their owner entry to another socket "
+				"(owner table full); their records may lack the process",
 			(unsigned long long)lost);
 	if (rs.prober) {
 		__u64 sent, skipped;
 
 		prober_counts(rs.prober, &sent, &skipped);
-		fprintf(stderr, "rstsnoop: --probe sent %llu echo requests (%llu more were not sent: "
-				"limits or errors)\n",
+		rst_note("--probe sent %llu echo requests (%llu more were not sent: "
+				"limits or errors)",
 			(unsigned long long)sent, (unsigned long long)skipped);
 	}
 	if (listener_history_dropped(rs.listeners))
-		fprintf(stderr, "rstsnoop: %llu listeners found the listener history full (all %d "
+		rst_err("%llu listeners found the listener history full (all %d "
 				"entries listening); refusals of their ports name no expected "
-				"listener\n",
+				"listener",
 			(unsigned long long)listener_history_dropped(rs.listeners),
 			LISTENER_HISTORY_MAX);
 	exit_code = output_exit_code(&rs);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "preflight.h"
+#include "diag.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,7 +47,7 @@ static int check_caps(void)
 	bool admin, bpf, perfmon;
 
 	if (effective_caps(&caps)) {
-		fprintf(stderr, "rstsnoop: cannot read capabilities from /proc/self/status\n");
+		rst_err("cannot read capabilities from /proc/self/status");
 		return -1;
 	}
 	admin = caps & (1ULL << CAP_SYS_ADMIN);
@@ -54,7 +55,7 @@ static int check_caps(void)
 	perfmon = caps & (1ULL << CAP_PERFMON);
 	if (admin || (bpf && perfmon))
 		return 0;
-	fprintf(stderr, "rstsnoop: missing capabilities: %s%s%s, or CAP_SYS_ADMIN (run as root)\n",
+	rst_err("missing capabilities: %s%s%s, or CAP_SYS_ADMIN (run as root)",
 		bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "", perfmon ? "" : "CAP_PERFMON");
 	return -1;
 }
@@ -123,7 +124,7 @@ static const char *tracing_dir(bool verbose, char *problem, size_t size)
 		return NULL;
 	}
 	if (verbose)
-		fprintf(stderr, "rstsnoop: mounted tracefs on %s\n", TRACEFS);
+		rst_note("mounted tracefs on %s", TRACEFS);
 	return TRACEFS;
 }
 
@@ -135,12 +136,12 @@ int preflight_check(bool verbose, bool *classic_ok, char *problem, size_t proble
 	if (check_caps())
 		return -1;
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		fprintf(stderr, "rstsnoop: kernel has no BTF (/sys/kernel/btf/vmlinux): needs "
-				"Linux 5.8+ built with CONFIG_DEBUG_INFO_BTF=y\n");
+		rst_err("kernel has no BTF (/sys/kernel/btf/vmlinux): needs "
+				"Linux 5.8+ built with CONFIG_DEBUG_INFO_BTF=y");
 		return -1;
 	}
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
-		fprintf(stderr, "rstsnoop: kernel has no BPF ring buffer (needs Linux 5.8+)\n");
+		rst_err("kernel has no BPF ring buffer (needs Linux 5.8+)");
 		return -1;
 	}
 	*classic_ok = false;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "ready_file.h"
+#include "diag.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,13 +33,13 @@ int ready_file_write(const char *path)
 
 	/* Same directory as path: rename() is atomic only within one file system. */
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "rstsnoop: --ready-file path too long: %s\n", path);
+		rst_err("--ready-file path too long: %s", path);
 		return -ENAMETOOLONG;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		err = -errno;
-		fprintf(stderr, "rstsnoop: cannot create the ready file next to %s: %s\n", path,
+		rst_err("cannot create the ready file next to %s: %s", path,
 			strerror(-err));
 		return err;
 	}
@@ -52,7 +53,7 @@ int ready_file_write(const char *path)
 		err = -errno;
 	if (err) {
 		unlink(tmp);
-		fprintf(stderr, "rstsnoop: cannot write the ready file %s: %s\n", path,
+		rst_err("cannot write the ready file %s: %s", path,
 			strerror(-err));
 	}
 	return err;

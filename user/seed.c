@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "seed.h"
+#include "diag.h"
 #include "proc_parse.h"
 #include "record.h"
 #include "cgroup.h"
@@ -394,7 +395,7 @@ int seed_sockets(enum seed_method want, struct bpf_program *iterator,
 		if (want == SEED_ITER)
 			return err;
 		if (verbose)
-			fprintf(stderr, "rstsnoop: BPF iterator refused (%s), seeding from /proc\n",
+			rst_err("BPF iterator refused (%s), seeding from /proc",
 				strerror(-err));
 	}
 	err = seed_by_procfs(maps, &res->sockets, &res->overflow);

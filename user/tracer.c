@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "tracer.h"
+#include "diag.h"
 #include "kernel_config.h"
 #include "preflight.h"
 #include "drops_report.h"
@@ -214,8 +215,8 @@ static int load_best(struct tracer *t, const struct rst_options *opts)
 			if (!err)
 				return 0;
 			if (opts->verbose)
-				fprintf(stderr, "rstsnoop: loading %s programs %s the seeding iterator "
-						"failed: %s\n", kinds[k] ? "BTF-typed" : "classic",
+				rst_err("loading %s programs %s the seeding iterator "
+						"failed: %s", kinds[k] ? "BTF-typed" : "classic",
 					iterators[i] ? "with" : "without", strerror(-err));
 			if (!first_err)
 				first_err = err;
@@ -238,7 +239,7 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 		return -ENOMEM;
 	t->ncpus = libbpf_num_possible_cpus();
 	if ((long)opts->ringbuf_kb * 1024 % page) {
-		fprintf(stderr, "rstsnoop: ring buffer size must be a multiple of the page size (%ld KiB)\n",
+		rst_err("ring buffer size must be a multiple of the page size (%ld KiB)",
 			page / 1024);
 		err = -EINVAL;
 		goto fail;
@@ -249,20 +250,20 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 
 	err = load_best(t, opts);
 	if (err && !t->feat.classic_ok && opts->programs == PROGRAMS_CLASSIC) {
-		fprintf(stderr, "rstsnoop: %s\n", t->feat.classic_problem);
+		rst_err("%s", t->feat.classic_problem);
 		goto fail;
 	} else if (err && !t->feat.classic_ok) {
-		fprintf(stderr, "rstsnoop: the kernel refused the BTF-typed programs (%s), and the "
-				"classic ones cannot run: %s\n", strerror(-err), t->feat.classic_problem);
+		rst_err("the kernel refused the BTF-typed programs (%s), and the "
+				"classic ones cannot run: %s", strerror(-err), t->feat.classic_problem);
 		goto fail;
 	} else if (err) {
-		fprintf(stderr, "rstsnoop: the kernel refused the BPF programs: %s (run with -v)\n",
+		rst_err("the kernel refused the BPF programs: %s (run with -v)",
 			strerror(-err));
 		goto fail;
 	}
 	err = rstsnoop_bpf__attach(t->skel);
 	if (err) {
-		fprintf(stderr, "rstsnoop: cannot attach to the tracepoints: %s (run with -v)\n",
+		rst_err("cannot attach to the tracepoints: %s (run with -v)",
 			strerror(-err));
 		goto fail;
 	}
@@ -275,11 +276,11 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 		t->listen_iter = bpf_program__attach_iter(t->skel->progs.read_listen_drops, NULL);
 		t->listen_drops = listen_drops_new();
 		if (!t->listen_iter && opts->verbose)
-			fprintf(stderr, "rstsnoop: the listeners' iterator did not attach (%s): "
-					"listen drops from skb:kfree_skb only\n", strerror(errno));
+			rst_err("the listeners' iterator did not attach (%s): "
+					"listen drops from skb:kfree_skb only", strerror(errno));
 		if (!t->listen_drops) {
 			err = -ENOMEM;
-			fprintf(stderr, "rstsnoop: out of memory\n");
+			rst_err_oom();
 			goto fail;
 		}
 	}
@@ -287,7 +288,7 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.records), on_record, ctx, NULL);
 	if (!t->rb) {
 		err = -errno;
-		fprintf(stderr, "rstsnoop: cannot map the ring buffer: %s\n", strerror(-err));
+		rst_err("cannot map the ring buffer: %s", strerror(-err));
 		goto fail;
 	}
 	*out = t;
@@ -309,7 +310,7 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 			       &maps, verbose, &t->feat.seed);
 
 	if (err)
-		fprintf(stderr, "rstsnoop: seeding sockets with %s failed: %s\n",
+		rst_err("seeding sockets with %s failed: %s",
 			seed_method_name(method), strerror(-err));
 	if (t->iterator_loaded && t->feat.seed.used == SEED_ITER) {
 		__u32 zero = 0;
@@ -319,8 +320,8 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 			t->feat.seed.overflow += overflow;
 	}
 	if (t->feat.seed.overflow)
-		fprintf(stderr, "rstsnoop: %u sockets that existed at start found the seeds table "
-				"full: their records may lack the process\n", t->feat.seed.overflow);
+		rst_err("%u sockets that existed at start found the seeds table "
+				"full: their records may lack the process", t->feat.seed.overflow);
 	/* Let the hot path skip seed look-ups when there is nothing to find. */
 	t->skel->bss->seeded_sockets = t->feat.seed.sockets;
 	return err;
@@ -439,8 +440,8 @@ static void read_listen_drops(struct tracer *t, __u64 ts_ns)
 	if (err >= 0)
 		return;
 fail:
-	fprintf(stderr, "rstsnoop: reading the listeners' drop counters failed: %s; no more "
-			"listen drops from them\n", strerror(-err));
+	rst_err("reading the listeners' drop counters failed: %s; no more "
+			"listen drops from them", strerror(-err));
 	bpf_link__destroy(t->listen_iter);
 	t->listen_iter = NULL;
 }
