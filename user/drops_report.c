@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "drops_report.h"
+#include "util.h"
 #include "drops.h" /* bpf/: the map's value */
 #include "rstsnoop.skel.h"
 
@@ -40,11 +41,8 @@ void drops_choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featur
 static void listen_drop_record(struct rst_record *rec, const struct rst_listener_key *lk,
 			       const struct rst_listen_drops *v)
 {
-	struct timespec now;
-
 	memset(rec, 0, sizeof(*rec));
-	clock_gettime(CLOCK_MONOTONIC, &now); /* bpf_ktime_get_ns()'s clock */
-	rec->ts_ns = (__u64)now.tv_sec * 1000000000ull + now.tv_nsec;
+	rec->ts_ns = monotonic_ns();
 	rec->source = RST_SRC_KFREE_SKB;
 	rec->event = RST_EV_LISTEN_DROP;
 	rec->side = RST_SIDE_SERVER;

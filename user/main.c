@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "cgroup.h"
+#include "util.h"
 #include "diag.h"
 #include "cli.h"
 #include "exporter.h"
@@ -163,7 +164,7 @@ static int poll_timeout_ms(const struct run_state *rs, __u64 now)
 	end = summary_current(rs->summary)->end_ns;
 	if (end <= now)
 		return 0;
-	if (end - now >= POLL_INTERVAL_MS * 1000000ULL)
+	if (end - now >= POLL_INTERVAL_MS * NSEC_PER_MSEC)
 		return POLL_INTERVAL_MS;
 	return (end - now + 999999) / 1000000;
 }
@@ -186,14 +187,6 @@ static void finish_summary(struct run_state *rs)
 		return;
 	summary_cut(rs->summary, rs->stop_ns);
 	print_interval(rs);
-}
-
-static __u64 monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -350,7 +343,7 @@ int main(int argc, char **argv)
 				  opts.metrics_listen_text) ||
 		    publish_metrics(&rs, NULL, monotonic_ns()))
 			goto cleanup;
-		metrics_every = opts.metrics_interval_s * 1000000000ULL;
+		metrics_every = opts.metrics_interval_s * NSEC_PER_SEC;
 	}
 	if (opts.summary_s) {
 		rs.summary = summary_new(eph_lo, eph_hi);
@@ -415,10 +408,10 @@ int main(int argc, char **argv)
 	start = monotonic_ns();
 	/* -d ends the run exactly then, so with -d a multiple of -s the last
 	 * summary interval is a whole one. */
-	deadline = opts.duration_s ? start + opts.duration_s * 1000000000ULL : 0;
+	deadline = opts.duration_s ? start + opts.duration_s * NSEC_PER_SEC : 0;
 	rs.stop_ns = deadline ? deadline : UINT64_MAX;
 	if (rs.summary) {
-		summary_begin(rs.summary, start, opts.summary_s * 1000000000ULL);
+		summary_begin(rs.summary, start, opts.summary_s * NSEC_PER_SEC);
 		counter_watch_begin(rs.counters);
 	}
 	if (rs.metrics) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "seed.h"
+#include "util.h"
 #include "diag.h"
 #include "proc_parse.h"
 #include "record.h"
@@ -241,7 +242,7 @@ static void read_stat(unsigned int pid, __u32 *ppid, __u64 *start_ns)
 	if (p && hz > 0 &&
 	    sscanf(p + 1, " %*c %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
 		   ppid, &ticks) == 2)
-		*start_ns = ticks * (1000000000ULL / hz) + 1; /* never 0 (unknown) */
+		*start_ns = ticks * (NSEC_PER_SEC / hz) + 1; /* never 0 (unknown) */
 }
 
 /* Who the process is beyond its pid, for the `procs` map, as the kernel

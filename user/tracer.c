@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "tracer.h"
+#include "util.h"
 #include "diag.h"
 #include "kernel_config.h"
 #include "preflight.h"
@@ -38,7 +39,7 @@ struct tracer {
 	size_t samples_cap;
 };
 
-#define LISTEN_DROPS_READ_NS 1000000000ULL
+#define LISTEN_DROPS_READ_NS NSEC_PER_SEC
 
 static bool btf_has(const struct btf *btf, const char *name, int kind)
 {
@@ -446,14 +447,6 @@ fail:
 	t->listen_iter = NULL;
 }
 
-static __u64 monotonic_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 void tracer_tick(struct tracer *t, __u64 now_ns)
 {
 	if (!t->listen_iter || now_ns < t->listen_due_ns)
@@ -466,7 +459,7 @@ void tracer_tick(struct tracer *t, __u64 now_ns)
 
 void tracer_arm(struct tracer *t)
 {
-	__u64 now = monotonic_now();
+	__u64 now = monotonic_ns();
 
 	/* where each listener's counter stands as records start */
 	read_listen_drops(t, now);
