@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "feature_report.h"
+#include "features.h"
 #include "kernel_names.h"
 #include "preflight.h"
 #include "privs.h"
@@ -57,8 +58,6 @@ int main(int argc, char **argv)
 	struct privs_user run_as = {0};
 	struct tracer *tracer = NULL;
 	struct tracer_features features;
-	char classic_problem[256];
-	bool classic_ok;
 	struct btf *vmlinux = NULL;
 	unsigned int eph_lo, eph_hi;
 	int exit_code = 1;
@@ -91,7 +90,7 @@ int main(int argc, char **argv)
 	 * per poll round keeps a reset storm cheap. */
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 
-	if (preflight_check(opts.verbose, &classic_ok, classic_problem, sizeof(classic_problem)))
+	if (preflight_check())
 		goto cleanup;
 	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux) {
@@ -102,9 +101,7 @@ int main(int argc, char **argv)
 		rst_err_oom();
 		goto cleanup;
 	}
-	tracer_probe_features(&features, vmlinux);
-	features.classic_ok = classic_ok;
-	snprintf(features.classic_problem, sizeof(features.classic_problem), "%s", classic_problem);
+	features_probe(&features, vmlinux, opts.verbose);
 	/* libbpf parses its own copy to load: do not hold two at once. */
 	btf__free(vmlinux);
 	vmlinux = NULL;

@@ -2,8 +2,6 @@
 #include "tracer.h"
 #include "util.h"
 #include "diag.h"
-#include "kernel_config.h"
-#include "preflight.h"
 #include "drops_report.h"
 #include "listen_drops.h"
 #include "record.h"
@@ -40,45 +38,6 @@ struct tracer {
 };
 
 #define LISTEN_DROPS_READ_NS NSEC_PER_SEC
-
-static bool btf_has(const struct btf *btf, const char *name, int kind)
-{
-	return btf__find_by_name_kind(btf, name, kind) > 0;
-}
-
-static bool enum_has_value(const struct btf *btf, const char *type, const char *value)
-{
-	int id = btf__find_by_name_kind(btf, type, BTF_KIND_ENUM);
-	const struct btf_type *t;
-	const struct btf_enum *e;
-
-	if (id <= 0)
-		return false;
-	t = btf__type_by_id(btf, id);
-	e = btf_enum(t);
-	for (int i = 0; i < btf_vlen(t); i++, e++)
-		if (!strcmp(btf__name_by_offset(btf, e->name_off), value))
-			return true;
-	return false;
-}
-
-void tracer_probe_features(struct tracer_features *f, const struct btf *btf)
-{
-	/* Commit b533fb9cf4f7 (6.10) gave tcp_send_reset its own event
-	 * struct with a reason; the same release made it report socket-less
-	 * RSTs (commit 19822a980e19). */
-	f->send_reset_v610 = btf_has(btf, "trace_event_raw_tcp_send_reset", BTF_KIND_STRUCT);
-	f->reset_reasons = btf_has(btf, "sk_rst_reason", BTF_KIND_ENUM);
-	f->kfree_skb_reason = enum_has_value(btf, "skb_drop_reason", "SKB_DROP_REASON_NO_SOCKET");
-	f->kfree_skb_rx_sk = drops_event_has_rx_sk(btf);
-	f->listen_overflow_reason =
-		enum_has_value(btf, "skb_drop_reason", "SKB_DROP_REASON_TCP_LISTEN_OVERFLOW");
-	memset(&f->seed, 0, sizeof(f->seed));
-	f->classic_ok = true; /* until preflight_check() says otherwise */
-	f->kernel_reads_refused = preflight_confidentiality_lockdown();
-	f->classic_problem[0] = '\0';
-	f->hz = kernel_config_hz();
-}
 
 static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
 {
@@ -131,7 +90,17 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 				  btf && !f->send_reset_v610 && packets);
 	bpf_program__set_autoload(skel->progs.on_receive_packet_cast,
 				  btf && f->send_reset_v610 && packets);
-	drops_choose_programs(skel, f, btf);
+	/* the drop-reason programs: with the BTF-typed set where the kernel
+	 * has drop reasons; the tracepoint's prototype gained rx_sk in 6.11
+	 * (commit c53795d48ee8), and a program reading a fourth argument
+	 * would not load before */
+	bpf_program__set_autoload(skel->progs.on_drop_btf,
+				  btf && f->kfree_skb_reason && !f->kfree_skb_rx_sk);
+	bpf_program__set_autoload(skel->progs.on_drop_btf_rx_sk,
+				  btf && f->kfree_skb_reason && f->kfree_skb_rx_sk);
+	/* lockdown=confidentiality withdraws bpf_probe_read_kernel(): what
+	 * needs the headers goes (bpf/drops.bpf.h) */
+	skel->rodata->drop_packet_reads = !f->kernel_reads_refused;
 	skel->rodata->keys_are_cookies = btf;
 }
 
@@ -177,53 +146,37 @@ static int quiet_libbpf_print(enum libbpf_print_level level, const char *fmt, va
 }
 
 /*
- * Loads the best the kernel takes, in order: BTF-typed programs before
- * classic ones (unless --programs names one), the iterator before /proc
- * seeding (unless --seed names one).  libbpf speaks for the last attempt
- * only (for every attempt with -v).  Returns the first refusal's error
- * when nothing loads.
+ * Loads what features_plan() lists, stopping at the first the kernel takes:
+ * in the normal case the first, so the object is verified once.  libbpf
+ * speaks for the last attempt only (for every attempt with -v).  Returns
+ * the first refusal's error when nothing loads.
  */
 static int load_best(struct tracer *t, const struct rst_options *opts)
 {
-	bool kinds[2], iterators[2];
-	int nkinds = 0, niters = 0, first_err = 0, err;
+	struct load_choice plan[4];
+	int n = features_plan(&t->feat, opts, plan), first_err = 0, err;
 
-	if (opts->programs != PROGRAMS_CLASSIC)
-		kinds[nkinds++] = true;
-	/* without tracefs the classic programs cannot attach: not tried */
-	if (opts->programs != PROGRAMS_BTF && t->feat.classic_ok)
-		kinds[nkinds++] = false;
-	if (!nkinds)
+	if (!n)
 		return -ENOENT;
-	/* The iterators (the seeding one, and the listeners' drop counters',
-	 * wanted whatever --seed says) read kernel memory through helpers that
-	 * lockdown=confidentiality withdraws: trying them there would only
-	 * verify every program twice (seconds on a slow machine). */
-	if (opts->seed == SEED_ITER || !t->feat.kernel_reads_refused)
-		iterators[niters++] = true;
-	if (opts->seed != SEED_ITER)
-		iterators[niters++] = false;
-	for (int k = 0; k < nkinds; k++) {
-		for (int i = 0; i < niters; i++) {
-			bool quiet = !(k == nkinds - 1 && i == niters - 1) && !opts->verbose;
-			libbpf_print_fn_t print = NULL;
+	for (int i = 0; i < n; i++) {
+		bool quiet = i < n - 1 && !opts->verbose;
+		libbpf_print_fn_t print = NULL;
 
-			if (quiet)
-				print = libbpf_set_print(quiet_libbpf_print);
-			err = load_object(t, opts, kinds[k], iterators[i]);
-			if (quiet)
-				libbpf_set_print(print);
-			if (!err)
-				return 0;
-			if (opts->verbose)
-				rst_err("loading %s programs %s the seeding iterator "
-						"failed: %s", kinds[k] ? "BTF-typed" : "classic",
-					iterators[i] ? "with" : "without", strerror(-err));
-			if (!first_err)
-				first_err = err;
-			rstsnoop_bpf__destroy(t->skel);
-			t->skel = NULL;
-		}
+		if (quiet)
+			print = libbpf_set_print(quiet_libbpf_print);
+		err = load_object(t, opts, plan[i].btf, plan[i].iterators);
+		if (quiet)
+			libbpf_set_print(print);
+		if (!err)
+			return 0;
+		if (opts->verbose)
+			rst_err("loading %s programs %s the seeding iterator failed: %s",
+				plan[i].btf ? "BTF-typed" : "classic",
+				plan[i].iterators ? "with" : "without", strerror(-err));
+		if (!first_err)
+			first_err = err;
+		rstsnoop_bpf__destroy(t->skel);
+		t->skel = NULL;
 	}
 	return first_err;
 }
