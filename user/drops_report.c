@@ -14,7 +14,6 @@ static void listen_drop_record(struct rst_record *rec, const struct rst_listener
 {
 	memset(rec, 0, sizeof(*rec));
 	rec->ts_ns = monotonic_ns();
-	rec->source = RST_SRC_KFREE_SKB;
 	rec->event = RST_EV_LISTEN_DROP;
 	rec->side = RST_SIDE_SERVER;
 	rec->flags = RST_F_SERVER;

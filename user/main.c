@@ -15,7 +15,7 @@
 
 #include "diag.h"
 #include "feature_report.h"
-#include "features.h"
+#include "kernel_features.h"
 #include "kernel_names.h"
 #include "preflight.h"
 #include "privs.h"

@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
-#include "features.h"
+#include "kernel_features.h"
 #include "seed.h"
 
 struct tracer;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-#include "features.h"
+#include "kernel_features.h"
 #include "diag.h"
 #include "kernel_config.h"
 

@@ -7,8 +7,8 @@
  * which program set the tracer loads, so that the object is loaded once;
  * the same facts feed the tracer's program choice and --features.
  */
-#ifndef RSTSNOOP_FEATURES_H
-#define RSTSNOOP_FEATURES_H
+#ifndef RSTSNOOP_KERNEL_FEATURES_H
+#define RSTSNOOP_KERNEL_FEATURES_H
 
 #include <stdbool.h>
 #include <bpf/btf.h>
