@@ -84,16 +84,6 @@ enum rst_attribution {
 	RST_ATTR_CURRENT = 2,	   /* task running the close()/abort syscall that sent the RST */
 };
 
-/* Which kernel hook produced the record (for --features and debugging). */
-enum rst_source {
-	RST_SRC_SEND_RESET = 1,
-	RST_SRC_RECEIVE_RESET = 2,
-	RST_SRC_SET_STATE = 3,
-	RST_SRC_KFREE_SKB = 4,
-	RST_SRC_PROCESS_EXIT = 5, /* sched:sched_process_exit (internal records only) */
-	RST_SRC_SK_DROPS = 6, /* the listeners' sk_drops, read by an iterator each second */
-};
-
 #define RST_F_REASON	0x01 /* reason holds an enum sk_rst_reason value */
 #define RST_F_OWNER	0x02 /* pid, uid, comm are valid */
 #define RST_F_LOCAL_RST 0x04 /* the RST came from this host's own stack, socket-less */
@@ -147,7 +137,7 @@ struct rst_record {
 	__u8 family;		   /* AF_INET or AF_INET6 */
 	__u8 state;		   /* TCP state before the incident, with RST_F_STATE */
 	__u8 flags;		   /* RST_F_* */
-	__u8 source;		   /* enum rst_source */
+	__u8 pad1;
 	__u16 facts;		   /* RST_FACT_* */
 	__u8 origin;		   /* enum rst_origin */
 	__u8 ttl;		   /* IPv4 TTL or IPv6 hop limit, as received */

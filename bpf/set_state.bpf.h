@@ -65,7 +65,6 @@ static __always_inline struct rst_record *listener_fact(void *ctx, const struct 
 	if (!rec)
 		return NULL;
 	__builtin_memset(rec, 0, sizeof(*rec));
-	rec->source = RST_SRC_SET_STATE;
 	rec->event = event;
 	rec->family = sc->family;
 	rec->lport = sc->sport;
@@ -95,7 +94,7 @@ static __always_inline __u8 handshake_cause(const struct state_change *sc, bool 
 
 static __always_inline void handshake_failed(void *ctx, const struct state_change *sc)
 {
-	struct rst_record rec = {.source = RST_SRC_SET_STATE};
+	struct rst_record rec = {};
 	const struct sock *sk = sc->sk;
 	struct rst_handshake_rst rst = {};
 	struct rst_sock_info si = {};
@@ -160,7 +159,7 @@ static __always_inline bool died_of_timeout(int err)
 
 static __always_inline void timed_out(void *ctx, const struct state_change *sc, int err)
 {
-	struct rst_record rec = {.source = RST_SRC_SET_STATE};
+	struct rst_record rec = {};
 	struct rst_sock_info si = {};
 	bool own;
 
