@@ -218,7 +218,7 @@ static __noinline void firewall_drop(const struct sk_buff *skb)
 		return;
 	flow.netns = sk_netns(sk);
 	flow_key_of(&flow, &k);
-	bpf_map_update_elem(&firewall_marks, &k, &mark, BPF_ANY);
+	map_update(&firewall_marks, &k, &mark, BPF_ANY, RST_MAP_FIREWALL_MARKS);
 }
 
 /* A listen_drop record from a listener's entry (user/drops_report.c builds the
@@ -276,7 +276,7 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
 		__builtin_memset(&rec, 0, sizeof(rec));
 		listen_drop_record(&rec, &lk, &init);
 		init.wanted = passes_filters(&rec);
-		bpf_map_update_elem(&listen_drops, &lk, &init, BPF_NOEXIST);
+		map_update(&listen_drops, &lk, &init, BPF_NOEXIST, RST_MAP_LISTEN_DROPS);
 		v = bpf_map_lookup_elem(&listen_drops, &lk);
 		if (!v) { /* the table is full: a record of its own, nothing lost */
 			rec.count = 1;
@@ -344,7 +344,7 @@ static __always_inline void note_listener_excess(const struct sock *listener, __
 		return;
 	v = bpf_map_lookup_elem(&listener_excess, &ino);
 	if (!v) {
-		if (!bpf_map_update_elem(&listener_excess, &ino, &n, BPF_NOEXIST))
+		if (!map_update(&listener_excess, &ino, &n, BPF_NOEXIST, RST_MAP_LISTENER_EXCESS))
 			return;
 		v = bpf_map_lookup_elem(&listener_excess, &ino); /* another CPU made it */
 		if (!v)

@@ -161,6 +161,28 @@ struct rst_record {
 #define RST_RECORD_SIZE 200
 
 /*
+ * The maps whose failed updates the kernel side counts, one slot each in
+ * map_update_failures (bpf/maps.bpf.h); user/tracer.c names them.  Each
+ * carries facts from one hook to another (docs/kernel-data-flow.md): a
+ * failed update loses a fact, not a record.
+ */
+enum rst_map_slot {
+	RST_MAP_PROCS,
+	RST_MAP_SEEDS,
+	RST_MAP_LISTENERS,
+	RST_MAP_LISTENER_TGIDS,
+	RST_MAP_FIREWALL_MARKS,
+	RST_MAP_REJECTED_SYNACKS,
+	RST_MAP_WIRE_RSTS,
+	RST_MAP_ICMP_ERRORS,
+	RST_MAP_PEER_TTLS,
+	RST_MAP_RESET_FLOWS,
+	RST_MAP_LISTEN_DROPS,
+	RST_MAP_LISTENER_EXCESS,
+	RST_MAP_SLOTS
+};
+
+/*
  * Map entries the loader writes too (start-up seeding of sockets that
  * existed before rstsnoop started).
  */

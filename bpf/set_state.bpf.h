@@ -236,8 +236,9 @@ static __always_inline void on_connect_or_listen(void *ctx, const struct state_c
 		struct rst_record *fact;
 
 		listener_key_of(ctx, sc, &lk);
-		bpf_map_update_elem(&listeners, &lk, &l, BPF_ANY);
-		bpf_map_update_elem(&listener_tgids, &owner.pid, &owner.proc_start_ns, BPF_ANY);
+		map_update(&listeners, &lk, &l, BPF_ANY, RST_MAP_LISTENERS);
+		map_update(&listener_tgids, &owner.pid, &owner.proc_start_ns, BPF_ANY,
+			   RST_MAP_LISTENER_TGIDS);
 		fact = listener_fact(ctx, sc, RST_EV_LISTEN_OPEN);
 		if (fact) {
 			set_owner(fact, &owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "run_loop.h"
 #include "diag.h"
+#include "kernel_names.h"
 #include "util.h"
 
 #include <errno.h>
@@ -58,11 +59,23 @@ int run_output_exit_code(const struct run_state *rs)
 	return 1;
 }
 
+/* Failed map updates so far, all maps; a failed read shows no new ones. */
+static __u64 map_update_failures(const struct run_state *rs)
+{
+	__u64 per_map[RST_MAP_SLOTS], total = 0;
+
+	if (tracer_read_map_update_failures(rs->tracer, per_map))
+		return rs->map_update_failures;
+	for (int slot = 0; slot < RST_MAP_SLOTS; slot++)
+		total += per_map[slot];
+	return total;
+}
+
 /* Prints the summary's current interval and moves on to the next. */
 static void print_interval(struct run_state *rs)
 {
 	struct netns_delta kernel[WATCHED_NETNS_MAX];
-	__u64 lost = 0, collisions = 0;
+	__u64 lost = 0, collisions = 0, failures = map_update_failures(rs);
 	struct summary_report r;
 
 	/* a failed read shows no new loss here; the end of the run reports it */
@@ -79,6 +92,7 @@ static void print_interval(struct run_state *rs)
 		.nkernel = counter_watch_sample(rs->counters, kernel, WATCHED_NETNS_MAX),
 		.lost = lost - rs->lost,
 		.owner_collisions = collisions - rs->owner_collisions,
+		.map_update_failures = failures - rs->map_update_failures,
 		.overflow = summary_overflow(rs->summary),
 		.cgroups = rs->cgroups,
 	};
@@ -88,6 +102,7 @@ static void print_interval(struct run_state *rs)
 	output_failed(rs);
 	rs->lost = lost;
 	rs->owner_collisions = collisions;
+	rs->map_update_failures = failures;
 	summary_next(rs->summary);
 }
 
@@ -178,6 +193,7 @@ int run_publish_metrics(struct run_state *rs, const struct tracer *tracer, __u64
 		 * tracer_read_lost() needs, and this is the same kind of read */
 		tracer_read_lost(tracer, &health.lost_records);
 		tracer_read_owner_collisions(tracer, &health.owner_collisions);
+		tracer_read_map_update_failures(tracer, health.map_update_failures);
 		health.n_maps = tracer_map_usage(tracer, health.maps, METRICS_MAX_MAPS);
 	}
 	err = metrics_render(rs->metrics, &health, now_ns, &text, &len);
@@ -192,7 +208,7 @@ int run_publish_metrics(struct run_state *rs, const struct tracer *tracer, __u64
 
 int run_loop(struct run_state *rs, const struct rst_options *opts)
 {
-	__u64 start = monotonic_ns(), deadline, polled_from, now, lost;
+	__u64 start = monotonic_ns(), deadline, polled_from, now, lost, per_map[RST_MAP_SLOTS];
 	__u64 metrics_due = UINT64_MAX, metrics_every = opts->metrics_interval_s * NSEC_PER_SEC;
 	struct tracer *tracer = rs->tracer;
 	int err;
@@ -258,6 +274,14 @@ int run_loop(struct run_state *rs, const struct rst_options *opts)
 		rst_err("%llu sockets lost their owner entry to another socket "
 			"(owner table full); their records may lack the process",
 			(unsigned long long)lost);
+	err = tracer_read_map_update_failures(tracer, per_map);
+	if (err)
+		rst_err("cannot read the count of failed map updates: %s", strerror(-err));
+	for (int slot = 0; !err && slot < RST_MAP_SLOTS; slot++)
+		if (per_map[slot])
+			rst_err("%llu updates of the kernel-side map %s failed (map full); "
+				"records may lack what it carries (docs/kernel-data-flow.md)",
+				(unsigned long long)per_map[slot], map_slot_name(slot));
 	if (rs->prober) {
 		__u64 sent, skipped;
 

@@ -43,7 +43,8 @@ struct run_state {
 	size_t top;
 	struct tracer *tracer;
 	struct prober *prober; /* --probe, else NULL */
-	__u64 lost, owner_collisions; /* totals at the end of the last interval */
+	/* totals at the end of the last interval */
+	__u64 lost, owner_collisions, map_update_failures;
 	__u64 stop_ns;		 /* --summary counts records stamped before this */
 	int write_error;	 /* errno of the first failed write to stdout */
 };

@@ -104,6 +104,26 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 	skel->rodata->keys_are_cookies = btf;
 }
 
+/*
+ * Tests make a map's updates fail by shrinking it before load
+ * (tests/integration/test_limits.sh): RSTSNOOP_TEST_MAP_ENTRIES=NAME=N.
+ * A test hook, not an interface: no option, not in the man page.
+ */
+static void shrink_map_for_test(struct bpf_object *obj)
+{
+	const char *spec = getenv("RSTSNOOP_TEST_MAP_ENTRIES");
+	struct bpf_map *map = NULL;
+	unsigned int entries;
+	char name[32], end;
+
+	if (!spec)
+		return;
+	if (sscanf(spec, "%31[a-z_]=%u%c", name, &entries, &end) == 2 && entries)
+		map = bpf_object__find_map_by_name(obj, name);
+	if (!map || bpf_map__set_max_entries(map, entries))
+		rst_err("RSTSNOOP_TEST_MAP_ENTRIES ignored: not NAME=N of a map");
+}
+
 /* Opens and loads the object with one set of programs, and the seeding
  * iterator or not. */
 static int load_object(struct tracer *t, const struct rst_options *opts, bool btf,
@@ -114,6 +134,7 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 		return -errno;
 	set_filters(t->skel, opts);
 	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
+	shrink_map_for_test(t->skel->obj);
 	choose_programs(t->skel, &t->feat, btf, !opts->no_ttl);
 	t->feat.packets = !opts->no_ttl;
 	/* see capture_cmdline in bpf/config.bpf.h; the loader reads command
@@ -478,6 +499,27 @@ int tracer_read_lost(const struct tracer *t, __u64 *lost)
 int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions)
 {
 	return per_cpu_sum(t, t->skel->maps.owner_collisions, collisions);
+}
+
+int tracer_read_map_update_failures(const struct tracer *t, __u64 failures[RST_MAP_SLOTS])
+{
+	int fd = bpf_map__fd(t->skel->maps.map_update_failures);
+	__u64 *per_cpu = calloc(t->ncpus, sizeof(__u64));
+	int err = 0;
+
+	if (!per_cpu)
+		return -ENOMEM;
+	for (__u32 slot = 0; slot < RST_MAP_SLOTS && !err; slot++) {
+		failures[slot] = 0;
+		if (bpf_map_lookup_elem(fd, &slot, per_cpu)) {
+			err = -errno;
+			break;
+		}
+		for (int i = 0; i < t->ncpus; i++)
+			failures[slot] += per_cpu[i];
+	}
+	free(per_cpu);
+	return err;
 }
 
 #define USAGE_BATCH 1024

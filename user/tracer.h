@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "record.h"
 #include "kernel_features.h"
 #include "seed.h"
 
@@ -50,6 +51,9 @@ int tracer_read_lost(const struct tracer *t, __u64 *lost);
 /* Live sockets whose owner entry another socket took (owner table full or
  * a hash collision): their records may lack the owner.  -errno as above. */
 int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions);
+/* Failed updates of each map that carries facts between hooks, by enum
+ * rst_map_slot, since load.  -errno as above. */
+int tracer_read_map_update_failures(const struct tracer *t, __u64 failures[RST_MAP_SLOTS]);
 /* How full one kernel-side table is. */
 struct map_usage {
 	const char *name; /* the map's name in bpf/maps.bpf.h */
