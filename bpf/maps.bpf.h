@@ -234,6 +234,16 @@ struct {
 	__type(value, __u64);
 } map_update_failures SEC(".maps") __weak;
 
+/* A subprogram, not inlined: the failure path's instructions exist once
+ * per program, not once per update site. */
+static __noinline void count_map_update_failure(__u32 slot)
+{
+	__u64 *failures = bpf_map_lookup_elem(&map_update_failures, &slot);
+
+	if (failures)
+		__sync_fetch_and_add(failures, 1);
+}
+
 /*
  * bpf_map_update_elem() that counts its failures in slot: a full hash map
  * (E2BIG), an LRU map out of free nodes (ENOMEM).  BPF_NOEXIST's -EEXIST
@@ -244,12 +254,8 @@ static __always_inline long map_update(void *map, const void *key, const void *v
 {
 	long err = bpf_map_update_elem(map, key, value, flags);
 
-	if (err && !(flags == BPF_NOEXIST && err == -EEXIST)) {
-		__u64 *failures = bpf_map_lookup_elem(&map_update_failures, &slot);
-
-		if (failures)
-			__sync_fetch_and_add(failures, 1);
-	}
+	if (err && !(flags == BPF_NOEXIST && err == -EEXIST))
+		count_map_update_failure(slot);
 	return err;
 }
 
