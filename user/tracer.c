@@ -503,23 +503,11 @@ int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions)
 
 int tracer_read_map_update_failures(const struct tracer *t, __u64 failures[RST_MAP_SLOTS])
 {
-	int fd = bpf_map__fd(t->skel->maps.map_update_failures);
-	__u64 *per_cpu = calloc(t->ncpus, sizeof(__u64));
-	int err = 0;
-
-	if (!per_cpu)
-		return -ENOMEM;
-	for (__u32 slot = 0; slot < RST_MAP_SLOTS && !err; slot++) {
-		failures[slot] = 0;
-		if (bpf_map_lookup_elem(fd, &slot, per_cpu)) {
-			err = -errno;
-			break;
-		}
-		for (int i = 0; i < t->ncpus; i++)
-			failures[slot] += per_cpu[i];
-	}
-	free(per_cpu);
-	return err;
+	/* the kernel side's .bss, through the skeleton's mapping */
+	for (int slot = 0; slot < RST_MAP_SLOTS; slot++)
+		failures[slot] = __atomic_load_n(&t->skel->bss->map_update_failures[slot],
+						 __ATOMIC_RELAXED);
+	return 0;
 }
 
 #define USAGE_BATCH 1024

@@ -52,7 +52,8 @@ int tracer_read_lost(const struct tracer *t, __u64 *lost);
  * a hash collision): their records may lack the owner.  -errno as above. */
 int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions);
 /* Failed updates of each map that carries facts between hooks, by enum
- * rst_map_slot, since load.  -errno as above. */
+ * rst_map_slot, since load (read from the mapped .bss: no system call, so
+ * always 0). */
 int tracer_read_map_update_failures(const struct tracer *t, __u64 failures[RST_MAP_SLOTS]);
 /* How full one kernel-side table is. */
 struct map_usage {
