@@ -164,7 +164,7 @@ clean:
 # The loader's modules that need neither a loaded skeleton nor the running
 # kernel: the unit tests and the fuzz targets (tests/fuzz/fuzz.mk) link
 # these, from this one list.
-PURE_MODULES := $(filter-out main tracer feature_report preflight,$(basename $(notdir $(USER_SRCS))))
+PURE_MODULES := $(filter-out main run_loop tracer kernel_features feature_report preflight,$(basename $(notdir $(USER_SRCS))))
 UNIT_LIB_OBJS := $(PURE_MODULES:%=$(OUT)/user/%.o)
 
 $(OUT)/tests/unit_tests: $(wildcard tests/unit/*.c) $(UNIT_LIB_OBJS) $(OUT)/build-flags | $(OUT)/tests

@@ -29,8 +29,9 @@
 #define ETH_P_IP_BE 0x0008   /* htons(0x0800) */
 #define ETH_P_IPV6_BE 0xDD86 /* htons(0x86DD) */
 
-/* At most one listen_drop record per listener per interval. */
-const volatile __u64 listen_drop_interval_ns __weak = 1000000000ULL;
+/* At most one listen_drop record per listener per interval: a constant,
+ * not a loader setting (no option asks for another). */
+#define LISTEN_DROP_INTERVAL_NS 1000000000ULL
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -145,7 +146,7 @@ static __always_inline bool drop_segment(const struct sk_buff *skb, const struct
 static __noinline void rst_dropped(const struct sk_buff *skb, __u32 reason,
 				   const struct sock *rx_sk, bool half_open)
 {
-	struct rst_record rec = {.source = RST_SRC_KFREE_SKB};
+	struct rst_record rec = {};
 	struct rst_sock_info si;
 	__u8 tcp_flags = 0;
 	bool own;
@@ -217,7 +218,7 @@ static __noinline void firewall_drop(const struct sk_buff *skb)
 		return;
 	flow.netns = sk_netns(sk);
 	flow_key_of(&flow, &k);
-	bpf_map_update_elem(&firewall_marks, &k, &mark, BPF_ANY);
+	map_update(&firewall_marks, &k, &mark, BPF_ANY, RST_MAP_FIREWALL_MARKS);
 }
 
 /* A listen_drop record from a listener's entry (user/drops_report.c builds the
@@ -226,7 +227,6 @@ static __always_inline void listen_drop_record(struct rst_record *rec,
 					       const struct rst_listener_key *lk,
 					       const struct rst_listen_drops *v)
 {
-	rec->source = RST_SRC_KFREE_SKB;
 	rec->event = RST_EV_LISTEN_DROP;
 	rec->side = RST_SIDE_SERVER;
 	rec->flags |= RST_F_SERVER;
@@ -243,7 +243,7 @@ static __always_inline void listen_drop_record(struct rst_record *rec,
 /*
  * One handshake the listener dropped.  Every drop is counted in the
  * listener's entry; a record says how many since the listener's last one,
- * at most once per listen_drop_interval_ns, so a SYN flood makes one
+ * at most once per LISTEN_DROP_INTERVAL_NS, so a SYN flood makes one
  * record a second per listener.  What no record counted yet is reported
  * by user space at stop, from the map: the counts of all records add up
  * to the drops seen.
@@ -276,7 +276,7 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
 		__builtin_memset(&rec, 0, sizeof(rec));
 		listen_drop_record(&rec, &lk, &init);
 		init.wanted = passes_filters(&rec);
-		bpf_map_update_elem(&listen_drops, &lk, &init, BPF_NOEXIST);
+		map_update(&listen_drops, &lk, &init, BPF_NOEXIST, RST_MAP_LISTEN_DROPS);
 		v = bpf_map_lookup_elem(&listen_drops, &lk);
 		if (!v) { /* the table is full: a record of its own, nothing lost */
 			rec.count = 1;
@@ -289,7 +289,7 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
 		return; /* counted: user space reports it at stop */
 	now = bpf_ktime_get_ns();
 	last = v->last_ns;
-	if (last && now - last < listen_drop_interval_ns)
+	if (last && now - last < LISTEN_DROP_INTERVAL_NS)
 		return;
 	/* one CPU per interval makes the record */
 	if (__sync_val_compare_and_swap(&v->last_ns, last, now) != last)
@@ -344,7 +344,7 @@ static __always_inline void note_listener_excess(const struct sock *listener, __
 		return;
 	v = bpf_map_lookup_elem(&listener_excess, &ino);
 	if (!v) {
-		if (!bpf_map_update_elem(&listener_excess, &ino, &n, BPF_NOEXIST))
+		if (!map_update(&listener_excess, &ino, &n, BPF_NOEXIST, RST_MAP_LISTENER_EXCESS))
 			return;
 		v = bpf_map_lookup_elem(&listener_excess, &ino); /* another CPU made it */
 		if (!v)

@@ -18,7 +18,7 @@
 SEC("tracepoint/skb/kfree_skb")
 int on_kfree_skb(struct trace_event_raw_kfree_skb___reason *ctx)
 {
-	struct rst_record rec = {.source = RST_SRC_KFREE_SKB};
+	struct rst_record rec = {};
 	struct sk_buff *skb = ctx->skbaddr;
 	__u8 tcp_flags = 0;
 

@@ -79,7 +79,6 @@ int read_listen_drops(struct bpf_iter__task_file *ctx)
 	rec->event = RST_EV_LISTEN_DROP;
 	rec->side = RST_SIDE_SERVER;
 	rec->flags = RST_F_SERVER;
-	rec->source = RST_SRC_SK_DROPS;
 	rec->facts = RST_FACT_COUNT;
 	rec->sock_ino = s.ino;
 	rec->sock_cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);

@@ -8,11 +8,20 @@
  * Every table is bounded: the owner table is 4-way set-associative (an
  * eviction of a live owner is counted), the LRU ones forget the oldest
  * entry when full, and the per-CPU rings overwrite their oldest slot.
+ *
+ * docs/kernel-data-flow.md has the table of every map, here and in
+ * wire.bpf.h, drops.bpf.h, rejected.bpf.h and listen_drops.bpf.h: which
+ * hook writes it, which reads it, its key and value, how entries go.
+ * Every hash map update goes through map_update(), which counts failures.
  */
 #ifndef RSTSNOOP_MAPS_BPF_H
 #define RSTSNOOP_MAPS_BPF_H
 
 #include "record.h"
+
+#ifndef EEXIST
+#define EEXIST 17
+#endif
 
 #define OWNER_SETS 16384 /* power of 2: the set is a masked hash */
 #define MAX_SEEDED_SOCKETS 262144
@@ -212,6 +221,31 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } seed_overflow SEC(".maps") __weak;
+
+/*
+ * Failed bpf_map_update_elem() calls, per map (enum rst_map_slot).  A
+ * global (.bss, which the loader reads through the skeleton's mapping), not
+ * a per-CPU map: a map look-up needs its key on the stack, and the
+ * BTF-typed programs' stacks are full (6.1 refused the look-up as a
+ * subprogram: "combined stack size of 2 calls is 544").  Bumped on the
+ * failure path only, atomically: contention there does not matter.
+ */
+__u64 map_update_failures[RST_MAP_SLOTS] __weak = {};
+
+/*
+ * bpf_map_update_elem() that counts its failures in slot: a full hash map
+ * (E2BIG), an LRU map out of free nodes (ENOMEM).  BPF_NOEXIST's -EEXIST
+ * is the answer asked for ("someone was first"), not a failure.
+ */
+static __always_inline long map_update(void *map, const void *key, const void *value,
+				       __u64 flags, enum rst_map_slot slot)
+{
+	long err = bpf_map_update_elem(map, key, value, flags);
+
+	if (err && !(flags == BPF_NOEXIST && err == -EEXIST))
+		__sync_fetch_and_add(&map_update_failures[slot], 1);
+	return err;
+}
 
 /* Live sockets that lost their owner slot to another socket. */
 struct {

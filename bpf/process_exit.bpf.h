@@ -37,7 +37,7 @@ struct task_exit {
  */
 static __always_inline void on_task_exit(const char *comm, const struct task_exit *t)
 {
-	struct rst_record rec = {.source = RST_SRC_PROCESS_EXIT, .event = RST_EV_PROC_EXIT};
+	struct rst_record rec = {.event = RST_EV_PROC_EXIT};
 
 	if (t->live > 0)
 		return;

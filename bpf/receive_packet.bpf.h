@@ -61,7 +61,7 @@ static __always_inline void note_wire_rst(struct rst_flow_key *key, __u8 ttl)
 {
 	struct rst_wire_rst wire = {.ttl = ttl};
 
-	bpf_map_update_elem(&wire_rsts, key, &wire, BPF_ANY);
+	map_update(&wire_rsts, key, &wire, BPF_ANY, RST_MAP_WIRE_RSTS);
 }
 
 /*
@@ -114,7 +114,7 @@ static __always_inline bool note_peer_ttl(__u32 netns, __u16 family, const __u8 
 	known = bpf_map_lookup_elem(&peer_ttls, &key);
 	if (!known) {
 		fresh.ts_ns = now;
-		bpf_map_update_elem(&peer_ttls, &key, &fresh, BPF_ANY);
+		map_update(&peer_ttls, &key, &fresh, BPF_ANY, RST_MAP_PEER_TTLS);
 		return true;
 	}
 	if (kind == RST_BASELINE_SEGMENT && known->kind != RST_BASELINE_SEGMENT &&
@@ -217,7 +217,7 @@ static __always_inline void note_icmp_error(const struct sk_buff *skb, __u16 fam
 		__builtin_memcpy(key.raddr, inner_daddr, 4);
 		__builtin_memcpy(err.from, from, 4);
 	}
-	bpf_map_update_elem(&icmp_errors, &key, &err, BPF_ANY);
+	map_update(&icmp_errors, &key, &err, BPF_ANY, RST_MAP_ICMP_ERRORS);
 }
 
 static __always_inline void on_ipv4(const struct sk_buff *skb, const __u8 *data)

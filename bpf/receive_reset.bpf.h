@@ -36,7 +36,6 @@ static __always_inline void on_reset_received(struct rst_record *rec, const stru
 		return;
 	}
 
-	rec->source = RST_SRC_RECEIVE_RESET;
 	rec->event = RST_EV_RESET_RECEIVED;
 	rec->state = state;
 	rec->flags |= RST_F_STATE;

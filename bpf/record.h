@@ -84,16 +84,6 @@ enum rst_attribution {
 	RST_ATTR_CURRENT = 2,	   /* task running the close()/abort syscall that sent the RST */
 };
 
-/* Which kernel hook produced the record (for --features and debugging). */
-enum rst_source {
-	RST_SRC_SEND_RESET = 1,
-	RST_SRC_RECEIVE_RESET = 2,
-	RST_SRC_SET_STATE = 3,
-	RST_SRC_KFREE_SKB = 4,
-	RST_SRC_PROCESS_EXIT = 5, /* sched:sched_process_exit (internal records only) */
-	RST_SRC_SK_DROPS = 6, /* the listeners' sk_drops, read by an iterator each second */
-};
-
 #define RST_F_REASON	0x01 /* reason holds an enum sk_rst_reason value */
 #define RST_F_OWNER	0x02 /* pid, uid, comm are valid */
 #define RST_F_LOCAL_RST 0x04 /* the RST came from this host's own stack, socket-less */
@@ -147,7 +137,7 @@ struct rst_record {
 	__u8 family;		   /* AF_INET or AF_INET6 */
 	__u8 state;		   /* TCP state before the incident, with RST_F_STATE */
 	__u8 flags;		   /* RST_F_* */
-	__u8 source;		   /* enum rst_source */
+	__u8 pad1;
 	__u16 facts;		   /* RST_FACT_* */
 	__u8 origin;		   /* enum rst_origin */
 	__u8 ttl;		   /* IPv4 TTL or IPv6 hop limit, as received */
@@ -169,6 +159,28 @@ struct rst_record {
 };
 
 #define RST_RECORD_SIZE 200
+
+/*
+ * The maps whose failed updates the kernel side counts, one slot each in
+ * map_update_failures (bpf/maps.bpf.h); user/tracer.c names them.  Each
+ * carries facts from one hook to another (docs/kernel-data-flow.md): a
+ * failed update loses a fact, not a record.
+ */
+enum rst_map_slot {
+	RST_MAP_PROCS,
+	RST_MAP_SEEDS,
+	RST_MAP_LISTENERS,
+	RST_MAP_LISTENER_TGIDS,
+	RST_MAP_FIREWALL_MARKS,
+	RST_MAP_REJECTED_SYNACKS,
+	RST_MAP_WIRE_RSTS,
+	RST_MAP_ICMP_ERRORS,
+	RST_MAP_PEER_TTLS,
+	RST_MAP_RESET_FLOWS,
+	RST_MAP_LISTEN_DROPS,
+	RST_MAP_LISTENER_EXCESS,
+	RST_MAP_SLOTS
+};
 
 /*
  * Map entries the loader writes too (start-up seeding of sockets that

@@ -20,6 +20,7 @@
 #define RSTSNOOP_REJECTED_BPF_H
 
 #include "record.h"
+#include "maps.bpf.h"
 
 #define MAX_REJECTING_SOCKETS 1024
 
@@ -46,7 +47,7 @@ static __always_inline void note_rejected_synack(__u64 key, const struct rst_rec
 		struct rst_rejected first = {.count = 1, .reason = rec->reason,
 					     .flags = rec->flags & RST_F_REASON};
 
-		bpf_map_update_elem(&rejected_synacks, &key, &first, BPF_ANY);
+		map_update(&rejected_synacks, &key, &first, BPF_ANY, RST_MAP_REJECTED_SYNACKS);
 		return;
 	}
 	/* one socket's RSTs come from its own softirq or task, one at a time */

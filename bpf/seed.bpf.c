@@ -16,7 +16,6 @@
 
 #define AF_INET 2
 #define AF_INET6 10
-#define EEXIST 17
 
 /*
  * Who the process is (struct rst_process), from its task: its command line
@@ -41,7 +40,7 @@ static void note_seeded_process(const struct task_struct *task, const struct rst
 	p->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	__builtin_memcpy(p->comm, o->comm, sizeof(p->comm));
 	BPF_CORE_READ_INTO(&p->parent_comm, task, real_parent, comm);
-	bpf_map_update_elem(&procs, &o->pid, p, BPF_ANY);
+	map_update(&procs, &o->pid, p, BPF_ANY, RST_MAP_PROCS);
 }
 
 SEC("iter/task_file")
@@ -71,7 +70,7 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 	note_seeded_process(task, &o);
 	/* A socket shared after fork() keeps its first (lowest pid) owner
 	 * (-EEXIST for the others); a full table is counted. */
-	err = bpf_map_update_elem(&seeds, &o.ino, &o, BPF_NOEXIST);
+	err = map_update(&seeds, &o.ino, &o, BPF_NOEXIST, RST_MAP_SEEDS);
 	if (err == 0) {
 		bpf_seq_write(ctx->meta->seq, &o.ino, sizeof(o.ino)); /* loader counts these */
 	} else if (err != -EEXIST) {
@@ -101,9 +100,9 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 			BPF_CORE_READ_INTO(&lk.addr, sk, __sk_common.skc_v6_rcv_saddr);
 		else
 			BPF_CORE_READ_INTO((__u32 *)lk.addr, sk, __sk_common.skc_rcv_saddr);
-		bpf_map_update_elem(&listeners, &lk, &l, BPF_NOEXIST);
+		map_update(&listeners, &lk, &l, BPF_NOEXIST, RST_MAP_LISTENERS);
 		/* its exit is reported (process_exit.bpf.h) */
-		bpf_map_update_elem(&listener_tgids, &o.pid, &o.proc_start_ns, BPF_ANY);
+		map_update(&listener_tgids, &o.pid, &o.proc_start_ns, BPF_ANY, RST_MAP_LISTENER_TGIDS);
 	}
 	return 0;
 }

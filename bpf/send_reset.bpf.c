@@ -27,7 +27,6 @@ int on_send_reset(void *ctx)
 	if (sk) {
 		on_reset_sent(&rec, sk, skb, ev.state);
 	} else if (skb) {
-		rec.source = RST_SRC_SEND_RESET;
 		socketless_reset(&rec, skb, segment_flags(skb));
 	}
 	return 0;

@@ -62,7 +62,6 @@ static __always_inline void on_reset_sent(struct rst_record *rec, const struct s
 	__u64 key = sock_key(sk);
 	bool own;
 
-	rec->source = RST_SRC_SEND_RESET;
 	if (state == TCP_LISTEN && skb) {
 		/* A listener's own addresses name no peer: take the segment's. */
 		__u8 flags;

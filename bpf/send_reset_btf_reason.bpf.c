@@ -32,7 +32,6 @@ int BPF_PROG(on_send_reset_btf_reason, const struct sock *sk, const struct sk_bu
 		on_reset_sent(&rec, sk, skb, sk_state(sk));
 	} else if (skb && read_segment(skb_network_start(skb), skb_data_start(skb), &rec,
 				       &tcp_flags)) {
-		rec.source = RST_SRC_SEND_RESET;
 		socketless_reset(&rec, skb, tcp_flags);
 	}
 	return 0;

@@ -65,7 +65,6 @@ static __always_inline struct rst_record *listener_fact(void *ctx, const struct 
 	if (!rec)
 		return NULL;
 	__builtin_memset(rec, 0, sizeof(*rec));
-	rec->source = RST_SRC_SET_STATE;
 	rec->event = event;
 	rec->family = sc->family;
 	rec->lport = sc->sport;
@@ -99,7 +98,7 @@ static __always_inline __u8 handshake_cause(const struct state_change *sc, bool 
 
 static __always_inline void handshake_failed(void *ctx, const struct state_change *sc)
 {
-	struct rst_record rec = {.source = RST_SRC_SET_STATE};
+	struct rst_record rec = {};
 	const struct sock *sk = sc->sk;
 	struct rst_handshake_rst rst = {};
 	struct rst_sock_info si = {};
@@ -164,7 +163,7 @@ static __always_inline bool died_of_timeout(int err)
 
 static __always_inline void timed_out(void *ctx, const struct state_change *sc, int err)
 {
-	struct rst_record rec = {.source = RST_SRC_SET_STATE};
+	struct rst_record rec = {};
 	struct rst_sock_info si = {};
 	bool own;
 
@@ -241,8 +240,9 @@ static __always_inline void on_connect_or_listen(void *ctx, const struct state_c
 		struct rst_record *fact;
 
 		listener_key_of(ctx, sc, &lk);
-		bpf_map_update_elem(&listeners, &lk, &l, BPF_ANY);
-		bpf_map_update_elem(&listener_tgids, &owner.pid, &owner.proc_start_ns, BPF_ANY);
+		map_update(&listeners, &lk, &l, BPF_ANY, RST_MAP_LISTENERS);
+		map_update(&listener_tgids, &owner.pid, &owner.proc_start_ns, BPF_ANY,
+			   RST_MAP_LISTENER_TGIDS);
 		fact = listener_fact(ctx, sc, RST_EV_LISTEN_OPEN);
 		if (fact) {
 			set_owner(fact, &owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);

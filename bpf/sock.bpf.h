@@ -336,7 +336,7 @@ static __always_inline void note_process(const struct rst_owner *o,
 		p->cmdline_len = len;
 	else
 		p->cmdline_len = 0;
-	bpf_map_update_elem(&procs, &o->pid, p, BPF_ANY);
+	map_update(&procs, &o->pid, p, BPF_ANY, RST_MAP_PROCS);
 }
 
 /* The running task's process and thread, for connect(), listen() and

@@ -369,7 +369,7 @@ static __always_inline void remember_reset_flow(const struct rst_record *rec)
 		__builtin_memcpy(flow.owner.thread, rec->thread, RST_COMM_LEN);
 	}
 	flow_key_of(rec, &key);
-	bpf_map_update_elem(&reset_flows, &key, &flow, BPF_ANY);
+	map_update(&reset_flows, &key, &flow, BPF_ANY, RST_MAP_RESET_FLOWS);
 }
 
 /*

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "cgroup.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -13,7 +14,7 @@
 #include <unistd.h>
 
 #define MISSES 64		     /* unknown ids remembered, so a storm does not walk the tree */
-#define RETRY_NS 1000000000ULL	     /* an unknown id is looked for again after this */
+#define RETRY_NS NSEC_PER_SEC	     /* an unknown id is looked for again after this */
 #define MAX_CGROUPS (1 << 20)	     /* a bound on one walk of the tree */
 
 struct cgroup_miss {
@@ -144,14 +145,6 @@ int cgroup2_mount_in(FILE *mountinfo, char *buf, size_t size)
 }
 
 /* ---- id -> path ---------------------------------------------------------- */
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 struct cgroup_names *cgroup_names_new(void)
 {
@@ -289,7 +282,7 @@ const struct cgroup_info *cgroup_lookup(struct cgroup_names *c, __u64 id)
 	info = find(c, id);
 	if (info)
 		return info;
-	now = now_ns();
+	now = monotonic_ns();
 	for (size_t i = 0; i < MISSES; i++)
 		if (c->misses[i].id == id && now < c->misses[i].retry_after_ns)
 			return NULL;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "drops_report.h"
+#include "util.h"
 #include "drops.h" /* bpf/: the map's value */
 #include "rstsnoop.skel.h"
 
@@ -7,45 +8,12 @@
 #include <time.h>
 #include <bpf/bpf.h>
 
-bool drops_event_has_rx_sk(const struct btf *btf)
-{
-	int id = btf__find_by_name_kind(btf, "trace_event_raw_kfree_skb", BTF_KIND_STRUCT);
-	const struct btf_type *t;
-	const struct btf_member *m;
-
-	if (id <= 0)
-		return false;
-	t = btf__type_by_id(btf, id);
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++, m++)
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), "rx_sk"))
-			return true;
-	return false;
-}
-
-void drops_choose_programs(struct rstsnoop_bpf *skel, const struct tracer_features *f, bool btf)
-{
-	/* the tracepoint's prototype gained rx_sk in 6.11 (commit c53795d48ee8):
-	 * a program reading a fourth argument would not load before */
-	bool on = btf && f->kfree_skb_reason;
-
-	bpf_program__set_autoload(skel->progs.on_drop_btf, on && !f->kfree_skb_rx_sk);
-	bpf_program__set_autoload(skel->progs.on_drop_btf_rx_sk, on && f->kfree_skb_rx_sk);
-	/* lockdown=confidentiality withdraws bpf_probe_read_kernel(): what
-	 * needs the headers goes (bpf/drops.bpf.h) */
-	skel->rodata->drop_packet_reads = !f->kernel_reads_refused;
-}
-
 /* The record bpf/drops.bpf.h's listen_drop_record() makes. */
 static void listen_drop_record(struct rst_record *rec, const struct rst_listener_key *lk,
 			       const struct rst_listen_drops *v)
 {
-	struct timespec now;
-
 	memset(rec, 0, sizeof(*rec));
-	clock_gettime(CLOCK_MONOTONIC, &now); /* bpf_ktime_get_ns()'s clock */
-	rec->ts_ns = (__u64)now.tv_sec * 1000000000ull + now.tv_nsec;
-	rec->source = RST_SRC_KFREE_SKB;
+	rec->ts_ns = monotonic_ns();
 	rec->event = RST_EV_LISTEN_DROP;
 	rec->side = RST_SIDE_SERVER;
 	rec->flags = RST_F_SERVER;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "exporter.h"
+#include "diag.h"
+#include "util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -28,59 +30,6 @@ struct exporter {
 };
 
 /* ---- the file ----------------------------------------------------------- */
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/*
- * A reader (node_exporter) sees the old file or the new one, never a part:
- * the text goes to a temporary file in the same folder (so rename stays on
- * one file system), which then replaces the file.  The temporary name does
- * not end in .prom, so the textfile collector never reads it.  No fsync: the
- * file is rewritten every interval, and a crash loses one interval at most.
- */
-static int write_file_atomically(const char *path, const char *text, size_t len)
-{
-	size_t path_len = strlen(path);
-	char *tmp = malloc(path_len + sizeof(".XXXXXX"));
-	int fd, err = 0;
-
-	if (!tmp)
-		return -ENOMEM;
-	memcpy(tmp, path, path_len);
-	memcpy(tmp + path_len, ".XXXXXX", sizeof(".XXXXXX"));
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = -errno;
-		free(tmp);
-		return err;
-	}
-	/* mkstemp makes 0600; the collector may run as another user */
-	if (fchmod(fd, 0644))
-		err = -errno;
-	if (!err)
-		err = write_all(fd, text, len);
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	free(tmp);
-	return err;
-}
 
 /* ---- the HTTP listener -------------------------------------------------- */
 
@@ -155,7 +104,7 @@ static int start_listener(struct exporter *e, const struct sockaddr_storage *add
 
 	e->listen_fd = bind_listener(addr);
 	if (e->listen_fd < 0) {
-		fprintf(stderr, "rstsnoop: cannot listen on %s: %s\n", text, strerror(-e->listen_fd));
+		rst_err("cannot listen on %s: %s", text, strerror(-e->listen_fd));
 		return e->listen_fd;
 	}
 	/* MHD's thread inherits this mask: SIGINT and SIGTERM stay the main
@@ -171,7 +120,7 @@ static int start_listener(struct exporter *e, const struct sockaddr_storage *add
 				     MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!e->daemon) {
-		fprintf(stderr, "rstsnoop: cannot start the HTTP listener on %s\n", text);
+		rst_err("cannot start the HTTP listener on %s", text);
 		return -EIO;
 	}
 	return 0;
@@ -207,8 +156,8 @@ static void stop_listener(struct exporter *e)
 static int start_listener(struct exporter *e, const struct sockaddr_storage *addr,
 			  const char *text)
 {
-	fprintf(stderr, "rstsnoop: --metrics-listen: this rstsnoop was built without the HTTP "
-			"listener (make HTTP=0); use --metrics-file\n");
+	rst_err("--metrics-listen: this rstsnoop was built without the HTTP "
+			"listener (make HTTP=0); use --metrics-file");
 	return -ENOTSUP;
 }
 
@@ -231,7 +180,7 @@ int exporter_open(struct exporter **out, const char *file, const struct sockaddr
 
 	*out = NULL;
 	if (!e) {
-		fprintf(stderr, "rstsnoop: out of memory\n");
+		rst_err_oom();
 		return -ENOMEM;
 	}
 	e->file = file;
@@ -257,12 +206,16 @@ int exporter_publish(struct exporter *e, const char *text, size_t len)
 	publish_to_listener(e, text, len);
 	if (!e->file)
 		return 0;
+	/* node_exporter sees the old file or the new one, never a part.
+	 * The temporary name (PATH.XXXXXX) does not end in .prom, so the
+	 * textfile collector never reads it.  No fsync: the file is rewritten
+	 * every interval, and a crash loses one interval at most. */
 	err = write_file_atomically(e->file, text, len);
 	if (err && !e->file_failing)
-		fprintf(stderr, "rstsnoop: writing the metrics file %s failed: %s (tried again "
-				"every interval)\n", e->file, strerror(-err));
+		rst_err("writing the metrics file %s failed: %s (tried again "
+				"every interval)", e->file, strerror(-err));
 	else if (!err && e->file_failing)
-		fprintf(stderr, "rstsnoop: writing the metrics file %s works again\n", e->file);
+		rst_note("writing the metrics file %s works again", e->file);
 	e->file_failing = err != 0;
 	return err;
 }

@@ -86,6 +86,8 @@ void features_print(FILE *out, const struct tracer_features *f, int btf_error,
 		fprintf(out, "programs: %s\n",
 			loaded->btf_programs ? "BTF-typed (tp_btf), direct loads" :
 					       "classic tracepoints, bpf_probe_read_kernel");
+		if (!loaded->btf_ok)
+			fprintf(out, "BTF-typed programs: cannot run here: %s\n", loaded->btf_problem);
 		if (!loaded->classic_ok)
 			fprintf(out, "classic tracepoint programs: cannot run here: %s\n",
 				loaded->classic_problem);
@@ -119,13 +121,13 @@ void features_report(const struct rst_options *opts, FILE *out)
 	struct tracer *tracer = NULL;
 	const char *unchecked = NULL;
 
-	if (vmlinux)
-		tracer_probe_features(&f, vmlinux);
-	btf__free(vmlinux);
 	/* Loading needs privileges and a usable kernel; preflight names
 	 * what is missing on stderr. */
-	if (preflight_check(opts->verbose, &f.classic_ok, f.classic_problem,
-			    sizeof(f.classic_problem)))
+	bool can_load = !preflight_check();
+
+	features_probe(&f, vmlinux, opts->verbose);
+	btf__free(vmlinux);
+	if (!can_load)
 		unchecked = "rstsnoop cannot trace here (see stderr)";
 	else if (tracer_start(&tracer, opts, &f, drop_record, NULL))
 		unchecked = "the kernel refused the programs (see stderr)";

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "identity.h"
+#include "util.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 #include <bpf/bpf.h>
 
 #define ID_SLOTS 4096		   /* power of 2; direct-mapped by pid and start */
-#define MISS_RETRY_NS 1000000000ULL /* a process the map does not know: ask again after */
+#define MISS_RETRY_NS NSEC_PER_SEC /* a process the map does not know: ask again after */
 
 struct id_slot {
 	bool used, known;
@@ -43,14 +44,6 @@ void identities_free(struct identities *ids)
 	free(ids);
 }
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static struct id_slot *slot_of(struct identities *ids, __u32 pid, __u64 start_ns)
 {
 	__u64 h = (start_ns ^ ((__u64)pid << 32) ^ pid) * 0x9e3779b97f4a7c15ULL;
@@ -69,7 +62,7 @@ void identity_of(struct identities *ids, const struct rst_record *rec, struct id
 		return;
 	slot = slot_of(ids, rec->pid, rec->proc_start_ns);
 	if (!slot->used || slot->proc.pid != rec->pid || slot->proc.start_ns != rec->proc_start_ns ||
-	    (!slot->known && now_ns() >= slot->retry_after_ns)) {
+	    (!slot->known && monotonic_ns() >= slot->retry_after_ns)) {
 		bool found = !bpf_map_lookup_elem(ids->procs_fd, &rec->pid, &p) &&
 			     p.start_ns == rec->proc_start_ns;
 
@@ -77,7 +70,7 @@ void identity_of(struct identities *ids, const struct rst_record *rec, struct id
 			memset(&p, 0, sizeof(p));
 			p.pid = rec->pid;
 			p.start_ns = rec->proc_start_ns;
-			slot->retry_after_ns = now_ns() + MISS_RETRY_NS;
+			slot->retry_after_ns = monotonic_ns() + MISS_RETRY_NS;
 		} else if (!p.cmdline_len && ids->cmdline_from_proc) {
 			/* once per process: the slot keeps what this found */
 			process_cmdline_if_started(p.pid, p.start_ns, &p);
@@ -132,7 +125,7 @@ static __u64 suspended_ns(void)
 
 	clock_gettime(CLOCK_BOOTTIME, &b);
 	clock_gettime(CLOCK_MONOTONIC, &m);
-	return (b.tv_sec - m.tv_sec) * 1000000000LL + (b.tv_nsec - m.tv_nsec);
+	return (b.tv_sec - m.tv_sec) * (long long)NSEC_PER_SEC + (b.tv_nsec - m.tv_nsec);
 }
 
 /* starttime (field 22) of the process whose /proc directory is dir, in
@@ -183,7 +176,7 @@ bool process_cmdline_if_started(__u32 pid, __u64 start_ns, struct rst_process *p
 	 * suspend differs by more than the tick and goes without (missing,
 	 * never another process's) */
 	ticks = proc_start_ticks(dir);
-	want = (start_ns + suspended_ns()) / (1000000000ULL / hz);
+	want = (start_ns + suspended_ns()) / (NSEC_PER_SEC / hz);
 	same = ticks && ticks + 1 >= want && ticks <= want + 1;
 	if (same)
 		cmdline_read(dir, p);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #define _GNU_SOURCE
 #include "kernel_names.h"
+#include "record.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -94,4 +95,24 @@ const char *tcp_state_name(int state)
 const char *errno_name(int err)
 {
 	return err > 0 ? strerrorname_np(err) : NULL;
+}
+
+const char *map_slot_name(unsigned int slot)
+{
+	static const char *const names[RST_MAP_SLOTS] = {
+		[RST_MAP_PROCS] = "procs",
+		[RST_MAP_SEEDS] = "seeds",
+		[RST_MAP_LISTENERS] = "listeners",
+		[RST_MAP_LISTENER_TGIDS] = "listener_tgids",
+		[RST_MAP_FIREWALL_MARKS] = "firewall_marks",
+		[RST_MAP_REJECTED_SYNACKS] = "rejected_synacks",
+		[RST_MAP_WIRE_RSTS] = "wire_rsts",
+		[RST_MAP_ICMP_ERRORS] = "icmp_errors",
+		[RST_MAP_PEER_TTLS] = "peer_ttls",
+		[RST_MAP_RESET_FLOWS] = "reset_flows",
+		[RST_MAP_LISTEN_DROPS] = "listen_drops",
+		[RST_MAP_LISTENER_EXCESS] = "listener_excess",
+	};
+
+	return slot < RST_MAP_SLOTS ? names[slot] : NULL;
 }

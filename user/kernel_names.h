@@ -34,6 +34,10 @@ const char *drop_reason_name(const struct reset_reasons *r, unsigned int value);
 /* "ESTABLISHED", "SYN_SENT", ...; NULL for values the kernel does not use. */
 const char *tcp_state_name(int state);
 
+/* The kernel-side map of an enum rst_map_slot ("wire_rsts", ...), as named
+ * in bpf/; NULL past the last. */
+const char *map_slot_name(unsigned int slot);
+
 /* "ECONNREFUSED", ...; NULL when unknown. */
 const char *errno_name(int err);
 

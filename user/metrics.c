@@ -243,6 +243,14 @@ static void render_health(FILE *f, const struct metrics *m, const struct metrics
 		      "their records may lack the process.");
 	fprintf(f, "rstsnoop_owner_collisions_total %llu\n",
 		(unsigned long long)h->owner_collisions);
+	help_and_type(f, "rstsnoop_map_update_failures_total", "counter",
+		      "Failed updates of a kernel-side map that carries facts between hooks "
+		      "(map full); records may lack what it would have told.");
+	for (unsigned int slot = 0; slot < RST_MAP_SLOTS; slot++) {
+		fputs("rstsnoop_map_update_failures_total{", f);
+		label(f, "map", map_slot_name(slot), true);
+		fprintf(f, "} %llu\n", (unsigned long long)h->map_update_failures[slot]);
+	}
 	help_and_type(f, "rstsnoop_label_sets", "gauge",
 		      "Distinct label sets of rstsnoop_events_total, overflow series aside.");
 	fprintf(f, "rstsnoop_label_sets %zu\n", m->used);

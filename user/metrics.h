@@ -27,6 +27,7 @@
 struct metrics_health {
 	__u64 lost_records;	/* tracer_read_lost() */
 	__u64 owner_collisions; /* tracer_read_owner_collisions() */
+	__u64 map_update_failures[RST_MAP_SLOTS]; /* tracer_read_map_update_failures() */
 	struct map_usage maps[METRICS_MAX_MAPS];
 	size_t n_maps;
 };

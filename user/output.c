@@ -16,8 +16,6 @@
 _Static_assert(sizeof(struct rst_record) == RST_RECORD_SIZE,
 	       "struct rst_record differs between BPF and user space");
 
-#define NSEC_PER_SEC 1000000000LL
-
 void output_init(struct output *o, FILE *out, bool json, const struct reset_reasons *reasons)
 {
 	struct timespec mono, real;
@@ -29,7 +27,7 @@ void output_init(struct output *o, FILE *out, bool json, const struct reset_reas
 	o->reasons = reasons;
 	o->addr_width = ADDR_W_IPV4;
 	o->listeners = NULL;
-	o->realtime_offset_ns = (real.tv_sec - mono.tv_sec) * NSEC_PER_SEC +
+	o->realtime_offset_ns = (real.tv_sec - mono.tv_sec) * (long long)NSEC_PER_SEC +
 				(real.tv_nsec - mono.tv_nsec);
 }
 

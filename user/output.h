@@ -44,6 +44,7 @@ struct summary_report {
 	const struct netns_delta *kernel; /* the kernel's counters per watched namespace */
 	size_t nkernel;
 	__u64 lost, owner_collisions, overflow; /* in this interval */
+	__u64 map_update_failures;		/* in this interval, all maps */
 	struct cgroup_names *cgroups;	      /* names each row's cgroup; may be NULL */
 };
 

@@ -8,8 +8,8 @@
 
 #include "output.h"
 #include "json_writer.h"
+#include "util.h"
 
-#define NSEC_PER_SEC 1000000000LL
 
 /*
  * Table columns.  Each value fits its column by construction, except two:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #define _GNU_SOURCE /* setresuid, getresuid */
 #include "privs.h"
+#include "diag.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -86,11 +87,11 @@ int privs_resolve_user(const char *spec, struct privs_user *u)
 			u->gid = id;
 		}
 	} else {
-		fprintf(stderr, "rstsnoop: unknown user for --user (not in /etc/passwd): %s\n", spec);
+		rst_err("unknown user for --user (not in /etc/passwd): %s", spec);
 		return -1;
 	}
 	if (u->uid == 0) {
-		fprintf(stderr, "rstsnoop: --user must name an unprivileged user, not uid 0: %s\n",
+		rst_err("--user must name an unprivileged user, not uid 0: %s",
 			spec);
 		return -1;
 	}
@@ -192,8 +193,8 @@ int privs_drop(const struct privs_user *u, int (*still_works)(void *ctx), void *
 		if (err)
 			goto fail;
 		if (verbose)
-			fprintf(stderr, "rstsnoop: this kernel needs %s for bpf() on our own fds: "
-					"kept that one capability\n",
+			rst_err("this kernel needs %s for bpf() on our own fds: "
+					"kept that one capability",
 				bpf_cap == 1ULL << CAP_BPF ? "CAP_BPF" : "CAP_SYS_ADMIN");
 	} else {
 		err = write_caps(0, 0);
@@ -207,7 +208,7 @@ int privs_drop(const struct privs_user *u, int (*still_works)(void *ctx), void *
 	}
 	return 0;
 fail:
-	fprintf(stderr, "rstsnoop: cannot give up privileges after attaching: %s: %s\n", step,
+	rst_err("cannot give up privileges after attaching: %s: %s", step,
 		strerror(-err));
 	return -1;
 }

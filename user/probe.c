@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "probe.h"
+#include "util.h"
 
 #include <errno.h>
 #include <netinet/icmp6.h>
@@ -151,8 +152,8 @@ void prober_consider(struct prober *p, const struct rst_record *rec, __u64 now_n
 		return;
 	if (probed_before(p, rec))
 		return;
-	if (now_ns / 1000000000ULL != p->window_ns) {
-		p->window_ns = now_ns / 1000000000ULL;
+	if (now_ns / NSEC_PER_SEC != p->window_ns) {
+		p->window_ns = now_ns / NSEC_PER_SEC;
 		p->in_window = 0;
 	}
 	if (p->n_addrs == PROBE_MAX_ADDRS || p->in_window == PROBE_PER_SECOND) {

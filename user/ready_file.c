@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "ready_file.h"
+#include "diag.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,52 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 int ready_file_write(const char *path)
 {
-	char tmp[4096], line[32];
-	int fd, err, len;
+	char line[32];
+	int len = snprintf(line, sizeof(line), "%d\n", (int)getpid());
+	int err = write_file_atomically(path, line, len);
 
-	/* Same directory as path: rename() is atomic only within one file system. */
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "rstsnoop: --ready-file path too long: %s\n", path);
-		return -ENAMETOOLONG;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = -errno;
-		fprintf(stderr, "rstsnoop: cannot create the ready file next to %s: %s\n", path,
-			strerror(-err));
-		return err;
-	}
-	len = snprintf(line, sizeof(line), "%d\n", (int)getpid());
-	err = write_all(fd, line, len);
-	if (!err && fchmod(fd, 0644))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err) {
-		unlink(tmp);
-		fprintf(stderr, "rstsnoop: cannot write the ready file %s: %s\n", path,
-			strerror(-err));
-	}
+	if (err)
+		rst_err("cannot write the ready file %s: %s", path, strerror(-err));
 	return err;
 }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "seed.h"
+#include "util.h"
+#include "diag.h"
 #include "proc_parse.h"
 #include "record.h"
 #include "cgroup.h"
@@ -240,7 +242,7 @@ static void read_stat(unsigned int pid, __u32 *ppid, __u64 *start_ns)
 	if (p && hz > 0 &&
 	    sscanf(p + 1, " %*c %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
 		   ppid, &ticks) == 2)
-		*start_ns = ticks * (1000000000ULL / hz) + 1; /* never 0 (unknown) */
+		*start_ns = ticks * (NSEC_PER_SEC / hz) + 1; /* never 0 (unknown) */
 }
 
 /* Who the process is beyond its pid, for the `procs` map, as the kernel
@@ -394,7 +396,7 @@ int seed_sockets(enum seed_method want, struct bpf_program *iterator,
 		if (want == SEED_ITER)
 			return err;
 		if (verbose)
-			fprintf(stderr, "rstsnoop: BPF iterator refused (%s), seeding from /proc\n",
+			rst_err("BPF iterator refused (%s), seeding from /proc",
 				strerror(-err));
 	}
 	err = seed_by_procfs(maps, &res->sockets, &res->overflow);

@@ -184,6 +184,7 @@ static void summary_json(struct output *o, const struct summary_report *r)
 	json_namespaces(&w, r);
 	jw_uint(&w, "lost_records", r->lost);
 	jw_uint(&w, "owner_collisions", r->owner_collisions);
+	jw_uint(&w, "map_update_failures", r->map_update_failures);
 	jw_uint(&w, "groups_overflow", r->overflow);
 	jw_end(&w);
 }
@@ -312,9 +313,10 @@ void output_summary(struct output *o, const struct summary_report *r)
 		fprintf(o->out, "  %zu more group%s with %llu records (--top %zu)\n", r->n - shown,
 			r->n - shown == 1 ? "" : "s", (unsigned long long)hidden, r->top);
 	counters_lines(o, r);
-	if (r->lost || r->owner_collisions || r->overflow)
+	if (r->lost || r->owner_collisions || r->overflow || r->map_update_failures)
 		fprintf(o->out, "  lost: %llu records (ring buffer full), %llu socket owners "
-				"(owner table full), %llu records beyond the group table\n",
+				"(owner table full), %llu records beyond the group table, "
+				"%llu map updates (map full)\n",
 			(unsigned long long)r->lost, (unsigned long long)r->owner_collisions,
-			(unsigned long long)r->overflow);
+			(unsigned long long)r->overflow, (unsigned long long)r->map_update_failures);
 }

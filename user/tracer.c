@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "tracer.h"
-#include "kernel_config.h"
-#include "preflight.h"
+#include "util.h"
+#include "diag.h"
 #include "drops_report.h"
 #include "kernel_counts.h"
 #include "listen_drops.h"
@@ -39,46 +39,7 @@ struct tracer {
 	struct kernel_counts *counts; /* with feat.count_in_kernel */
 };
 
-#define LISTEN_DROPS_READ_NS 1000000000ULL
-
-static bool btf_has(const struct btf *btf, const char *name, int kind)
-{
-	return btf__find_by_name_kind(btf, name, kind) > 0;
-}
-
-static bool enum_has_value(const struct btf *btf, const char *type, const char *value)
-{
-	int id = btf__find_by_name_kind(btf, type, BTF_KIND_ENUM);
-	const struct btf_type *t;
-	const struct btf_enum *e;
-
-	if (id <= 0)
-		return false;
-	t = btf__type_by_id(btf, id);
-	e = btf_enum(t);
-	for (int i = 0; i < btf_vlen(t); i++, e++)
-		if (!strcmp(btf__name_by_offset(btf, e->name_off), value))
-			return true;
-	return false;
-}
-
-void tracer_probe_features(struct tracer_features *f, const struct btf *btf)
-{
-	/* Commit b533fb9cf4f7 (6.10) gave tcp_send_reset its own event
-	 * struct with a reason; the same release made it report socket-less
-	 * RSTs (commit 19822a980e19). */
-	f->send_reset_v610 = btf_has(btf, "trace_event_raw_tcp_send_reset", BTF_KIND_STRUCT);
-	f->reset_reasons = btf_has(btf, "sk_rst_reason", BTF_KIND_ENUM);
-	f->kfree_skb_reason = enum_has_value(btf, "skb_drop_reason", "SKB_DROP_REASON_NO_SOCKET");
-	f->kfree_skb_rx_sk = drops_event_has_rx_sk(btf);
-	f->listen_overflow_reason =
-		enum_has_value(btf, "skb_drop_reason", "SKB_DROP_REASON_TCP_LISTEN_OVERFLOW");
-	memset(&f->seed, 0, sizeof(f->seed));
-	f->classic_ok = true; /* until preflight_check() says otherwise */
-	f->kernel_reads_refused = preflight_confidentiality_lockdown();
-	f->classic_problem[0] = '\0';
-	f->hz = kernel_config_hz();
-}
+#define LISTEN_DROPS_READ_NS NSEC_PER_SEC
 
 static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
 {
@@ -133,8 +94,38 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 				  btf && !f->send_reset_v610 && packets);
 	bpf_program__set_autoload(skel->progs.on_receive_packet_cast,
 				  btf && f->send_reset_v610 && packets);
-	drops_choose_programs(skel, f, btf);
+	/* the drop-reason programs: with the BTF-typed set where the kernel
+	 * has drop reasons; the tracepoint's prototype gained rx_sk in 6.11
+	 * (commit c53795d48ee8), and a program reading a fourth argument
+	 * would not load before */
+	bpf_program__set_autoload(skel->progs.on_drop_btf,
+				  btf && f->kfree_skb_reason && !f->kfree_skb_rx_sk);
+	bpf_program__set_autoload(skel->progs.on_drop_btf_rx_sk,
+				  btf && f->kfree_skb_reason && f->kfree_skb_rx_sk);
+	/* lockdown=confidentiality withdraws bpf_probe_read_kernel(): what
+	 * needs the headers goes (bpf/drops.bpf.h) */
+	skel->rodata->drop_packet_reads = !f->kernel_reads_refused;
 	skel->rodata->keys_are_cookies = btf;
+}
+
+/*
+ * Tests make a map's updates fail by shrinking it before load
+ * (tests/integration/test_limits.sh): RSTSNOOP_TEST_MAP_ENTRIES=NAME=N.
+ * A test hook, not an interface: no option, not in the man page.
+ */
+static void shrink_map_for_test(struct bpf_object *obj)
+{
+	const char *spec = getenv("RSTSNOOP_TEST_MAP_ENTRIES");
+	struct bpf_map *map = NULL;
+	unsigned int entries;
+	char name[32], end;
+
+	if (!spec)
+		return;
+	if (sscanf(spec, "%31[a-z_]=%u%c", name, &entries, &end) == 2 && entries)
+		map = bpf_object__find_map_by_name(obj, name);
+	if (!map || bpf_map__set_max_entries(map, entries))
+		rst_err("RSTSNOOP_TEST_MAP_ENTRIES ignored: not NAME=N of a map");
 }
 
 /* Opens and loads the object with one set of programs, and the seeding
@@ -147,6 +138,7 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 		return -errno;
 	set_filters(t->skel, opts);
 	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
+	shrink_map_for_test(t->skel->obj);
 	choose_programs(t->skel, &t->feat, btf, !opts->no_ttl);
 	t->feat.packets = !opts->no_ttl;
 	/* see capture_cmdline in bpf/config.bpf.h; the loader reads command
@@ -182,53 +174,37 @@ static int quiet_libbpf_print(enum libbpf_print_level level, const char *fmt, va
 }
 
 /*
- * Loads the best the kernel takes, in order: BTF-typed programs before
- * classic ones (unless --programs names one), the iterator before /proc
- * seeding (unless --seed names one).  libbpf speaks for the last attempt
- * only (for every attempt with -v).  Returns the first refusal's error
- * when nothing loads.
+ * Loads what features_plan() lists, stopping at the first the kernel takes:
+ * in the normal case the first, so the object is verified once.  libbpf
+ * speaks for the last attempt only (for every attempt with -v).  Returns
+ * the first refusal's error when nothing loads.
  */
 static int load_best(struct tracer *t, const struct rst_options *opts)
 {
-	bool kinds[2], iterators[2];
-	int nkinds = 0, niters = 0, first_err = 0, err;
+	struct load_choice plan[4];
+	int n = features_plan(&t->feat, opts, plan), first_err = 0, err;
 
-	if (opts->programs != PROGRAMS_CLASSIC)
-		kinds[nkinds++] = true;
-	/* without tracefs the classic programs cannot attach: not tried */
-	if (opts->programs != PROGRAMS_BTF && t->feat.classic_ok)
-		kinds[nkinds++] = false;
-	if (!nkinds)
+	if (!n)
 		return -ENOENT;
-	/* The iterators (the seeding one, and the listeners' drop counters',
-	 * wanted whatever --seed says) read kernel memory through helpers that
-	 * lockdown=confidentiality withdraws: trying them there would only
-	 * verify every program twice (seconds on a slow machine). */
-	if (opts->seed == SEED_ITER || !t->feat.kernel_reads_refused)
-		iterators[niters++] = true;
-	if (opts->seed != SEED_ITER)
-		iterators[niters++] = false;
-	for (int k = 0; k < nkinds; k++) {
-		for (int i = 0; i < niters; i++) {
-			bool quiet = !(k == nkinds - 1 && i == niters - 1) && !opts->verbose;
-			libbpf_print_fn_t print = NULL;
+	for (int i = 0; i < n; i++) {
+		bool quiet = i < n - 1 && !opts->verbose;
+		libbpf_print_fn_t print = NULL;
 
-			if (quiet)
-				print = libbpf_set_print(quiet_libbpf_print);
-			err = load_object(t, opts, kinds[k], iterators[i]);
-			if (quiet)
-				libbpf_set_print(print);
-			if (!err)
-				return 0;
-			if (opts->verbose)
-				fprintf(stderr, "rstsnoop: loading %s programs %s the seeding iterator "
-						"failed: %s\n", kinds[k] ? "BTF-typed" : "classic",
-					iterators[i] ? "with" : "without", strerror(-err));
-			if (!first_err)
-				first_err = err;
-			rstsnoop_bpf__destroy(t->skel);
-			t->skel = NULL;
-		}
+		if (quiet)
+			print = libbpf_set_print(quiet_libbpf_print);
+		err = load_object(t, opts, plan[i].btf, plan[i].iterators);
+		if (quiet)
+			libbpf_set_print(print);
+		if (!err)
+			return 0;
+		if (opts->verbose)
+			rst_err("loading %s programs %s the seeding iterator failed: %s",
+				plan[i].btf ? "BTF-typed" : "classic",
+				plan[i].iterators ? "with" : "without", strerror(-err));
+		if (!first_err)
+			first_err = err;
+		rstsnoop_bpf__destroy(t->skel);
+		t->skel = NULL;
 	}
 	return first_err;
 }
@@ -245,7 +221,7 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 		return -ENOMEM;
 	t->ncpus = libbpf_num_possible_cpus();
 	if ((long)opts->ringbuf_kb * 1024 % page) {
-		fprintf(stderr, "rstsnoop: ring buffer size must be a multiple of the page size (%ld KiB)\n",
+		rst_err("ring buffer size must be a multiple of the page size (%ld KiB)",
 			page / 1024);
 		err = -EINVAL;
 		goto fail;
@@ -256,20 +232,20 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 
 	err = load_best(t, opts);
 	if (err && !t->feat.classic_ok && opts->programs == PROGRAMS_CLASSIC) {
-		fprintf(stderr, "rstsnoop: %s\n", t->feat.classic_problem);
+		rst_err("%s", t->feat.classic_problem);
 		goto fail;
 	} else if (err && !t->feat.classic_ok) {
-		fprintf(stderr, "rstsnoop: the kernel refused the BTF-typed programs (%s), and the "
-				"classic ones cannot run: %s\n", strerror(-err), t->feat.classic_problem);
+		rst_err("the kernel refused the BTF-typed programs (%s), and the "
+				"classic ones cannot run: %s", strerror(-err), t->feat.classic_problem);
 		goto fail;
 	} else if (err) {
-		fprintf(stderr, "rstsnoop: the kernel refused the BPF programs: %s (run with -v)\n",
+		rst_err("the kernel refused the BPF programs: %s (run with -v)",
 			strerror(-err));
 		goto fail;
 	}
 	err = rstsnoop_bpf__attach(t->skel);
 	if (err) {
-		fprintf(stderr, "rstsnoop: cannot attach to the tracepoints: %s (run with -v)\n",
+		rst_err("cannot attach to the tracepoints: %s (run with -v)",
 			strerror(-err));
 		goto fail;
 	}
@@ -282,11 +258,11 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 		t->listen_iter = bpf_program__attach_iter(t->skel->progs.read_listen_drops, NULL);
 		t->listen_drops = listen_drops_new();
 		if (!t->listen_iter && opts->verbose)
-			fprintf(stderr, "rstsnoop: the listeners' iterator did not attach (%s): "
-					"listen drops from skb:kfree_skb only\n", strerror(errno));
+			rst_err("the listeners' iterator did not attach (%s): "
+					"listen drops from skb:kfree_skb only", strerror(errno));
 		if (!t->listen_drops) {
 			err = -ENOMEM;
-			fprintf(stderr, "rstsnoop: out of memory\n");
+			rst_err_oom();
 			goto fail;
 		}
 	}
@@ -294,7 +270,7 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.records), on_record, ctx, NULL);
 	if (!t->rb) {
 		err = -errno;
-		fprintf(stderr, "rstsnoop: cannot map the ring buffer: %s\n", strerror(-err));
+		rst_err("cannot map the ring buffer: %s", strerror(-err));
 		goto fail;
 	}
 	if (t->feat.count_in_kernel) {
@@ -303,7 +279,7 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 					      &t->skel->bss->count_epoch, t->ncpus);
 		if (!t->counts) {
 			err = -ENOMEM;
-			fprintf(stderr, "rstsnoop: out of memory\n");
+			rst_err_oom();
 			goto fail;
 		}
 	}
@@ -326,7 +302,7 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 			       &maps, verbose, &t->feat.seed);
 
 	if (err)
-		fprintf(stderr, "rstsnoop: seeding sockets with %s failed: %s\n",
+		rst_err("seeding sockets with %s failed: %s",
 			seed_method_name(method), strerror(-err));
 	if (t->iterator_loaded && t->feat.seed.used == SEED_ITER) {
 		__u32 zero = 0;
@@ -336,8 +312,8 @@ int tracer_seed(struct tracer *t, enum seed_method method, bool verbose)
 			t->feat.seed.overflow += overflow;
 	}
 	if (t->feat.seed.overflow)
-		fprintf(stderr, "rstsnoop: %u sockets that existed at start found the seeds table "
-				"full: their records may lack the process\n", t->feat.seed.overflow);
+		rst_err("%u sockets that existed at start found the seeds table "
+				"full: their records may lack the process", t->feat.seed.overflow);
 	/* Let the hot path skip seed look-ups when there is nothing to find. */
 	t->skel->bss->seeded_sockets = t->feat.seed.sockets;
 	return err;
@@ -456,18 +432,10 @@ static void read_listen_drops(struct tracer *t, __u64 ts_ns)
 	if (err >= 0)
 		return;
 fail:
-	fprintf(stderr, "rstsnoop: reading the listeners' drop counters failed: %s; no more "
-			"listen drops from them\n", strerror(-err));
+	rst_err("reading the listeners' drop counters failed: %s; no more "
+			"listen drops from them", strerror(-err));
 	bpf_link__destroy(t->listen_iter);
 	t->listen_iter = NULL;
-}
-
-static __u64 monotonic_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 void tracer_tick(struct tracer *t, __u64 now_ns)
@@ -482,7 +450,7 @@ void tracer_tick(struct tracer *t, __u64 now_ns)
 
 void tracer_arm(struct tracer *t)
 {
-	__u64 now = monotonic_now();
+	__u64 now = monotonic_ns();
 
 	/* where each listener's counter stands as records start */
 	read_listen_drops(t, now);
@@ -553,6 +521,15 @@ int tracer_read_lost(const struct tracer *t, __u64 *lost)
 int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions)
 {
 	return per_cpu_sum(t, t->skel->maps.owner_collisions, collisions);
+}
+
+int tracer_read_map_update_failures(const struct tracer *t, __u64 failures[RST_MAP_SLOTS])
+{
+	/* the kernel side's .bss, through the skeleton's mapping */
+	for (int slot = 0; slot < RST_MAP_SLOTS; slot++)
+		failures[slot] = __atomic_load_n(&t->skel->bss->map_update_failures[slot],
+						 __ATOMIC_RELAXED);
+	return 0;
 }
 
 #define USAGE_BATCH 1024

@@ -10,35 +10,15 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "record.h"
+#include "kernel_features.h"
 #include "seed.h"
-
-/* What this kernel offers, decided from its BTF before load. */
-struct tracer_features {
-	bool send_reset_v610;	/* tcp_send_reset with reason and socket-less RSTs */
-	bool kfree_skb_reason;	/* skb:kfree_skb with SKB_DROP_REASON_NO_SOCKET */
-	bool reset_reasons;	/* enum sk_rst_reason in BTF */
-	bool kfree_skb_rx_sk;	/* skb:kfree_skb names the receiving socket (6.11+) */
-	bool listen_overflow_reason; /* SKB_DROP_REASON_TCP_LISTEN_OVERFLOW (6.15+) */
-	bool btf_programs;	/* the BTF-typed (tp_btf) programs loaded, not the classic ones */
-	bool classic_ok;	/* tracefs and its tracepoints are there (preflight_check()) */
-	bool kernel_reads_refused; /* lockdown=confidentiality: no bpf_probe_read_kernel() */
-	bool packets;		/* the packet program is loaded (not --no-ttl) */
-	bool listener_drops;	/* the listeners' sk_drops are read (their iterator attached) */
-	unsigned long hz;	/* CONFIG_HZ from the kernel's configuration; 0: unknown */
-	char classic_problem[256]; /* why the classic programs cannot run, where they cannot */
-	/* Chosen by the caller, not the kernel: the programs count records
-	 * themselves (bpf/count.bpf.h), folding client ports in [eph_lo,
-	 * eph_hi]; tracer_kernel_counts() drains them. */
-	bool count_in_kernel;
-	unsigned int eph_lo, eph_hi;
-	struct seed_result seed;
-};
 
 struct tracer;
 
-/* Reads from the kernel's BTF what this kernel offers. */
-void tracer_probe_features(struct tracer_features *f, const struct btf *vmlinux);
-/* Loads and attaches; on_record gets every record.  Prints its own error. */
+/* Loads (once, in the set features_plan() puts first, unless the kernel
+ * refuses it) and attaches; on_record gets every record.  Prints its own
+ * error. */
 int tracer_start(struct tracer **out, const struct rst_options *opts,
 		 const struct tracer_features *features, ring_buffer_sample_fn on_record, void *ctx);
 /* Seeds sockets that existed before start (after attach, so none slips by). */
@@ -74,6 +54,10 @@ int tracer_read_lost(const struct tracer *t, __u64 *lost);
 /* Live sockets whose owner entry another socket took (owner table full or
  * a hash collision): their records may lack the owner.  -errno as above. */
 int tracer_read_owner_collisions(const struct tracer *t, __u64 *collisions);
+/* Failed updates of each map that carries facts between hooks, by enum
+ * rst_map_slot, since load (read from the mapped .bss: no system call, so
+ * always 0). */
+int tracer_read_map_update_failures(const struct tracer *t, __u64 failures[RST_MAP_SLOTS]);
 /* How full one kernel-side table is. */
 struct map_usage {
 	const char *name; /* the map's name in bpf/maps.bpf.h */

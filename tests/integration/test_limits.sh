@@ -75,3 +75,63 @@ want "listener entries left after close" "$(entries_of listeners $spid)" 0
 want "server entries left" "$(entries_of socks $spid)" 0
 stop_rstsnoop
 finish
+
+# A process in NS holding a listener on 127.0.0.1:7520 and HELD connections
+# to it, each socket also held by a forked child (shared after fork(): the
+# seeding iterator finds each one twice).  Prints "ready" once all are open.
+hold_shared_sockets() {
+	ip netns exec "$1" python3 -c '
+import os, socket, sys
+held = int(sys.argv[1])
+srv = socket.socket()
+srv.bind(("127.0.0.1", 7520))
+srv.listen(held + 8)
+socks = [socket.create_connection(("127.0.0.1", 7520)) for _ in range(held)]
+if os.fork() == 0:
+    sys.stdin.read()
+    os._exit(0)
+print("ready", flush=True)
+sys.stdin.read()
+' "$2"
+}
+
+# Failed map updates are counted per map: a seeds table shrunk to one
+# entry makes every further socket the seeding iterator finds fail to go in,
+# and the count shows on stderr and in the metrics.  The oracle is the test's
+# own socket count: it holds HELD connections and their listener, so at
+# least HELD of them found no room.  A table with room fails nothing, though
+# each shared socket is offered twice (BPF_NOEXIST's EEXIST, not a failure).
+begin "map_update_failures_counted"
+HELD=20
+ns=$(make_netns mapfail)
+mkfifo "$WORK/mapfail.in"
+hold_shared_sockets "$ns" "$HELD" <"$WORK/mapfail.in" >"$WORK/mapfail.hold" 2>&1 &
+holder=$!
+exec {hold_fd}>"$WORK/mapfail.in" # held open: closing it lets the holder go
+wait_for_line "$WORK/mapfail.hold" '^ready' || abort "holder: $(head -c 200 "$WORK/mapfail.hold")"
+# room for every socket: nothing fails
+start_rstsnoop roomy --seed iter --quiet --metrics-file "$WORK/roomy.prom" ||
+	abort "rstsnoop did not start"
+stop_rstsnoop
+want "exit status with room" $? 0
+want "failed seeds updates with room (metrics)" \
+	"$(sed -n 's/^rstsnoop_map_update_failures_total{map="seeds"} //p' "$WORK/roomy.prom")" 0
+want "no failed-update line with room" "$(grep -c 'updates of the kernel-side map' "$WORK/roomy.err")" 0
+# one entry: the rest fail
+RSTSNOOP_TEST_MAP_ENTRIES=seeds=1 start_rstsnoop tiny_seeds --seed iter --quiet \
+	--metrics-file "$WORK/tiny_seeds.prom" || abort "rstsnoop did not start"
+stop_rstsnoop
+want "exit status with one entry" $? 0
+failed=$(sed -n 's/^rstsnoop: \([0-9]*\) updates of the kernel-side map seeds failed.*/\1/p' \
+	"$WORK/tiny_seeds.err")
+want_true "failed seeds updates reported ($(head -c 300 "$WORK/tiny_seeds.err"))" test -n "$failed"
+want_true "at least $HELD failed (got ${failed:-none})" test "${failed:-0}" -ge "$HELD"
+want "the metrics' count" \
+	"$(sed -n 's/^rstsnoop_map_update_failures_total{map="seeds"} //p' "$WORK/tiny_seeds.prom")" \
+	"$failed"
+want "the seeding's own count of a full table" \
+	"$(sed -n 's/^rstsnoop: \([0-9]*\) sockets that existed at start found the seeds table full.*/\1/p' \
+		"$WORK/tiny_seeds.err")" "$failed"
+exec {hold_fd}>&-
+wait "$holder"
+finish

@@ -453,6 +453,7 @@ static void render_summary(FILE *f, void *arg)
 	struct summary_report r = {
 		.iv = &sample->iv, .pids_exact = true, .summary = s, .kernel = &kernel, .nkernel = 1,
 		.lost = 3,
+		.map_update_failures = 2,
 	};
 
 	kernel.delta.v[KC_ATTEMPT_FAILS] = 6;
@@ -487,7 +488,7 @@ static void test_summary_output(void)
 	CHECK(strstr(s, "\"netns\":[{\"netns\":7,\"kernel\":{\"OutRsts\":0,\"AttemptFails\":6,") !=
 	      NULL);
 	CHECK(strstr(s, "\"TCPChallengeACK\":1,\"ListenDrops\":0,\"EmbryonicRsts\":0,\"PAWSActive\":0},\"rstsnoop\":{\"OutRsts\":0,\"AttemptFails\":5,"
-			"\"EstabResets\":0}}],\"lost_records\":3,\"owner_collisions\":0,"
+			"\"EstabResets\":0}}],\"lost_records\":3,\"owner_collisions\":0,\"map_update_failures\":2,"
 			"\"groups_overflow\":0}\n") != NULL);
 	/* one object per interval */
 	CHECK(strchr(s, '\n') == s + strlen(s) - 1);
