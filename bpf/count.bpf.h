@@ -25,13 +25,14 @@
 #include "record.h"
 
 /*
- * Distinct keys per interval.  A key carries the pid (the summary counts
+ * Distinct keys per interval (the loader sets the size: at least this,
+ * --metrics-max-series if more).  A key carries the pid (the summary counts
  * each row's pids, and the process's command line and cgroup are looked up
  * by pid once per key), so a storm from one process is one key, and a
  * shell loop of short-lived clients one key per client.  More: counted in
  * count_overflow, never silent.
  */
-#define MAX_COUNT_KEYS 4096
+#define MAX_COUNT_KEYS RST_COUNT_KEYS_MIN
 /* Slots of count_scratch: one per level a program may run nested at on one
  * CPU (task, softirq, hardirq, NMI). */
 #define COUNT_SCRATCH_SLOTS 4

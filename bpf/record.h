@@ -15,6 +15,9 @@
 
 #define RST_COMM_LEN 16
 #define RST_ADDR_LEN 16 /* IPv6; IPv4 uses the first 4 bytes */
+/* The kernel side's count groups (bpf/count.bpf.h) per drain interval: at least
+ * this many; the loader raises it to --metrics-max-series. */
+#define RST_COUNT_KEYS_MIN 4096
 #define RST_MAX_PORTS 8 /* ports in one port filter (-P, --lport, --rport) */
 
 enum rst_event {

@@ -138,6 +138,16 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 		return -errno;
 	set_filters(t->skel, opts);
 	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
+	/* the kernel side's groups: as many a drain interval as the metrics
+	 * may keep series (a flood of distinct service ports would otherwise
+	 * land in the overflow below that cap), no fewer than the default;
+	 * one entry where records are queued instead (the map is never used) */
+	if (t->feat.count_in_kernel)
+		bpf_map__set_max_entries(t->skel->maps.counts,
+					 opts->metrics_max_series > RST_COUNT_KEYS_MIN ?
+						 opts->metrics_max_series : RST_COUNT_KEYS_MIN);
+	else
+		bpf_map__set_max_entries(t->skel->maps.counts, 1);
 	shrink_map_for_test(t->skel->obj);
 	choose_programs(t->skel, &t->feat, btf, !opts->no_ttl);
 	t->feat.packets = !opts->no_ttl;
