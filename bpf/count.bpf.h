@@ -15,7 +15,7 @@
  * (emit_internal(): listener history, never counted), the listeners'
  * sk_drops (read by user space itself), and all of them with --probe,
  * whose prober looks at each record's peer (the loader then leaves
- * count_in_kernel off).
+ * cfg.count_in_kernel off).
  */
 #ifndef RSTSNOOP_COUNT_BPF_H
 #define RSTSNOOP_COUNT_BPF_H
@@ -38,14 +38,8 @@
 /* Slots of count_overflow: one per enum rst_event. */
 #define COUNT_EVENT_SLOTS 16
 
-/*
- * Set by the loader for the runs above; 0: every record goes through the
- * ring.  The ephemeral port range folds the client's port (bpf/fold.h) as
- * user space would, or every connection would be a key of its own.
- */
-const volatile bool count_in_kernel __weak = false;
-const volatile __u32 count_eph_lo __weak = 32768;
-const volatile __u32 count_eph_hi __weak = 60999;
+/* Whether the runs above count here, and the ephemeral port range the key
+ * folds by: cfg.count_in_kernel, cfg.count_eph_lo/hi (rst_config.h). */
 
 /*
  * Which interval a count belongs to: part of every key (as its ts_ns).
@@ -113,7 +107,7 @@ static __always_inline void count_key(struct rst_record *key, const struct rst_r
 	key->reason = rec->reason;
 	key->lport = rec->lport;
 	key->rport = rec->rport;
-	rst_fold_ports(count_eph_lo, count_eph_hi, rec->event, rec->side, rec->flags, &key->lport,
+	rst_fold_ports(cfg.count_eph_lo, cfg.count_eph_hi, rec->event, rec->side, rec->flags, &key->lport,
 		       &key->rport);
 	__builtin_memcpy(key->laddr, rec->laddr, RST_ADDR_LEN);
 	__builtin_memcpy(key->raddr, rec->raddr, RST_ADDR_LEN);

@@ -101,13 +101,7 @@ __weak __noinline int drops_emit(struct rst_record *rec)
 	return 0;
 }
 
-/*
- * Read packet headers with bpf_probe_read_kernel().  The loader clears it
- * under lockdown=confidentiality, which withdraws that helper: the
- * verifier then drops the reads as dead code, and what the socket tells
- * is all there is.
- */
-const volatile bool drop_packet_reads __weak = true;
+/* Whether packet headers are read: cfg.drop_packet_reads (rst_config.h). */
 
 /* The TCP flags of a segment TCP took in: tcp_v{4,6}_fill_cb() copied
  * them into its control block before any socket saw the segment. */
@@ -133,7 +127,7 @@ static __always_inline bool drop_segment(const struct sk_buff *skb, const struct
 		*tcp_flags = cb_tcp_flags(skb);
 		return true;
 	}
-	return drop_packet_reads && read_segment(skb_network_start(skb), NULL, rec, tcp_flags);
+	return cfg.drop_packet_reads && read_segment(skb_network_start(skb), NULL, rec, tcp_flags);
 }
 
 /*
@@ -154,7 +148,7 @@ static __noinline void rst_dropped(const struct sk_buff *skb, __u32 reason,
 	int state;
 
 	if (half_open) {
-		if (!drop_packet_reads ||
+		if (!cfg.drop_packet_reads ||
 		    !read_segment(skb_network_start(skb), NULL, &rec, &tcp_flags))
 			drop_segment(skb, rx_sk, &rec, &tcp_flags);
 		rec.event = RST_EV_HANDSHAKE_FAILED;

@@ -136,7 +136,7 @@ static __always_inline void peer_baseline(struct rst_record *rec)
  * on this host's own link.  IPv4: rtable's rt_uses_gateway (a v4-mapped
  * socket routes as IPv4 too); IPv6: RTF_GATEWAY in rt6_info's flags, both
  * present across the kernels rstsnoop supports.  bpf_probe_read_kernel():
- * withdrawn under lockdown=confidentiality, where route_reads is cleared
+ * withdrawn under lockdown=confidentiality, where cfg.route_reads is cleared
  * and the route stays unknown.
  */
 static __always_inline void note_route(struct rst_record *rec, const struct sock *sk)
@@ -145,7 +145,7 @@ static __always_inline void note_route(struct rst_record *rec, const struct sock
 	__u32 flags;
 	__u8 gateway;
 
-	if (!route_reads)
+	if (!cfg.route_reads)
 		return;
 	dst = BPF_CORE_READ(sk, sk_dst_cache);
 	if (!dst)
@@ -295,7 +295,7 @@ static __always_inline void take_icmp_error(struct rst_record *rec, __u64 opened
 
 /* ---- the connection's last moments ------------------------------------ */
 
-#define JIFFIES_TO_MS(j) ((__u32)((__u64)(j) * 1000 / jiffies_hz))
+#define JIFFIES_TO_MS(j) ((__u32)((__u64)(j) * 1000 / cfg.jiffies_hz))
 
 /*
  * Idle times and bytes from the tcp_sock; age from when connect() or
@@ -328,7 +328,7 @@ static __always_inline void conn_context(struct rst_record *rec, const struct so
 	rec->bytes_received = BPF_CORE_READ(tp, bytes_received);
 #endif
 	rec->facts |= RST_FACT_BYTES;
-	if (jiffies_hz) {
+	if (cfg.jiffies_hz) {
 		rx = now - rcv_tstamp;
 		rx_data = now - lrcvtime;
 		rec->idle_rx_ms = JIFFIES_TO_MS(rx < rx_data ? rx : rx_data);
