@@ -23,20 +23,7 @@
 #include "config.bpf.h"
 #include "fold.h"
 #include "record.h"
-
-/*
- * Distinct keys per interval.  A key carries the pid (the summary counts
- * each row's pids, and the process's command line and cgroup are looked up
- * by pid once per key), so a storm from one process is one key, and a
- * shell loop of short-lived clients one key per client.  More: counted in
- * count_overflow, never silent.
- */
-#define MAX_COUNT_KEYS 4096
-/* Slots of count_scratch: one per level a program may run nested at on one
- * CPU (task, softirq, hardirq, NMI). */
-#define COUNT_SCRATCH_SLOTS 4
-/* Slots of count_overflow: one per enum rst_event. */
-#define COUNT_EVENT_SLOTS 16
+#include "maps.bpf.h" /* counts, count_scratch, count_depth, count_overflow */
 
 /* Whether the runs above count here, and the ephemeral port range the key
  * folds by: cfg.count_in_kernel, cfg.count_eph_lo/hi (rst_config.h). */
@@ -49,47 +36,6 @@
  * counted would lose counts.
  */
 __u64 count_epoch __weak = 0;
-
-/*   writer: count_event(), the programs; reader and deleter: user space's
- *           drain; key: struct rst_record reduced (count_key()), value:
- *           records; lifetime: one epoch */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, MAX_COUNT_KEYS);
-	__type(key, struct rst_record);
-	__type(value, __u64);
-} counts SEC(".maps") __weak;
-
-/*
- * Per CPU: room for the key, which the program's stack lacks, one slot per
- * nesting level.  A BTF-typed program may run inside another program's run
- * on the same CPU (an interrupt's softirq frees an skb, say: the kernel
- * keeps only a program from nesting in itself), so each run takes the slot
- * of its depth, counted in count_depth (an interrupted run sees the nested
- * one's increment undone before it resumes).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, COUNT_SCRATCH_SLOTS);
-	__type(key, __u32);
-	__type(value, struct rst_record);
-} count_scratch SEC(".maps") __weak;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} count_depth SEC(".maps") __weak;
-
-/* Records not counted because `counts` was full (or, in theory, programs
- * nested deeper than count_scratch has room for), by event (cumulative). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, COUNT_EVENT_SLOTS);
-	__type(key, __u32);
-	__type(value, __u64);
-} count_overflow SEC(".maps") __weak;
 
 /* The facts origin_of_record() judges by; the others (idle times, bytes,
  * age) differ from one connection to the next and group nothing. */

@@ -33,13 +33,6 @@
  * not a loader setting (no option asks for another). */
 #define LISTEN_DROP_INTERVAL_NS 1000000000ULL
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_LISTEN_DROP_ENTRIES);
-	__type(key, struct rst_listener_key);
-	__type(value, struct rst_listen_drops);
-} listen_drops SEC(".maps") __weak;
-
 #define DROP_REASON(name) bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_##name)
 #define HAS_DROP_REASON(name) bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_##name)
 
@@ -346,7 +339,6 @@ static __always_inline void note_listener_excess(const struct sock *listener, __
 	}
 	__sync_fetch_and_add(v, n);
 }
-
 
 enum drop_kind { DK_NONE, DK_RESET_IGNORED, DK_FIREWALL, DK_LISTEN, DK_AT_LISTENER, DK_HALF_OPEN };
 

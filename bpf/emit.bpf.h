@@ -69,20 +69,6 @@ static __always_inline bool passes_filters(const struct rst_record *rec)
 __u64 mutant_emits __attribute__((weak));
 #endif
 
-/*
- * Per CPU: records this CPU queued since it last woke user space.  A count
- * of its own, not the ring's fill level: bpf_ringbuf_query() reads the
- * consumer's position, a cache line user space writes after every record,
- * and that read cost a refused connect about 200 ns (measured: set_state's
- * CLOSE run with and without it, both attached at once).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} queued_since_wakeup SEC(".maps") __weak;
-
 static __always_inline void emit(struct rst_record *rec)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
