@@ -15,7 +15,7 @@
  * (emit_internal(): listener history, never counted), the listeners'
  * sk_drops (read by user space itself), and all of them with --probe,
  * whose prober looks at each record's peer (the loader then leaves
- * count_in_kernel off).
+ * cfg.count_in_kernel off).
  */
 #ifndef RSTSNOOP_COUNT_BPF_H
 #define RSTSNOOP_COUNT_BPF_H
@@ -23,30 +23,10 @@
 #include "config.bpf.h"
 #include "fold.h"
 #include "record.h"
+#include "maps.bpf.h" /* counts, count_scratch, count_depth, count_overflow */
 
-/*
- * Distinct keys per interval (the loader sets the size: at least this,
- * --metrics-max-series if more).  A key carries the pid (the summary counts
- * each row's pids, and the process's command line and cgroup are looked up
- * by pid once per key), so a storm from one process is one key, and a
- * shell loop of short-lived clients one key per client.  More: counted in
- * count_overflow, never silent.
- */
-#define MAX_COUNT_KEYS RST_COUNT_KEYS_MIN
-/* Slots of count_scratch: one per level a program may run nested at on one
- * CPU (task, softirq, hardirq, NMI). */
-#define COUNT_SCRATCH_SLOTS 4
-/* Slots of count_overflow: one per enum rst_event. */
-#define COUNT_EVENT_SLOTS 16
-
-/*
- * Set by the loader for the runs above; 0: every record goes through the
- * ring.  The ephemeral port range folds the client's port (bpf/fold.h) as
- * user space would, or every connection would be a key of its own.
- */
-const volatile bool count_in_kernel __weak = false;
-const volatile __u32 count_eph_lo __weak = 32768;
-const volatile __u32 count_eph_hi __weak = 60999;
+/* Whether the runs above count here, and the ephemeral port range the key
+ * folds by: cfg.count_in_kernel, cfg.count_eph_lo/hi (rst_config.h). */
 
 /*
  * Which interval a count belongs to: part of every key (as its ts_ns).
@@ -56,47 +36,6 @@ const volatile __u32 count_eph_hi __weak = 60999;
  * counted would lose counts.
  */
 __u64 count_epoch __weak = 0;
-
-/*   writer: count_event(), the programs; reader and deleter: user space's
- *           drain; key: struct rst_record reduced (count_key()), value:
- *           records; lifetime: one epoch */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, MAX_COUNT_KEYS);
-	__type(key, struct rst_record);
-	__type(value, __u64);
-} counts SEC(".maps") __weak;
-
-/*
- * Per CPU: room for the key, which the program's stack lacks, one slot per
- * nesting level.  A BTF-typed program may run inside another program's run
- * on the same CPU (an interrupt's softirq frees an skb, say: the kernel
- * keeps only a program from nesting in itself), so each run takes the slot
- * of its depth, counted in count_depth (an interrupted run sees the nested
- * one's increment undone before it resumes).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, COUNT_SCRATCH_SLOTS);
-	__type(key, __u32);
-	__type(value, struct rst_record);
-} count_scratch SEC(".maps") __weak;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} count_depth SEC(".maps") __weak;
-
-/* Records not counted because `counts` was full (or, in theory, programs
- * nested deeper than count_scratch has room for), by event (cumulative). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, COUNT_EVENT_SLOTS);
-	__type(key, __u32);
-	__type(value, __u64);
-} count_overflow SEC(".maps") __weak;
 
 /* The facts origin_of_record() judges by; the others (idle times, bytes,
  * age) differ from one connection to the next and group nothing. */
@@ -114,7 +53,7 @@ static __always_inline void count_key(struct rst_record *key, const struct rst_r
 	key->reason = rec->reason;
 	key->lport = rec->lport;
 	key->rport = rec->rport;
-	rst_fold_ports(count_eph_lo, count_eph_hi, rec->event, rec->side, rec->flags, &key->lport,
+	rst_fold_ports(cfg.count_eph_lo, cfg.count_eph_hi, rec->event, rec->side, rec->flags, &key->lport,
 		       &key->rport);
 	__builtin_memcpy(key->laddr, rec->laddr, RST_ADDR_LEN);
 	__builtin_memcpy(key->raddr, rec->raddr, RST_ADDR_LEN);

@@ -33,13 +33,6 @@
  * not a loader setting (no option asks for another). */
 #define LISTEN_DROP_INTERVAL_NS 1000000000ULL
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_LISTEN_DROP_ENTRIES);
-	__type(key, struct rst_listener_key);
-	__type(value, struct rst_listen_drops);
-} listen_drops SEC(".maps") __weak;
-
 #define DROP_REASON(name) bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_##name)
 #define HAS_DROP_REASON(name) bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_##name)
 
@@ -101,13 +94,7 @@ __weak __noinline int drops_emit(struct rst_record *rec)
 	return 0;
 }
 
-/*
- * Read packet headers with bpf_probe_read_kernel().  The loader clears it
- * under lockdown=confidentiality, which withdraws that helper: the
- * verifier then drops the reads as dead code, and what the socket tells
- * is all there is.
- */
-const volatile bool drop_packet_reads __weak = true;
+/* Whether packet headers are read: cfg.drop_packet_reads (rst_config.h). */
 
 /* The TCP flags of a segment TCP took in: tcp_v{4,6}_fill_cb() copied
  * them into its control block before any socket saw the segment. */
@@ -133,7 +120,7 @@ static __always_inline bool drop_segment(const struct sk_buff *skb, const struct
 		*tcp_flags = cb_tcp_flags(skb);
 		return true;
 	}
-	return drop_packet_reads && read_segment(skb_network_start(skb), NULL, rec, tcp_flags);
+	return cfg.drop_packet_reads && read_segment(skb_network_start(skb), NULL, rec, tcp_flags);
 }
 
 /*
@@ -154,7 +141,7 @@ static __noinline void rst_dropped(const struct sk_buff *skb, __u32 reason,
 	int state;
 
 	if (half_open) {
-		if (!drop_packet_reads ||
+		if (!cfg.drop_packet_reads ||
 		    !read_segment(skb_network_start(skb), NULL, &rec, &tcp_flags))
 			drop_segment(skb, rx_sk, &rec, &tcp_flags);
 		rec.event = RST_EV_HANDSHAKE_FAILED;
@@ -352,7 +339,6 @@ static __always_inline void note_listener_excess(const struct sock *listener, __
 	}
 	__sync_fetch_and_add(v, n);
 }
-
 
 enum drop_kind { DK_NONE, DK_RESET_IGNORED, DK_FIREWALL, DK_LISTEN, DK_AT_LISTENER, DK_HALF_OPEN };
 

@@ -8,7 +8,7 @@
  * a half-open connection's drops, with no packet read.  Only a half-open
  * connection's client end is read from the headers, with
  * bpf_probe_read_kernel() (off under lockdown=confidentiality, see
- * drop_packet_reads), not bpf_rdonly_cast() (RST_PACKET_CAST): that kfunc's
+ * cfg.drop_packet_reads), not bpf_rdonly_cast() (RST_PACKET_CAST): that kfunc's
  * extern in a second object makes bpftool 7.1's linker fail ("failed to
  * resolve size of underlying type").
  */

@@ -11,11 +11,11 @@
 #include "count.bpf.h"
 #include "maps.bpf.h"
 
-/* name equals filter_comm (a kernel name is NUL-padded to RST_COMM_LEN) */
+/* name equals cfg.filter_comm (a kernel name is NUL-padded to RST_COMM_LEN) */
 static __always_inline bool comm_matches(const char *name)
 {
 	for (int i = 0; i < RST_COMM_LEN; i++) {
-		if (name[i] != filter_comm[i])
+		if (name[i] != cfg.filter_comm[i])
 			return false;
 		if (!name[i])
 			break;
@@ -39,26 +39,26 @@ static __always_inline bool port_in(const volatile __u16 *list, __u32 n, __u16 p
  * space filters on it). */
 static __always_inline bool passes_filters(const struct rst_record *rec)
 {
-	if (filter_events && !(filter_events & (1u << rec->event)))
+	if (cfg.filter_events && !(cfg.filter_events & (1u << rec->event)))
 		return false;
-	if (filter_netns && rec->netns != filter_netns)
+	if (cfg.filter_netns && rec->netns != cfg.filter_netns)
 		return false;
-	if (filter_family && rec->family != filter_family)
+	if (cfg.filter_family && rec->family != cfg.filter_family)
 		return false;
-	if (filter_nports && !port_in(filter_ports, filter_nports, rec->lport) &&
-	    !port_in(filter_ports, filter_nports, rec->rport))
+	if (cfg.filter_nports && !port_in(cfg.filter_ports, cfg.filter_nports, rec->lport) &&
+	    !port_in(cfg.filter_ports, cfg.filter_nports, rec->rport))
 		return false;
-	if (filter_nlports && !port_in(filter_lports, filter_nlports, rec->lport))
+	if (cfg.filter_nlports && !port_in(cfg.filter_lports, cfg.filter_nlports, rec->lport))
 		return false;
-	if (filter_nrports && !port_in(filter_rports, filter_nrports, rec->rport))
+	if (cfg.filter_nrports && !port_in(cfg.filter_rports, cfg.filter_nrports, rec->rport))
 		return false;
-	if (filter_pid && (!(rec->flags & RST_F_OWNER) || rec->pid != filter_pid))
+	if (cfg.filter_pid && (!(rec->flags & RST_F_OWNER) || rec->pid != cfg.filter_pid))
 		return false;
-	if (filter_uid_set && (!(rec->flags & RST_F_OWNER) || rec->uid != filter_uid))
+	if (cfg.filter_uid_set && (!(rec->flags & RST_F_OWNER) || rec->uid != cfg.filter_uid))
 		return false;
 	/* -c names the process or the thread that acted: a Java program's
 	 * worker threads carry their own names */
-	if (filter_comm_set && (!(rec->flags & RST_F_OWNER) ||
+	if (cfg.filter_comm_set && (!(rec->flags & RST_F_OWNER) ||
 				(!comm_matches(rec->comm) && !comm_matches(rec->thread))))
 		return false;
 	return true;
@@ -68,20 +68,6 @@ static __always_inline bool passes_filters(const struct rst_record *rec)
 /* weak: every program file includes this, the linked object keeps one */
 __u64 mutant_emits __attribute__((weak));
 #endif
-
-/*
- * Per CPU: records this CPU queued since it last woke user space.  A count
- * of its own, not the ring's fill level: bpf_ringbuf_query() reads the
- * consumer's position, a cache line user space writes after every record,
- * and that read cost a refused connect about 200 ns (measured: set_state's
- * CLOSE run with and without it, both attached at once).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} queued_since_wakeup SEC(".maps") __weak;
 
 static __always_inline void emit(struct rst_record *rec)
 {
@@ -95,7 +81,7 @@ static __always_inline void emit(struct rst_record *rec)
 	if (__sync_fetch_and_add(&mutant_emits, 1) % 10 == 9)
 		return;
 #endif
-	if (count_in_kernel) { /* no line is printed: counted, not queued */
+	if (cfg.count_in_kernel) { /* no line is printed: counted, not queued */
 		count_event(rec);
 		return;
 	}
@@ -104,10 +90,10 @@ static __always_inline void emit(struct rst_record *rec)
 	 * A wakeup per record costs a connect storm about 40% of its
 	 * throughput; user space polls every 50 ms instead (POLL_INTERVAL_MS
 	 * in user/main.c) and is only woken early once a CPU queued its share
-	 * of an eighth of the ring (wakeup_records).
+	 * of an eighth of the ring (cfg.wakeup_records).
 	 */
 	queued = bpf_map_lookup_elem(&queued_since_wakeup, &zero);
-	if (queued && ++*queued >= wakeup_records) {
+	if (queued && ++*queued >= cfg.wakeup_records) {
 		*queued = 0;
 		flags = BPF_RB_FORCE_WAKEUP;
 	}
@@ -121,7 +107,7 @@ static __always_inline void emit(struct rst_record *rec)
 /*
  * An internal record (RST_EV_LISTEN_OPEN, _LISTEN_CLOSE, _PROC_EXIT): a
  * fact for user space's listener history, never shown as a record.  No
- * filter applies (filter_events is 8 bits wide: events 8 and up have no
+ * filter applies (cfg.filter_events is 8 bits wide: events 8 and up have no
  * bit, and -P or -c would hide the listener a refusal asks about), and
  * records_armed does not either: like the owner table, the history must
  * know what happened between attaching and arming.  Rare (listen(), a

@@ -31,13 +31,6 @@
 #ifndef RSTSNOOP_LISTEN_DROPS_BPF_H
 #define RSTSNOOP_LISTEN_DROPS_BPF_H
 
-#include "drops.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_LISTENER_EXCESS);
-	__type(key, __u64);
-	__type(value, __u64);
-} listener_excess SEC(".maps") __weak;
+#include "maps.bpf.h" /* listener_excess */
 
 #endif /* RSTSNOOP_LISTEN_DROPS_BPF_H */

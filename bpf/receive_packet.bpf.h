@@ -90,7 +90,7 @@ __u64 segment_sample_jiffy __weak = 0;
  * tick rate is not known) has passed since a sample found its peer known. */
 static __always_inline bool segment_gate_open(__u64 jiffy)
 {
-	__u64 gap = jiffies_hz / SAMPLE_GATE_PER_SEC;
+	__u64 gap = cfg.jiffies_hz / SAMPLE_GATE_PER_SEC;
 
 	return jiffy - segment_sample_jiffy >= (gap ? gap : 1);
 }

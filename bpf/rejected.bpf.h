@@ -20,23 +20,7 @@
 #define RSTSNOOP_REJECTED_BPF_H
 
 #include "record.h"
-#include "maps.bpf.h"
-
-#define MAX_REJECTING_SOCKETS 1024
-
-struct rst_rejected {
-	__u32 count;  /* SYN-ACKs rejected (RSTs sent in SYN_SENT) */
-	__u32 reason; /* enum sk_rst_reason of the last RST, with RST_F_REASON in flags */
-	__u32 flags;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_REJECTING_SOCKETS);
-	__type(key, __u64);
-	__type(value, struct rst_rejected);
-} rejected_synacks SEC(".maps") __weak;
+#include "maps.bpf.h" /* rejected_synacks and struct rst_rejected */
 
 /* The socket key sent a RST in SYN_SENT: it rejected a SYN-ACK. */
 static __always_inline void note_rejected_synack(__u64 key, const struct rst_record *rec)

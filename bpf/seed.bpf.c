@@ -91,7 +91,7 @@ int seed_sockets(struct bpf_iter__task_file *ctx)
 		 * got is 0, which any closing listener of the port clears */
 		struct rst_listener l = {
 			.owner = o,
-			.sk = keys_are_cookies ? BPF_CORE_READ(sk, __sk_common.skc_cookie.counter) :
+			.sk = cfg.keys_are_cookies ? BPF_CORE_READ(sk, __sk_common.skc_cookie.counter) :
 						 (__u64)sk,
 		};
 

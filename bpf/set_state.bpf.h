@@ -82,7 +82,7 @@ static __always_inline struct rst_record *listener_fact(void *ctx, const struct 
 static __always_inline bool is_tracked_transition(int newstate)
 {
 	return newstate == TCP_SYN_SENT || newstate == TCP_LISTEN || newstate == TCP_CLOSE ||
-	       (newstate == TCP_SYN_RECV && !keys_are_cookies);
+	       (newstate == TCP_SYN_RECV && !cfg.keys_are_cookies);
 }
 
 static __always_inline __u8 handshake_cause(const struct state_change *sc, bool got_rst, int err)

@@ -331,7 +331,7 @@ static __always_inline void note_process(const struct rst_owner *o,
 	if (len > RST_CMDLINE_LEN)
 		len = RST_CMDLINE_LEN;
 	barrier_var(len);
-	if (capture_cmdline && len && len <= RST_CMDLINE_LEN &&
+	if (cfg.capture_cmdline && len && len <= RST_CMDLINE_LEN &&
 	    !bpf_probe_read_user(p->cmdline, len, (void *)arg_start))
 		p->cmdline_len = len;
 	else

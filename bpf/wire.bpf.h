@@ -27,87 +27,9 @@
 /* ... and for IPv6: administratively prohibited (1), port unreachable (4),
  * source address failed policy (5), reject route (6) */
 #define ICMPV6_REFUSALS ((1u << 1) | (1u << 4) | (1u << 5) | (1u << 6))
-#define MAX_WIRE_RSTS 4096
-#define MAX_PEERS 16384
-#define MAX_RESET_FLOWS 4096
 
-/* A RST from the network, until its socket's record takes it. */
-struct rst_wire_rst {
-	__u8 ttl;
-	__u8 pad[7];
-};
-
-/* An ICMP error about one of our segments (a SYN, mostly). */
-struct rst_icmp_error {
-	__u64 ts_ns; /* when it came */
-	__u8 from[RST_ADDR_LEN];
-	__u8 ttl;
-	__u8 type;
-	__u8 code;
-	__u8 pad[5];
-};
-
-/*
- * The TTL of a peer's genuine packets, and what it was learnt from.
- * Handshake and echo baselines replace each other (the newest path wins);
- * a sampled segment only fills a gap, or refreshes an older sample.
- */
-struct rst_peer_ttl {
-	__u64 ts_ns; /* when last seen with this TTL (refreshed once a second at most) */
-	__u8 ttl;
-	__u8 kind; /* enum rst_baseline */
-	__u8 pad[6];
-};
-
-/* A remote address, per network namespace: whose genuine hops we keep. */
-struct rst_peer_key {
-	__u32 netns;
-	__u16 family;
-	__u16 pad;
-	__u8 addr[RST_ADDR_LEN];
-};
-
-/* A connection a RST from the network closed: for the race evidence. */
-struct rst_reset_flow {
-	struct rst_owner owner; /* pid 0: unknown */
-	__u64 cookie;
-	__u32 late_rsts; /* socket-less RSTs this host sent the peer since */
-	__u16 facts;	 /* RST_FACT_TTL, RST_FACT_PEER_TTL of the RST */
-	__u8 ttl, peer_ttl;
-	__u8 baseline; /* what peer_ttl was learnt from */
-	__u8 pad[3];
-	__u32 baseline_age_ms; /* its age when the RST came */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_WIRE_RSTS);
-	__type(key, struct rst_flow_key);
-	__type(value, struct rst_wire_rst);
-} wire_rsts SEC(".maps") __weak;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_WIRE_RSTS);
-	__type(key, struct rst_flow_key);
-	__type(value, struct rst_icmp_error);
-} icmp_errors SEC(".maps") __weak;
-
-/* Each peer's genuine TTL: from its SYN-ACK, its SYN, its echo reply or a
- * sampled segment (struct rst_peer_ttl). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_PEERS);
-	__type(key, struct rst_peer_key);
-	__type(value, struct rst_peer_ttl);
-} peer_ttls SEC(".maps") __weak;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_RESET_FLOWS);
-	__type(key, struct rst_flow_key);
-	__type(value, struct rst_reset_flow);
-} reset_flows SEC(".maps") __weak;
+/* The maps, wire_rsts, icmp_errors, peer_ttls and reset_flows, and their
+ * value types: bpf/maps.bpf.h. */
 
 /* The hops of the peer's genuine packets, where one was seen: which kind
  * of packet, and how long ago. */
@@ -136,7 +58,7 @@ static __always_inline void peer_baseline(struct rst_record *rec)
  * on this host's own link.  IPv4: rtable's rt_uses_gateway (a v4-mapped
  * socket routes as IPv4 too); IPv6: RTF_GATEWAY in rt6_info's flags, both
  * present across the kernels rstsnoop supports.  bpf_probe_read_kernel():
- * withdrawn under lockdown=confidentiality, where route_reads is cleared
+ * withdrawn under lockdown=confidentiality, where cfg.route_reads is cleared
  * and the route stays unknown.
  */
 static __always_inline void note_route(struct rst_record *rec, const struct sock *sk)
@@ -145,7 +67,7 @@ static __always_inline void note_route(struct rst_record *rec, const struct sock
 	__u32 flags;
 	__u8 gateway;
 
-	if (!route_reads)
+	if (!cfg.route_reads)
 		return;
 	dst = BPF_CORE_READ(sk, sk_dst_cache);
 	if (!dst)
@@ -295,7 +217,7 @@ static __always_inline void take_icmp_error(struct rst_record *rec, __u64 opened
 
 /* ---- the connection's last moments ------------------------------------ */
 
-#define JIFFIES_TO_MS(j) ((__u32)((__u64)(j) * 1000 / jiffies_hz))
+#define JIFFIES_TO_MS(j) ((__u32)((__u64)(j) * 1000 / cfg.jiffies_hz))
 
 /*
  * Idle times and bytes from the tcp_sock; age from when connect() or
@@ -328,7 +250,7 @@ static __always_inline void conn_context(struct rst_record *rec, const struct so
 	rec->bytes_received = BPF_CORE_READ(tp, bytes_received);
 #endif
 	rec->facts |= RST_FACT_BYTES;
-	if (jiffies_hz) {
+	if (cfg.jiffies_hz) {
 		rx = now - rcv_tstamp;
 		rx_data = now - lrcvtime;
 		rec->idle_rx_ms = JIFFIES_TO_MS(rx < rx_data ? rx : rx_data);

@@ -2,6 +2,7 @@
 #include "drops_report.h"
 #include "util.h"
 #include "drops.h" /* bpf/: the map's value */
+#include "rst_config.h" /* before the skeleton, which names struct rst_config */
 #include "rstsnoop.skel.h"
 
 #include <string.h>

@@ -29,7 +29,7 @@ static void wire_features_print(FILE *out, const struct tracer_features *f)
 		fprintf(out, "ttl analysis: off (--no-ttl)\n");
 		fprintf(out, "icmp refusals: by errno only, sender unknown (--no-ttl)\n");
 	}
-	/* see route_reads in bpf/config.bpf.h */
+	/* see route_reads in bpf/rst_config.h */
 	if (f->kernel_reads_refused)
 		fprintf(out, "off-link peers: no (lockdown=confidentiality: the socket's route "
 			     "cannot be read)\n");

@@ -23,7 +23,7 @@ struct identities;
 /*
  * procs_fd: the tracer's `procs` map.  cmdline_from_proc: the kernel side
  * cannot read command lines (lockdown=confidentiality, see capture_cmdline
- * in bpf/config.bpf.h), so a process's is read from /proc at its first
+ * in bpf/rst_config.h), so a process's is read from /proc at its first
  * record, while it lives.  NULL: no memory.
  */
 struct identities *identities_new(int procs_fd, struct cgroup_names *cgroups,

@@ -10,7 +10,7 @@
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
 
-#define COUNT_EVENT_SLOTS 16 /* as bpf/count.bpf.h */
+#define COUNT_EVENT_SLOTS 16 /* as bpf/maps.bpf.h */
 
 struct kernel_counts {
 	int counts_fd, overflow_fd, ncpus;

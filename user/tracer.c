@@ -6,6 +6,7 @@
 #include "kernel_counts.h"
 #include "listen_drops.h"
 #include "record.h"
+#include "rst_config.h" /* before the skeleton, which names struct rst_config */
 #include "rstsnoop.skel.h"
 
 #include <errno.h>
@@ -43,25 +44,25 @@ struct tracer {
 
 static void set_filters(struct rstsnoop_bpf *skel, const struct rst_options *o)
 {
-	skel->rodata->filter_pid = o->pid;
-	memcpy((void *)skel->rodata->filter_ports, o->ports.port, sizeof(o->ports.port));
-	skel->rodata->filter_nports = o->ports.n;
-	memcpy((void *)skel->rodata->filter_lports, o->lports.port, sizeof(o->lports.port));
-	skel->rodata->filter_nlports = o->lports.n;
-	memcpy((void *)skel->rodata->filter_rports, o->rports.port, sizeof(o->rports.port));
-	skel->rodata->filter_nrports = o->rports.n;
-	skel->rodata->filter_uid_set = o->uid_set;
-	skel->rodata->filter_uid = o->uid;
-	skel->rodata->filter_netns = o->netns;
-	skel->rodata->filter_events = o->events;
-	skel->rodata->filter_family = o->family;
+	skel->rodata->cfg.filter_pid = o->pid;
+	memcpy((void *)skel->rodata->cfg.filter_ports, o->ports.port, sizeof(o->ports.port));
+	skel->rodata->cfg.filter_nports = o->ports.n;
+	memcpy((void *)skel->rodata->cfg.filter_lports, o->lports.port, sizeof(o->lports.port));
+	skel->rodata->cfg.filter_nlports = o->lports.n;
+	memcpy((void *)skel->rodata->cfg.filter_rports, o->rports.port, sizeof(o->rports.port));
+	skel->rodata->cfg.filter_nrports = o->rports.n;
+	skel->rodata->cfg.filter_uid_set = o->uid_set;
+	skel->rodata->cfg.filter_uid = o->uid;
+	skel->rodata->cfg.filter_netns = o->netns;
+	skel->rodata->cfg.filter_events = o->events;
+	skel->rodata->cfg.filter_family = o->family;
 	if (o->comm_set) {
-		skel->rodata->filter_comm_set = true;
-		memcpy((char *)skel->rodata->filter_comm, o->comm, sizeof(o->comm));
+		skel->rodata->cfg.filter_comm_set = true;
+		memcpy((char *)skel->rodata->cfg.filter_comm, o->comm, sizeof(o->comm));
 	}
 	/* Wake the reader early once a CPU queued its share of an eighth of
 	 * the ring (a record takes its size and the ring's 8-byte header). */
-	skel->rodata->wakeup_records =
+	skel->rodata->cfg.wakeup_records =
 		(__u64)o->ringbuf_kb * 1024 / 8 / (RST_RECORD_SIZE + 8) / libbpf_num_possible_cpus() ?: 1;
 }
 
@@ -104,8 +105,8 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 				  btf && f->kfree_skb_reason && f->kfree_skb_rx_sk);
 	/* lockdown=confidentiality withdraws bpf_probe_read_kernel(): what
 	 * needs the headers goes (bpf/drops.bpf.h) */
-	skel->rodata->drop_packet_reads = !f->kernel_reads_refused;
-	skel->rodata->keys_are_cookies = btf;
+	skel->rodata->cfg.drop_packet_reads = !f->kernel_reads_refused;
+	skel->rodata->cfg.keys_are_cookies = btf;
 }
 
 /*
@@ -151,16 +152,16 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 	shrink_map_for_test(t->skel->obj);
 	choose_programs(t->skel, &t->feat, btf, !opts->no_ttl);
 	t->feat.packets = !opts->no_ttl;
-	/* see capture_cmdline in bpf/config.bpf.h; the loader reads command
+	/* see capture_cmdline in bpf/rst_config.h; the loader reads command
 	 * lines from /proc there where it can */
-	t->skel->rodata->capture_cmdline = !t->feat.kernel_reads_refused;
+	t->skel->rodata->cfg.capture_cmdline = !t->feat.kernel_reads_refused;
 	/* see route_reads: without the helper, whether a peer is off-link
 	 * stays unknown */
-	t->skel->rodata->route_reads = !t->feat.kernel_reads_refused;
-	t->skel->rodata->jiffies_hz = t->feat.hz;
-	t->skel->rodata->count_in_kernel = t->feat.count_in_kernel;
-	t->skel->rodata->count_eph_lo = t->feat.eph_lo;
-	t->skel->rodata->count_eph_hi = t->feat.eph_hi;
+	t->skel->rodata->cfg.route_reads = !t->feat.kernel_reads_refused;
+	t->skel->rodata->cfg.jiffies_hz = t->feat.hz;
+	t->skel->rodata->cfg.count_in_kernel = t->feat.count_in_kernel;
+	t->skel->rodata->cfg.count_eph_lo = t->feat.eph_lo;
+	t->skel->rodata->cfg.count_eph_hi = t->feat.eph_hi;
 	/* tcp_send_reset sees closed-port RSTs itself since 6.10; before,
 	 * the dropped SYN is the only trace (drop reasons since 5.17). */
 	bpf_program__set_autoload(t->skel->progs.on_kfree_skb,

@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "record.h"
 #include "check.h"
+#include "rst_config.h" /* before the skeleton, which names struct rst_config */
 #include "logic_tests.skel.h"
 
 static const char *source = "tests/bpf/logic_tests.bpf.c";
@@ -101,11 +102,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->rodata->filters_set = true;
-	skel->rodata->filter_ports[0] = 7211;
-	skel->rodata->filter_ports[1] = 8080;
-	skel->rodata->filter_nports = 2;
-	skel->rodata->filter_events = 1u << RST_EV_HANDSHAKE_FAILED;
-	skel->rodata->filter_pid = 42;
+	skel->rodata->cfg.filter_ports[0] = 7211;
+	skel->rodata->cfg.filter_ports[1] = 8080;
+	skel->rodata->cfg.filter_nports = 2;
+	skel->rodata->cfg.filter_events = 1u << RST_EV_HANDSHAKE_FAILED;
+	skel->rodata->cfg.filter_pid = 42;
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, !strcmp(bpf_program__name(prog), "test_filters"));
 	if (logic_tests_bpf__load(skel)) {

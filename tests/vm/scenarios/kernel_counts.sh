@@ -44,12 +44,12 @@ metric() {
 }
 
 start_rstsnoop rec --json --netns "$HERE" || { fail kernel_counts "rstsnoop did not start"; exit 0; }
-REC=$RPID
+REC=$RSTSNOOP_PID
 start_rstsnoop sum -s 600 --json --netns "$HERE" || { fail kernel_counts "-s did not start"; exit 0; }
-SUM=$RPID
+SUM=$RSTSNOOP_PID
 start_rstsnoop met -q --metrics-file "$T/met.prom" --netns "$HERE" ||
 	{ fail kernel_counts "-q --metrics-file did not start"; exit 0; }
-MET=$RPID
+MET=$RSTSNOOP_PID
 
 af0=$(snmp AttemptFails) rst0=$(snmp OutRsts) er0=$(snmp EstabResets)
 rstgen connect --addr 127.0.0.1 --port $PORT --count $REFUSED4 --name kc-refuse >"$T/gen4" 2>&1
@@ -64,7 +64,7 @@ af=$(($(snmp AttemptFails) - af0)) rst=$(($(snmp OutRsts) - rst0)) er=$(($(snmp 
 
 # stop_instance MODE PID: stop one of the three, check its exit status
 stop_instance() {
-	RPID=$2
+	RSTSNOOP_PID=$2
 	stop_rstsnoop
 	expect kernel_counts.status.$1 "exit status" $? 0
 }
