@@ -7,8 +7,7 @@
 #   scripts/setup.sh --bench  also the benchmark peers (tcpdump, bpftrace)
 set -eu
 
-# libmicrohttpd: the --metrics-listen HTTP server (the binary links it)
-build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config libmicrohttpd-dev"
+build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config"
 # clang (build list) with libclang-rt-14-dev: sanitizer and libFuzzer runtimes;
 # curl, python3-jsonschema, man-db, systemd: validators of the metrics
 # endpoint, the JSON schema, the man page and the unit file
