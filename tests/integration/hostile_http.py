@@ -5,7 +5,7 @@
       Keeps COUNT connections open, each having sent half a request head
       (no empty line), and opens a new one for each the server closes, every
       0.2 s.  Prints "ready COUNT" once all are open, then "closed N" (how
-      many the server closed) when stdin closes or SIGTERM comes.
+      many the server closed) when SIGTERM comes.
   hostile_http.py closed-after PORT idle|drip
       One connection with half a request head, then nothing (idle) or one
       more byte every 0.3 s (drip); prints the seconds until the server
@@ -15,7 +15,6 @@
       prints "NAME STATUS" per case (STATUS: the response's status code,
       "closed" for no response, "timeout" after 5 s).
 """
-import os
 import select
 import signal
 import socket
@@ -65,10 +64,11 @@ def hold(port, count):
     print(f"ready {count}", flush=True)
     reopened = time.monotonic()
     while not stop:
-        r, w, _ = select.select([sys.stdin] + [s for s, _ in held],
-                                [s for s, sent in held if not sent], [], 0.2)
-        if sys.stdin in r and not sys.stdin.buffer.read1(1):
-            break
+        try:
+            r, w, _ = select.select([s for s, _ in held],
+                                    [s for s, sent in held if not sent], [], 0.2)
+        except InterruptedError:
+            continue
         still = []
         for s, sent in held:
             if s in w and not sent:
