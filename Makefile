@@ -39,21 +39,13 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux -Ibpf -
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 LDLIBS := $(shell pkg-config --static --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-# Debian ships no static GnuTLS dependencies (p11-kit) for a static
-# libmicrohttpd: a static binary has no HTTP listener unless HTTP=1 is asked.
-HTTP ?= 0
 else
 LDLIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
 # zlib: user/kernel_config.c reads /proc/config.gz
 LDLIBS += -lz
-HTTP ?= 1
 endif
-# HTTP=1: --metrics-listen, through libmicrohttpd.  HTTP=0: no listener, and
-# --metrics-listen fails with one line saying so; --metrics-file works.
-ifeq ($(HTTP),1)
-CFLAGS += -DRSTSNOOP_HTTP
-LDLIBS += $(shell pkg-config $(if $(filter 1,$(STATIC)),--static) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
-endif
+# the --metrics-listen thread (user/metrics_http.c)
+LDLIBS += -pthread
 
 ifeq ($(V),1)
 Q :=

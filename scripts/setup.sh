@@ -7,13 +7,14 @@
 #   scripts/setup.sh --bench  also the benchmark peers (tcpdump, bpftrace)
 set -eu
 
-# libmicrohttpd: the --metrics-listen HTTP server (the binary links it)
-build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config libmicrohttpd-dev"
+build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config"
 # clang (build list) with libclang-rt-14-dev: sanitizer and libFuzzer runtimes;
 # curl, python3-jsonschema, man-db, systemd: validators of the metrics
-# endpoint, the JSON schema, the man page and the unit file
+# endpoint, the JSON schema, the man page and the unit file; podman with
+# runc (crun refuses hybrid cgroups): real containers, whose image is
+# busybox-static imported from a tar (tests/integration/test_containers.sh)
 test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip util-linux
-	valgrind libclang-rt-14-dev curl python3-jsonschema man-db systemd file"
+	valgrind libclang-rt-14-dev curl python3-jsonschema man-db systemd file podman runc"
 bench_pkgs="tcpdump bpftrace"
 
 pkgs=$build_pkgs

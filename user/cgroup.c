@@ -42,10 +42,13 @@ static bool all_hex(const char *s, size_t len)
 }
 
 /*
- * A container id in one path component: 64 hex digits alone (docker's and
- * kubelet's cgroupfs drivers: /docker/ID, /kubepods/burstable/podUID/ID) or
- * PREFIX-ID.scope (their systemd drivers).  crio-conmon-ID.scope is cri-o's
- * monitor, not the container, so it does not match.
+ * A container id in one path component: 64 hex digits alone (the cgroupfs
+ * drivers of docker, /docker/ID, of containerd, /NAMESPACE/ID, and of
+ * kubelet, /kubepods/burstable/podUID/ID), PREFIX-ID.scope (the systemd
+ * drivers of docker, containerd's CRI, CRI-O and podman), or PREFIX-ID
+ * (the cgroupfs managers of podman, /libpod_parent/libpod-ID, and of CRI-O,
+ * /kubepods/besteffort/podUID/crio-ID).  crio-conmon-ID is CRI-O's monitor
+ * and libpod-conmon-ID podman's, not the container: they do not match.
  */
 static bool container_in(const char *comp, size_t len, char *id)
 {
@@ -60,9 +63,11 @@ static bool container_in(const char *comp, size_t len, char *id)
 	}
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		size_t plen = strlen(prefixes[i]);
+		bool bare = len == plen + idlen;
+		bool scoped = len == plen + idlen + slen && !strncmp(comp + plen + idlen, scope, slen);
 
-		if (len == plen + idlen + slen && !strncmp(comp, prefixes[i], plen) &&
-		    all_hex(comp + plen, idlen) && !strncmp(comp + plen + idlen, scope, slen)) {
+		if ((bare || scoped) && !strncmp(comp, prefixes[i], plen) &&
+		    all_hex(comp + plen, idlen)) {
 			memcpy(id, comp + plen, idlen);
 			id[idlen] = '\0';
 			return true;

@@ -30,7 +30,8 @@ struct cgroup_info {
 /*
  * The container and the systemd unit a path shows: the deepest component
  * that is a container id (64 hex digits, bare or as docker-ID.scope,
- * cri-containerd-ID.scope, crio-ID.scope, libpod-ID.scope), and the deepest
+ * cri-containerd-ID.scope, crio-ID.scope, libpod-ID.scope, or without the
+ * .scope as the cgroupfs managers name them), and the deepest
  * component naming a .service or .scope unit.
  */
 void cgroup_facts_of_path(const char *path, struct cgroup_facts *out);

@@ -2,7 +2,7 @@
 /*
  * Where metrics go: a file for node_exporter's textfile collector
  * (--metrics-file, replaced atomically) and an HTTP listener serving
- * GET /metrics (--metrics-listen, libmicrohttpd in a thread of its own).
+ * GET /metrics (--metrics-listen, user/metrics_http.c: a thread of its own).
  * The listener serves the text of the last publication, so a scrape never
  * touches the record path.
  */
@@ -17,8 +17,7 @@ struct exporter;
 
 /*
  * Opens what is asked (file: NULL for none; listen: NULL for none) and
- * binds the listener.  Prints its own one-line error; 0 or -errno.  A
- * binary built with HTTP=0 has no listener: asking for one is an error.
+ * binds the listener.  Prints its own one-line error; 0 or -errno.
  */
 int exporter_open(struct exporter **out, const char *file, const struct sockaddr_storage *listen,
 		  const char *listen_text);

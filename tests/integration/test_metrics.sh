@@ -103,6 +103,97 @@ if have_promtool; then
 fi
 finish
 
+HOSTILE_HTTP="python3 $TOP/tests/integration/hostile_http.py"
+
+# scrape PORT OUT: one scrape, at most 5 s; prints "CODE SECONDS"
+scrape() {
+	curl -s -o "$2" -w '%{http_code} %{time_total}' --max-time 5 "http://127.0.0.1:$1/metrics"
+}
+
+# 200 clients hold connections with half a request each, and open new ones
+# as fast as the server closes them, while a refused storm runs: scrapes
+# are still answered at once, and tracing loses nothing.
+begin "metrics_http_hostile_holders_and_storm"
+ns=$(make_netns mhold)
+port=$(free_port)
+start_rstsnoop mhold --json --netns "$ns" --metrics-listen "$port" --metrics-interval 1 ||
+	abort "rstsnoop did not start"
+$HOSTILE_HTTP hold "$port" 200 </dev/null >"$WORK/holders" 2>&1 &
+holders=$!
+BG_PIDS+=($holders)
+wait_for_line "$WORK/holders" '^ready 200$' 10 || abort "the holders did not start: $(cat "$WORK/holders")"
+before=$(snmp AttemptFails "$ns")
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --seconds 3 --name rt-hostile >"$WORK/storm" 2>&1 &
+storm=$!
+slowest=0 codes=""
+for _ in 1 2 3 4 5 6; do
+	read -r code secs <<<"$(scrape "$port" "$WORK/hscrape")"
+	codes="$codes$code "
+	slowest=$(python3 -c 'import sys; print(max(float(sys.argv[1]), float(sys.argv[2])))' "$slowest" "${secs:-9}")
+	sleep 0.3
+done
+wait "$storm"
+want "scrapes during the storm and the holders" "$codes" "200 200 200 200 200 200 "
+want_true "every scrape within 1 s (slowest ${slowest}s)" \
+	python3 -c 'import sys; sys.exit(float(sys.argv[1]) >= 1.0)' "$slowest"
+sent=$(($(snmp AttemptFails "$ns") - before))
+want_true "the storm made refusals ($sent)" [ "$sent" -gt 100 ]
+for _ in $(seq 100); do
+	scrape "$port" "$WORK/hscrape" >/dev/null
+	[ "$($PROM "$WORK/hscrape" sum rstsnoop_events_total comm=rt-hostile 2>/dev/null)" = "$sent" ] && break
+	sleep 0.1
+done
+want "scraped refusals = kernel AttemptFails" \
+	"$($PROM "$WORK/hscrape" sum rstsnoop_events_total comm=rt-hostile)" "$sent"
+want "lost records" "$($PROM "$WORK/hscrape" sum rstsnoop_lost_records_total)" 0
+kill -TERM "$holders"
+wait "$holders"
+closed=$(sed -n 's/^closed //p' "$WORK/holders")
+want_true "the server closed held connections ($closed)" [ "${closed:-0}" -gt 0 ]
+stop_rstsnoop
+want "exit status" $? 0
+want "records = kernel AttemptFails" "$($QUERY "$WORK/mhold.out" count comm=rt-hostile)" "$sent"
+finish
+
+# A half-sent request is closed at its deadline (2 s after the accept),
+# also when it keeps dripping a byte at a time.
+begin "metrics_http_request_deadline"
+port=$(free_port)
+start_rstsnoop mdead -q --metrics-listen "$port" || abort "rstsnoop did not start"
+for how in idle drip; do
+	secs=$($HOSTILE_HTTP closed-after "$port" "$how")
+	want_true "a $how half request closed after 1.5-3.5 s (got $secs)" \
+		python3 -c 'import sys; sys.exit(sys.argv[1] == "open" or not 1.5 <= float(sys.argv[1]) <= 3.5)' "$secs"
+done
+stop_rstsnoop
+want "exit status" $? 0
+finish
+
+# Malformed requests each get their error status, and then the endpoint
+# and the tracing still work.
+begin "metrics_http_malformed_requests"
+ns=$(make_netns mbad)
+port=$(free_port)
+start_rstsnoop mbad --json --netns "$ns" --metrics-listen "$port" --metrics-interval 1 ||
+	abort "rstsnoop did not start"
+$HOSTILE_HTTP malformed "$port" >"$WORK/malformed" 2>&1
+want "the statuses" "$(tr '\n' ' ' <"$WORK/malformed")" "bad-method 405 post-with-body 405 \
+other-path 404 http-0.9 400 http-9.9 400 empty-line 400 nul-in-method 400 tls-hello 400 \
+binary-garbage 400 huge-header 431 many-headers 431 huge-request-line 431 control-chars-in-path 400 "
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 3 --name rt-after >"$WORK/gen" 2>&1
+for _ in $(seq 100); do
+	scrape "$port" "$WORK/bscrape" >/dev/null
+	[ "$($PROM "$WORK/bscrape" sum rstsnoop_events_total comm=rt-after 2>/dev/null)" = 3 ] && break
+	sleep 0.1
+done
+want "scraped after the malformed run" "$($PROM "$WORK/bscrape" sum rstsnoop_events_total comm=rt-after)" 3
+want "HEAD: no body" "$(curl -s -I --max-time 5 -o /dev/null -w '%{http_code} %{size_download}' \
+	"http://127.0.0.1:$port/metrics")" "200 0"
+stop_rstsnoop
+want "exit status" $? 0
+want "records after the malformed run" "$($QUERY "$WORK/mbad.out" count comm=rt-after)" 3
+finish
+
 # node_exporter reads the file whenever it is scraped: it must never see a
 # part of it.  A reader loops over the file while rstsnoop rewrites it
 # every second; the file is made long (many label sets) so that a write in

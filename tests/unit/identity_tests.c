@@ -37,6 +37,32 @@ void test_cgroup_facts(void)
 		 "crio-conmon-" ID64 ".scope"},
 		/* kubelet, cgroupfs driver */
 		{"/kubepods/burstable/pod5d1e5b6a-7c2e-4f0b-9a1d-0f3e2c1b4a59/" ID64, ID64, ""},
+		/* kubelet + docker (dockershim), systemd driver */
+		{"/kubepods.slice/kubepods-pod5d1e5b6a_7c2e_4f0b_9a1d_0f3e2c1b4a59.slice/docker-" ID64 ".scope",
+		 ID64, "docker-" ID64 ".scope"},
+		/* kubelet + containerd, cgroupfs driver; guaranteed pods sit right
+		 * under kubepods */
+		{"/kubepods/besteffort/pod5d1e5b6a-7c2e-4f0b-9a1d-0f3e2c1b4a59/" ID64, ID64, ""},
+		{"/kubepods/pod5d1e5b6a-7c2e-4f0b-9a1d-0f3e2c1b4a59/" ID64, ID64, ""},
+		/* kubelet + cri-o, cgroupfs manager: crio-ID without .scope, its
+		 * conmon beside it */
+		{"/kubepods/burstable/pod5d1e5b6a-7c2e-4f0b-9a1d-0f3e2c1b4a59/crio-" ID64, ID64, ""},
+		{"/kubepods/burstable/pod5d1e5b6a-7c2e-4f0b-9a1d-0f3e2c1b4a59/crio-conmon-" ID64, "", ""},
+		/* containerd without kubelet (ctr, nerdctl), cgroupfs: /NAMESPACE/ID */
+		{"/default/" ID64, ID64, ""},
+		/* docker rootless, systemd driver */
+		{"/user.slice/user-1000.slice/user@1000.service/docker.service/docker-" ID64 ".scope", ID64,
+		 "docker-" ID64 ".scope"},
+		/* podman, cgroupfs manager (as podman ran here: the record had no id
+		 * before), its conmon, and a container of a pod */
+		{"/libpod_parent/libpod-" ID64, ID64, ""},
+		{"/libpod_parent/libpod-conmon-" ID64, "", ""},
+		{"/libpod_parent/conmon", "", ""},
+		{"/libpod_parent/7b1c9d0e1f2a3b4c5d6e7f8091a2b3c43f4a9c0e1b2d5f6a7b8c9d0e1f2a3b4c/libpod-" ID64,
+		 ID64, ""},
+		/* podman, systemd manager, a container of a pod */
+		{"/machine.slice/machine-libpod_pod_7b1c9d0e1f2a3b4c5d6e7f8091a2b3c43f4a9c0e1b2d5f6a7b8c9d0e1f2a3b4c.slice/"
+		 "libpod-" ID64 ".scope", ID64, "libpod-" ID64 ".scope"},
 		/* podman, rootful and rootless, with the container's own sub-cgroup */
 		{"/machine.slice/libpod-" ID64 ".scope/container", ID64, "libpod-" ID64 ".scope"},
 		{"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID64 ".scope", ID64,
@@ -52,6 +78,9 @@ void test_cgroup_facts(void)
 		{"/", "", ""},
 		{"/rstsnoop-test/job", "", ""},
 		{"/docker/" ID64 "0", "", ""},
+		{"/libpod_parent/libpod-" ID64 "0", "", ""},
+		{"/libpod_parent/libpod-" ID64 ".scopex", "", ""},
+		{"/libpod_parent/libpod-" ID64 ".slice", "", ""},
 		{"/docker/3F4A9C0E1B2D5F6A7B8C9D0E1F2A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C", "", ""},
 		{"/system.slice/foo.servicex", "", ""},
 		{"/.service", "", ""},
