@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "identity.h"
+#include "proc_parse.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -129,12 +130,12 @@ static __u64 suspended_ns(void)
 }
 
 /* starttime (field 22) of the process whose /proc directory is dir, in
- * clock ticks since boot; 0 when unreadable.  The name (field 2) may hold
- * blanks and parentheses: the fields after it follow the last ')'. */
+ * clock ticks since boot; 0 when unreadable. */
 static unsigned long long proc_start_ticks(int dir)
 {
 	unsigned long long ticks = 0;
-	char buf[1024], *after;
+	char buf[1024];
+	__u32 ppid;
 	ssize_t n = -1;
 	int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
 
@@ -145,11 +146,7 @@ static unsigned long long proc_start_ticks(int dir)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	after = strrchr(buf, ')');
-	if (!after || sscanf(after + 1, " %*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-					"%*s %*s %*s %*s %*s %*s %llu", &ticks) != 1)
-		return 0;
-	return ticks;
+	return proc_stat_fields(buf, &ppid, &ticks) ? ticks : 0;
 }
 
 bool process_cmdline_if_started(__u32 pid, __u64 start_ns, struct rst_process *p)

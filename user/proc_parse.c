@@ -41,6 +41,14 @@ bool proc_socket_inode(const char *link, __u64 *ino)
 	return true;
 }
 
+bool proc_stat_fields(const char *buf, __u32 *ppid, unsigned long long *start_ticks)
+{
+	const char *after = strrchr(buf, ')');
+
+	return after && sscanf(after + 1, " %*c %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+					  "%*s %*s %*s %*s %*s %llu", ppid, start_ticks) == 2;
+}
+
 void proc_comm(const char *buf, size_t n, char *comm, size_t size)
 {
 	if (!size)

@@ -27,6 +27,13 @@ bool proc_status_uid(const char *line, __u32 *uid);
 /* The inode of a "socket:[N]" link target of /proc/PID/fd/N. */
 bool proc_socket_inode(const char *link, __u64 *ino);
 
+/*
+ * The parent (field 4) and the start (field 22, clock ticks after boot) in
+ * the NUL-terminated text of /proc/PID/stat.  The name (field 2) may hold
+ * blanks and parentheses: the fields after it follow the last ')'.
+ */
+bool proc_stat_fields(const char *buf, __u32 *ppid, unsigned long long *start_ticks);
+
 /* /proc/PID/comm's n bytes into comm (size bytes, NUL-terminated) without
  * its newline; other bytes are kept as they are (escaped on output). */
 void proc_comm(const char *buf, size_t n, char *comm, size_t size);

@@ -221,7 +221,7 @@ static void read_comm(unsigned int pid, char *comm)
  */
 static void read_stat(unsigned int pid, __u32 *ppid, __u64 *start_ns)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024];
 	unsigned long long ticks;
 	long hz = sysconf(_SC_CLK_TCK);
 	ssize_t n = -1;
@@ -238,10 +238,7 @@ static void read_stat(unsigned int pid, __u32 *ppid, __u64 *start_ns)
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* the name may hold blanks and parentheses */
-	if (p && hz > 0 &&
-	    sscanf(p + 1, " %*c %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
-		   ppid, &ticks) == 2)
+	if (hz > 0 && proc_stat_fields(buf, ppid, &ticks))
 		*start_ns = ticks * (NSEC_PER_SEC / hz) + 1; /* never 0 (unknown) */
 }
 

@@ -17,8 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (start < size) {
 		size_t end = start, n;
 		struct proc_tcp_socket s;
+		unsigned long long ticks;
 		__u64 ino;
-		__u32 uid;
+		__u32 uid, ppid;
 
 		while (end < size && data[end] != '\n')
 			end++;
@@ -30,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_REQUIRE(s.ino != 0, "a socket has an inode");
 		proc_status_uid(line, &uid);
 		proc_socket_inode(line, &ino);
+		proc_stat_fields(line, &ppid, &ticks);
 		proc_comm((const char *)data + start, end - start + (end < size), comm,
 			  sizeof(comm));
 		FUZZ_REQUIRE(memchr(comm, '\0', sizeof(comm)) != NULL, "comm is NUL-terminated");

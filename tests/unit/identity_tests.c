@@ -14,6 +14,7 @@
 #include "cgroup.h"
 #include "filters.h"
 #include "identity.h"
+#include "proc_parse.h"
 
 #define ID64 "3f4a9c0e1b2d5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c"
 
@@ -181,12 +182,19 @@ static __u64 own_start_ns(void)
 
 void test_cmdline_if_started(void)
 {
+	unsigned long long ticks = 0;
+	__u32 ppid = 0;
 	__u64 start = own_start_ns();
 	struct rst_process p;
 	int status;
 	pid_t child;
 
 	CHECK(start != 0);
+	/* /proc/PID/stat with a hostile name: blanks and parentheses in it */
+	CHECK(proc_stat_fields("7 (a) b (c) S 42 7 7 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 "
+			       "98765 1000 50", &ppid, &ticks));
+	CHECK(ppid == 42 && ticks == 98765);
+	CHECK(!proc_stat_fields("7 (no closing parenthesis S 42", &ppid, &ticks));
 	/* this very process: its command line, which starts with argv[0] */
 	CHECK(process_cmdline_if_started(getpid(), start, &p));
 	CHECK(p.cmdline_len > 0 && strstr(p.cmdline, "unit") != NULL);
