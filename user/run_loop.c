@@ -71,6 +71,14 @@ static __u64 map_update_failures(const struct run_state *rs)
 	return total;
 }
 
+/* The summary shows the kernel's counters of each namespace its records
+ * come from (without --netns): watched from the first record on. */
+static void watch_netns_of(struct run_state *rs, const struct rst_record *rec)
+{
+	if (rs->watch_new_netns && !counter_watch_tried(rs->counters, rec->netns))
+		counter_watch_add(rs->counters, rec->netns, rec->pid);
+}
+
 /* The owner's cgroup is not in the record: --cgroup runs in user space. */
 static bool outside_cgroup_filter(const struct run_state *rs, const struct identity *id)
 {
@@ -92,8 +100,7 @@ static void on_counted(void *ctx, const struct rst_record *rec, __u64 n)
 		metrics_add_n(rs->metrics, rec, n);
 	if (rs->summary) {
 		summary_add_n(rs->summary, rec, &id, n);
-		if (rs->watch_new_netns && !counter_watch_tried(rs->counters, rec->netns))
-			counter_watch_add(rs->counters, rec->netns, rec->pid);
+		watch_netns_of(rs, rec);
 	}
 }
 
@@ -242,8 +249,7 @@ int run_on_record(void *ctx, void *data, size_t size)
 		/* Each record counts in the interval its kernel time falls in. */
 		close_intervals(rs, rec->ts_ns);
 		summary_add(rs->summary, rec, &id);
-		if (rs->watch_new_netns && !counter_watch_tried(rs->counters, rec->netns))
-			counter_watch_add(rs->counters, rec->netns, rec->pid);
+		watch_netns_of(rs, rec);
 	}
 	output_failed(rs);
 	return 0;
