@@ -42,8 +42,13 @@ static __always_inline const __u8 *skb_data_start(const struct sk_buff *skb)
 	return skb->data;
 }
 
-/* The network namespace of the device the segment came in on; *loopback
- * says whether that device is a loopback one. */
+/* The network namespace of the device a packet came in on. */
+static __always_inline __u32 skb_netns(const struct sk_buff *skb)
+{
+	return skb->dev->nd_net.net->ns.inum;
+}
+
+/* The same, and *loopback says whether that device is a loopback one. */
 static __always_inline __u32 skb_dev_netns(const struct sk_buff *skb, bool *loopback)
 {
 	const struct net_device *dev = skb->dev;
@@ -60,6 +65,11 @@ static __always_inline const __u8 *skb_network_start(const struct sk_buff *skb)
 static __always_inline const __u8 *skb_data_start(const struct sk_buff *skb)
 {
 	return BPF_CORE_READ(skb, data);
+}
+
+static __always_inline __u32 skb_netns(const struct sk_buff *skb)
+{
+	return BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
 }
 
 static __always_inline __u32 skb_dev_netns(const struct sk_buff *skb, bool *loopback)

@@ -11,13 +11,6 @@
 #include <bpf/bpf_endian.h>
 #include "receive_packet.bpf.h"
 
-/* Loopback was ruled out first; read only for the packets kept (each
- * read is a helper call here). */
-static __always_inline __u32 packet_netns(const struct sk_buff *skb)
-{
-	return BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
-}
-
 SEC("tracepoint/net/netif_receive_skb")
 int on_receive_packet(struct trace_event_raw_net_dev_template *ctx)
 {

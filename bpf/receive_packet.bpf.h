@@ -128,13 +128,6 @@ static __always_inline bool note_peer_ttl(__u32 netns, __u16 family, const __u8 
 	return false;
 }
 
-/*
- * Each program's file defines where the packet came in: the network
- * namespace of its device (loopback devices were passed over before: no
- * hops to judge), read only for the few packets kept.
- */
-static __always_inline __u32 packet_netns(const struct sk_buff *skb);
-
 /* A TCP segment: keep a RST's TTL; a SYN-ACK's or a SYN's as the peer's
  * genuine one, and now and then another segment's. */
 static __always_inline void on_tcp(const struct sk_buff *skb, const void *th,
@@ -148,7 +141,7 @@ static __always_inline void on_tcp(const struct sk_buff *skb, const void *th,
 	if (!tcp)
 		return;
 	if (BPF_CORE_READ_BITFIELD(tcp, rst)) {
-		key->netns = packet_netns(skb);
+		key->netns = skb_netns(skb);
 		if (!key->netns)
 			return;
 		key->rport = bpf_ntohs(tcp->source);
@@ -162,7 +155,7 @@ static __always_inline void on_tcp(const struct sk_buff *skb, const void *th,
 		kind = RST_BASELINE_SEGMENT;
 	else
 		return;
-	key->netns = packet_netns(skb);
+	key->netns = skb_netns(skb);
 	if (key->netns && !note_peer_ttl(key->netns, key->family, key->raddr, ttl, kind) &&
 	    kind == RST_BASELINE_SEGMENT)
 		segment_sample_jiffy = jiffy;
@@ -172,7 +165,7 @@ static __always_inline void on_tcp(const struct sk_buff *skb, const void *th,
 static __always_inline void on_echo_reply(const struct sk_buff *skb, __u16 family,
 					  const __u8 *from, __u8 ttl)
 {
-	__u32 netns = packet_netns(skb);
+	__u32 netns = skb_netns(skb);
 
 	if (netns)
 		note_peer_ttl(netns, family, from, ttl, RST_BASELINE_ECHO_REPLY);
@@ -191,7 +184,7 @@ static __always_inline void note_icmp_error(const struct sk_buff *skb, __u16 fam
 	struct rst_icmp_error err = {
 		.ts_ns = bpf_ktime_get_ns(), .ttl = ttl, .type = type, .code = code,
 	};
-	struct rst_flow_key key = {.netns = packet_netns(skb), .family = family};
+	struct rst_flow_key key = {.netns = skb_netns(skb), .family = family};
 	int len = family == AF_INET6 ? RST_ADDR_LEN : 4;
 	/* An ICMP error quotes at least 8 bytes of the segment: its ports
 	 * (the first 4 bytes of a tcphdr).  The cast views a whole tcphdr
@@ -319,12 +312,6 @@ static __always_inline void on_received_packet(const struct sk_buff *skb, __be16
 }
 
 #ifdef RST_BTF_PROGS
-/* loopback was ruled out first */
-static __always_inline __u32 packet_netns(const struct sk_buff *skb)
-{
-	return skb->dev->nd_net.net->ns.inum;
-}
-
 /* The body of both BTF-typed packet programs: one load sends bulk data
  * away, two more loopback. */
 static __always_inline void on_received_skb(const struct sk_buff *skb)

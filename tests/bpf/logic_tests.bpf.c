@@ -16,13 +16,6 @@
 #include "check.bpf.h"
 #include "rings.bpf.h"
 #include "wire.bpf.h"
-
-/* receive_packet.bpf.h wants each program file's own; the tests below
- * never hand it a packet. */
-static __always_inline __u32 packet_netns(const struct sk_buff *skb)
-{
-	return 0;
-}
 #include "receive_packet.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
