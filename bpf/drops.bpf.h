@@ -208,25 +208,6 @@ static __noinline void firewall_drop(const struct sk_buff *skb)
 	map_update(&firewall_marks, &k, &mark, BPF_ANY, RST_MAP_FIREWALL_MARKS);
 }
 
-/* A listen_drop record from a listener's entry (user/drops_report.c builds the
- * same one at stop for the remainder). */
-static __always_inline void listen_drop_record(struct rst_record *rec,
-					       const struct rst_listener_key *lk,
-					       const struct rst_listen_drops *v)
-{
-	rec->event = RST_EV_LISTEN_DROP;
-	rec->side = RST_SIDE_SERVER;
-	rec->flags |= RST_F_SERVER;
-	rec->netns = lk->netns;
-	rec->lport = lk->port;
-	rec->family = v->family;
-	__builtin_memcpy(rec->laddr, v->laddr, RST_ADDR_LEN);
-	rec->drop_reason = v->drop_reason;
-	rec->facts = RST_FACT_DROP_REASON | RST_FACT_COUNT;
-	if (v->has_owner)
-		set_owner(rec, &v->owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);
-}
-
 /*
  * One handshake the listener dropped.  Every drop is counted in the
  * listener's entry; a record says how many since the listener's last one,
@@ -261,7 +242,7 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
 			init.has_owner = 1;
 		}
 		__builtin_memset(&rec, 0, sizeof(rec));
-		listen_drop_record(&rec, &lk, &init);
+		rst_listen_drop_record(&rec, &lk, &init);
 		init.wanted = passes_filters(&rec);
 		map_update(&listen_drops, &lk, &init, BPF_NOEXIST, RST_MAP_LISTEN_DROPS);
 		v = bpf_map_lookup_elem(&listen_drops, &lk);
@@ -283,7 +264,7 @@ static __noinline void listen_drop(const struct sk_buff *skb, __u32 reason,
 		return;
 	total = v->dropped;
 	__builtin_memset(&rec, 0, sizeof(rec)); /* about the listener, not one client */
-	listen_drop_record(&rec, &lk, v);
+	rst_listen_drop_record(&rec, &lk, v);
 	rec.count = total - v->reported;
 	v->reported = total;
 	drops_emit(&rec);

@@ -29,6 +29,38 @@ struct rst_listen_drops {
 };
 
 /*
+ * The listen_drop record of a listener's entry, in one definition for both
+ * sides: the drop program makes it as drops happen (bpf/drops.bpf.h), the
+ * loader at stop for the drops no record counted yet (user/drops_report.c).
+ * *rec is zeroed by the caller, who sets its count (and, in user space,
+ * its time).
+ */
+static inline void rst_listen_drop_record(struct rst_record *rec,
+					  const struct rst_listener_key *lk,
+					  const struct rst_listen_drops *v)
+{
+	rec->event = RST_EV_LISTEN_DROP;
+	rec->side = RST_SIDE_SERVER;
+	rec->flags = RST_F_SERVER;
+	rec->netns = lk->netns;
+	rec->lport = lk->port;
+	rec->family = v->family;
+	__builtin_memcpy(rec->laddr, v->laddr, RST_ADDR_LEN);
+	rec->drop_reason = v->drop_reason;
+	rec->facts = RST_FACT_DROP_REASON | RST_FACT_COUNT;
+	if (v->has_owner) {
+		rec->pid = v->owner.pid;
+		rec->tid = v->owner.tid;
+		rec->uid = v->owner.uid;
+		rec->proc_start_ns = v->owner.proc_start_ns;
+		__builtin_memcpy(rec->comm, v->owner.comm, sizeof(rec->comm));
+		__builtin_memcpy(rec->thread, v->owner.thread, sizeof(rec->thread));
+		rec->flags |= RST_F_OWNER;
+		rec->attribution = RST_ATTR_SOCKET_OWNER;
+	}
+}
+
+/*
  * What the listeners' iterator (bpf/listen_drops_iter.bpf.c) writes for each
  * listening socket it finds, read by user/listen_drops.c every second: the
  * listener's own drop counter, and a listen_drop record about it that only

@@ -9,33 +9,6 @@
 #include <time.h>
 #include <bpf/bpf.h>
 
-/* The record bpf/drops.bpf.h's listen_drop_record() makes. */
-static void listen_drop_record(struct rst_record *rec, const struct rst_listener_key *lk,
-			       const struct rst_listen_drops *v)
-{
-	memset(rec, 0, sizeof(*rec));
-	rec->ts_ns = monotonic_ns();
-	rec->event = RST_EV_LISTEN_DROP;
-	rec->side = RST_SIDE_SERVER;
-	rec->flags = RST_F_SERVER;
-	rec->netns = lk->netns;
-	rec->lport = lk->port;
-	rec->family = v->family;
-	memcpy(rec->laddr, v->laddr, RST_ADDR_LEN);
-	rec->drop_reason = v->drop_reason;
-	rec->facts = RST_FACT_DROP_REASON | RST_FACT_COUNT;
-	if (v->has_owner) {
-		rec->pid = v->owner.pid;
-		rec->tid = v->owner.tid;
-		rec->uid = v->owner.uid;
-		rec->proc_start_ns = v->owner.proc_start_ns;
-		memcpy(rec->comm, v->owner.comm, sizeof(rec->comm));
-		memcpy(rec->thread, v->owner.thread, sizeof(rec->thread));
-		rec->flags |= RST_F_OWNER;
-		rec->attribution = RST_ATTR_SOCKET_OWNER;
-	}
-}
-
 int drops_flush(struct rstsnoop_bpf *skel, ring_buffer_sample_fn on_record, void *ctx)
 {
 	int fd = bpf_map__fd(skel->maps.listen_drops), n = 0;
@@ -51,7 +24,9 @@ int drops_flush(struct rstsnoop_bpf *skel, ring_buffer_sample_fn on_record, void
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &v) || !v.wanted || v.dropped <= v.reported)
 			continue;
-		listen_drop_record(&rec, &key, &v);
+		memset(&rec, 0, sizeof(rec));
+		rec.ts_ns = monotonic_ns();
+		rst_listen_drop_record(&rec, &key, &v);
 		rec.count = v.dropped - v.reported;
 		on_record(ctx, &rec, sizeof(rec));
 		n++;
