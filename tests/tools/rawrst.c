@@ -216,33 +216,50 @@ static void send_rst6(int fd, uint16_t sport, uint16_t dport, uint32_t seq)
 		die("sendto ::1");
 }
 
-static int ignored6(uint16_t port)
+/*
+ * The RSTs a connection must survive: a loopback pair on port (over ::1
+ * with v6), then three RSTs from the server's end that the stack must drop.
+ */
+static int ignored(uint16_t port, bool v6)
 {
-	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(port),
-				 .sin6_addr = IN6ADDR_LOOPBACK_INIT};
-	socklen_t alen = sizeof(a);
-	int l = socket(AF_INET6, SOCK_STREAM, 0), c = socket(AF_INET6, SOCK_STREAM, 0), s, one = 1;
-	int raw = raw6();
+	static const uint32_t offsets[] = {-0x40000000u, 0x40000000u, 1000};
+	struct sockaddr_storage addr = {0};
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&addr;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr;
+	socklen_t alen = v6 ? sizeof(*a6) : sizeof(*a4);
+	int family = v6 ? AF_INET6 : AF_INET;
+	int l = socket(family, SOCK_STREAM, 0), c = socket(family, SOCK_STREAM, 0), s, one = 1;
+	/* an IPv6 raw socket both sends and sniffs; IPv4 needs IPPROTO_RAW to send */
+	int sniff = v6 ? raw6() : raw_sniffer(), raw = v6 ? sniff : raw_sender();
 	uint16_t cport;
 	uint32_t rcv_nxt = 0;
 	bool got = false, alive;
 	char buf[8];
 	struct seg g;
 
+	if (v6) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(port);
+		a6->sin6_addr = in6addr_loopback;
+	} else {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(port);
+		a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	}
 	if (l < 0 || c < 0)
 		die("socket");
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 8))
+	if (bind(l, (struct sockaddr *)&addr, alen) || listen(l, 8))
 		die("listen");
-	if (connect(c, (struct sockaddr *)&a, sizeof(a)))
+	if (connect(c, (struct sockaddr *)&addr, alen))
 		die("connect");
-	if (getsockname(c, (struct sockaddr *)&a, &alen))
+	if (getsockname(c, (struct sockaddr *)&addr, &alen))
 		die("getsockname");
-	cport = ntohs(a.sin6_port);
+	cport = ntohs(v6 ? a6->sin6_port : a4->sin_port);
 	s = accept(l, NULL, NULL);
 	if (s < 0)
 		die("accept");
-	while (!got && next_segment_at(raw, &g, 2000, true))
+	while (!got && next_segment_at(sniff, &g, 2000, v6))
 		if (g.sport == port && g.dport == cport && (g.flags & (F_SYN | F_ACK)) == (F_SYN | F_ACK)) {
 			rcv_nxt = g.seq + 1;
 			got = true;
@@ -251,54 +268,12 @@ static int ignored6(uint16_t port)
 		errno = ETIMEDOUT;
 		die("no SYN-ACK seen");
 	}
-	send_rst6(raw, port, cport, rcv_nxt - 0x40000000u);
-	send_rst6(raw, port, cport, rcv_nxt + 0x40000000u);
-	send_rst6(raw, port, cport, rcv_nxt + 1000);
-	usleep(100 * 1000);
-	alive = write(c, "ping", 4) == 4 && read(s, buf, sizeof(buf)) == 4 && write(s, "pong", 4) == 4 &&
-		read(c, buf, sizeof(buf)) == 4 && !memcmp(buf, "pong", 4);
-	printf("ignored pid=%d lport=%u rport=%u alive=%d\n", getpid(), cport, port, alive);
-	return alive ? 0 : 1;
-}
-
-static int ignored(uint16_t port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t alen = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s, one = 1;
-	int sniff = raw_sniffer(), raw = raw_sender();
-	uint16_t cport;
-	uint32_t rcv_nxt = 0;
-	bool got = false, alive;
-	char buf[8];
-	struct seg g;
-
-	if (l < 0 || c < 0)
-		die("socket");
-	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 8))
-		die("listen");
-	if (connect(c, (struct sockaddr *)&a, sizeof(a)))
-		die("connect");
-	if (getsockname(c, (struct sockaddr *)&a, &alen))
-		die("getsockname");
-	cport = ntohs(a.sin_port);
-	s = accept(l, NULL, NULL);
-	if (s < 0)
-		die("accept");
-	while (!got && next_segment(sniff, &g, 2000))
-		if (g.sport == port && g.dport == cport && (g.flags & (F_SYN | F_ACK)) == (F_SYN | F_ACK)) {
-			rcv_nxt = g.seq + 1;
-			got = true;
-		}
-	if (!got) {
-		errno = ETIMEDOUT;
-		die("no SYN-ACK seen");
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		if (v6)
+			send_rst6(raw, port, cport, rcv_nxt + offsets[i]);
+		else
+			send_segment(raw, port, cport, rcv_nxt + offsets[i], 0, F_RST);
 	}
-	send_segment(raw, port, cport, rcv_nxt - 0x40000000u, 0, F_RST);
-	send_segment(raw, port, cport, rcv_nxt + 0x40000000u, 0, F_RST);
-	send_segment(raw, port, cport, rcv_nxt + 1000, 0, F_RST);
 	usleep(100 * 1000);
 	alive = write(c, "ping", 4) == 4 && read(s, buf, sizeof(buf)) == 4 && write(s, "pong", 4) == 4 &&
 		read(c, buf, sizeof(buf)) == 4 && !memcmp(buf, "pong", 4);
@@ -518,9 +493,9 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "ignored"))
-		return ignored(number(argv[2], 65535));
+		return ignored(number(argv[2], 65535), false);
 	if (argc == 4 && !strcmp(argv[1], "ignored") && !strcmp(argv[3], "6"))
-		return ignored6(number(argv[2], 65535));
+		return ignored(number(argv[2], 65535), true);
 	if ((argc == 8 || (argc == 9 && !strcmp(argv[8], "hold"))) && !strcmp(argv[1], "halfopen") &&
 	    (!strcmp(argv[5], "rst") || !strcmp(argv[5], "ack"))) {
 		int rc = halfopen(number(argv[2], 65535), number(argv[3], 65535),
