@@ -58,6 +58,7 @@ enum {
 	OPT_EVENT,
 	OPT_TOP,
 	OPT_PROBE,
+	OPT_OUTPUT,
 };
 
 /* One table drives getopt and --help, so they cannot disagree. */
@@ -112,6 +113,8 @@ static const struct cli_option cli_options[] = {
 	{"metrics-max-series", OPT_METRICS_MAX_SERIES, "N",
 	 "At most N label sets of rstsnoop_events_total;\nmore records go to an overflow series (default 1000)"},
 	{"quiet", 'q', NULL, "No records on stdout (with a metrics option)"},
+	{"output", OPT_OUTPUT, "FILE",
+	 "Append the records (table, JSON or summary) to FILE\n(made mode 0640) instead of stdout; SIGHUP opens\nFILE again (for logrotate: rename, then SIGHUP)"},
 	{"ready-file", OPT_READY_FILE, "PATH",
 	 "Once tracing has started, create PATH holding this\nprocess's PID; removed at exit. Remove PATH before\nstarting, then wait for it and check the PID"},
 	{"verbose", 'v', NULL, "Also show libbpf's debug messages"},
@@ -381,6 +384,11 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 	case 'q':
 		o->quiet = true;
 		break;
+	case OPT_OUTPUT:
+		if (!arg[0] || arg[strlen(arg) - 1] == '/')
+			return bad_input(e, "--output needs a file name, not a directory: %s", arg);
+		o->output = arg;
+		break;
 	case OPT_READY_FILE:
 		if (!arg[0])
 			return bad_input(e, "--ready-file needs a path");
@@ -407,6 +415,8 @@ static enum cli_status check_combinations(struct rst_options *o, struct cli_erro
 	if (o->quiet && !metrics)
 		return bad_input(e, "--quiet without --metrics-file or --metrics-listen "
 				    "would output nothing");
+	if (o->quiet && o->output)
+		return bad_input(e, "--quiet and --output exclude each other");
 	if (o->quiet && o->summary_s)
 		return bad_input(e, "--quiet and --summary exclude each other");
 	if (o->probe && o->no_ttl)

@@ -52,6 +52,7 @@ struct rst_options {
 	unsigned int metrics_interval_s;
 	unsigned int metrics_max_series;
 	const char *ready_file; /* written once tracing has started, else NULL */
+	const char *output;	/* --output: records to this file, else stdout */
 };
 
 /* Defaults of --metrics-interval and --metrics-max-series. */

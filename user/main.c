@@ -105,11 +105,17 @@ int main(int argc, char **argv)
 	/* libbpf parses its own copy to load: do not hold two at once. */
 	btf__free(vmlinux);
 	vmlinux = NULL;
-	if (run_install_signal_handlers()) {
+	if (run_install_signal_handlers(opts.output)) {
 		rst_err("cannot install signal handlers: %s", strerror(errno));
 		goto cleanup;
 	}
-	output_init(&rs.out, stdout, opts.json, &reasons);
+	/* As root, before loading: a file that cannot be made ends the run
+	 * before it starts; the reopens later go through its directory's fd
+	 * (output_file.h). */
+	if (opts.output && output_file_open(&rs.output_file, opts.output))
+		goto cleanup;
+	output_init(&rs.out, rs.output_file ? output_file_stream(rs.output_file) : stdout,
+		    opts.json, &reasons);
 	ephemeral_port_range(&eph_lo, &eph_hi);
 	rs.quiet = opts.quiet;
 	if (opts.metrics_file || opts.metrics_listen_set) {
@@ -205,6 +211,7 @@ cleanup:
 	counter_watch_free(rs.counters);
 	cgroup_names_free(rs.cgroups);
 	summary_free(rs.summary);
+	output_file_close(rs.output_file);
 	reset_reasons_free(&reasons);
 	btf__free(vmlinux);
 	return exit_code;
