@@ -40,6 +40,7 @@ nonempty=0
 for f in "${files[@]}"; do
 	want_true "every line of $(basename "$f") is a whole JSON object" $QUERY "$f" valid
 	n=$($QUERY "$f" count netns="$nsino" event=handshake_failed cause=refused)
+	n=${n:-0}
 	total=$((total + n))
 	[ "$n" -gt 0 ] && nonempty=$((nonempty + 1))
 done
