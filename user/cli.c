@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "cli.h"
+#include "pcapng.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -59,6 +60,8 @@ enum {
 	OPT_TOP,
 	OPT_PROBE,
 	OPT_OUTPUT,
+	OPT_PCAP,
+	OPT_PCAP_MAX_BYTES,
 };
 
 /* One table drives getopt and --help, so they cannot disagree. */
@@ -115,6 +118,11 @@ static const struct cli_option cli_options[] = {
 	{"quiet", 'q', NULL, "No records on stdout (with a metrics option)"},
 	{"output", OPT_OUTPUT, "FILE",
 	 "Append the records (table, JSON or summary) to FILE\n(made mode 0640) instead of stdout; SIGHUP opens\nFILE again (for logrotate: rename, then SIGHUP)"},
+	{"pcap", OPT_PCAP, "FILE",
+	 "Also write each RST and ICMP error reported as a\npacket to FILE (pcapng, for tcpdump and Wireshark),\n"
+	 "built from the record's facts, with a comment naming\nthe process, the event and the verdict"},
+	{"pcap-max-bytes", OPT_PCAP_MAX_BYTES, "N",
+	 "Stop writing --pcap at N bytes, counting the packets\nleft out (default 64 MiB)"},
 	{"ready-file", OPT_READY_FILE, "PATH",
 	 "Once tracing has started, create PATH holding this\nprocess's PID; removed at exit. Remove PATH before\nstarting, then wait for it and check the PID"},
 	{"verbose", 'v', NULL, "Also show libbpf's debug messages"},
@@ -389,6 +397,15 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 			return bad_input(e, "--output needs a file name, not a directory: %s", arg);
 		o->output = arg;
 		break;
+	case OPT_PCAP:
+		if (!arg[0])
+			return bad_input(e, "--pcap needs a file name");
+		o->pcap = arg;
+		break;
+	case OPT_PCAP_MAX_BYTES:
+		st = parse_number(e, "--pcap-max-bytes", arg, PCAP_MIN_MAX_BYTES, 1ULL << 50, &v);
+		o->pcap_max_bytes = v;
+		break;
 	case OPT_READY_FILE:
 		if (!arg[0])
 			return bad_input(e, "--ready-file needs a path");
@@ -425,6 +442,10 @@ static enum cli_status check_combinations(struct rst_options *o, struct cli_erro
 	if (!metrics && (o->metrics_interval_s || o->metrics_max_series))
 		return bad_input(e, "--metrics-interval and --metrics-max-series need "
 				    "--metrics-file or --metrics-listen");
+	if (o->pcap_max_bytes && !o->pcap)
+		return bad_input(e, "--pcap-max-bytes needs --pcap");
+	if (!o->pcap_max_bytes)
+		o->pcap_max_bytes = PCAP_DEFAULT_MAX_BYTES;
 	if (!o->metrics_interval_s)
 		o->metrics_interval_s = METRICS_DEFAULT_INTERVAL_S;
 	if (!o->metrics_max_series)

@@ -53,6 +53,8 @@ struct rst_options {
 	unsigned int metrics_max_series;
 	const char *ready_file; /* written once tracing has started, else NULL */
 	const char *output;	/* --output: records to this file, else stdout */
+	const char *pcap;	/* --pcap: RSTs and ICMP errors as pcapng, else NULL */
+	unsigned long long pcap_max_bytes; /* --pcap-max-bytes; 0 before the default */
 };
 
 /* Defaults of --metrics-interval and --metrics-max-series. */

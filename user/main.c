@@ -114,6 +114,8 @@ int main(int argc, char **argv)
 	 * (output_file.h). */
 	if (opts.output && output_file_open(&rs.output_file, opts.output))
 		goto cleanup;
+	if (opts.pcap && pcap_file_open(&rs.pcap, opts.pcap, opts.pcap_max_bytes))
+		goto cleanup;
 	output_init(&rs.out, rs.output_file ? output_file_stream(rs.output_file) : stdout,
 		    opts.json, &reasons);
 	ephemeral_port_range(&eph_lo, &eph_hi);
@@ -144,9 +146,11 @@ int main(int argc, char **argv)
 	/*
 	 * Where no line is printed per record (--summary, or metrics only),
 	 * the kernel side counts them itself (bpf/count.bpf.h); --probe looks
-	 * at every record's peer, so it keeps them coming.
+	 * at every record's peer and --pcap writes each, so they keep them
+	 * coming.
 	 */
-	features.count_in_kernel = !opts.probe && (opts.summary_s || (opts.quiet && rs.metrics));
+	features.count_in_kernel = !opts.probe && !opts.pcap &&
+				   (opts.summary_s || (opts.quiet && rs.metrics));
 	features.eph_lo = eph_lo;
 	features.eph_hi = eph_hi;
 	if (tracer_start(&tracer, &opts, &features, run_on_record, &rs))
@@ -212,6 +216,7 @@ cleanup:
 	cgroup_names_free(rs.cgroups);
 	summary_free(rs.summary);
 	output_file_close(rs.output_file);
+	pcap_file_close(rs.pcap);
 	reset_reasons_free(&reasons);
 	btf__free(vmlinux);
 	return exit_code;

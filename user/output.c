@@ -208,7 +208,7 @@ static const char *state_of(const struct rst_record *rec)
  * CLOCK_REALTIME of a CLOCK_MONOTONIC time, in unsigned arithmetic clamped
  * to 0..2^64-1: a garbled timestamp must not overflow (found by fuzzing).
  */
-static __u64 realtime_ns(const struct output *o, __u64 mono_ns)
+__u64 realtime_ns(const struct output *o, __u64 mono_ns)
 {
 	__u64 offset = o->realtime_offset_ns < 0 ? -(__u64)o->realtime_offset_ns
 						 : (__u64)o->realtime_offset_ns;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "run_loop.h"
 #include "diag.h"
+#include "output_parts.h"
 #include "kernel_names.h"
 #include "util.h"
 
@@ -60,6 +61,7 @@ static bool output_failed(struct run_state *rs)
 
 bool run_flush_output(struct run_state *rs)
 {
+	pcap_file_flush(rs->pcap);
 	fflush(rs->out.out ? rs->out.out : stdout);
 	return !output_failed(rs);
 }
@@ -265,6 +267,11 @@ int run_on_record(void *ctx, void *data, size_t size)
 	if (rs->metrics && rec->ts_ns < rs->stop_ns)
 		metrics_add(rs->metrics, rec);
 	prober_consider(rs->prober, rec, monotonic_ns());
+	if (rs->pcap && rec->ts_ns < rs->stop_ns) {
+		struct incident in = incident_of_record(rec);
+
+		pcap_file_add(rs->pcap, rec, realtime_ns(&rs->out, rec->ts_ns), reason_of(&rs->out, &in));
+	}
 	if (rs->quiet)
 		return 0;
 	if (!rs->summary) {
@@ -394,6 +401,11 @@ int run_loop(struct run_state *rs, const struct rst_options *opts)
 			 "limits or errors)",
 			 (unsigned long long)sent, (unsigned long long)skipped);
 	}
+	if (rs->pcap && pcap_file_left_out(rs->pcap))
+		rst_err("--pcap: %llu packets written, %llu left out (the --pcap-max-bytes cap, "
+			"or a write error)",
+			(unsigned long long)pcap_file_packets(rs->pcap),
+			(unsigned long long)pcap_file_left_out(rs->pcap));
 	if (rs->output_file && output_file_reopen_failures(rs->output_file))
 		rst_err("%llu of %llu reopens of --output failed (SIGHUP); those records went "
 			"to the file open before",

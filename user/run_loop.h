@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "output.h"
 #include "output_file.h"
+#include "pcapng.h"
 #include "probe.h"
 #include "summary.h"
 #include "tracer.h"
@@ -33,6 +34,7 @@
 struct run_state {
 	struct output out;
 	struct output_file *output_file; /* --output, else NULL (stdout) */
+	struct pcap_file *pcap;		 /* --pcap, else NULL */
 	struct summary *summary; /* --summary, else NULL */
 	struct metrics *metrics; /* --metrics-file or --metrics-listen, else NULL */
 	struct exporter *exporter;
