@@ -132,4 +132,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (ValueError, KeyError, subprocess.CalledProcessError) as e:
+        # a comment with a raw newline or tab splits tshark's lines
+        print("cannot compare: tshark's output does not parse: %r" % e)
+        sys.exit(1)
