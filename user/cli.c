@@ -62,6 +62,7 @@ enum {
 	OPT_OUTPUT,
 	OPT_PCAP,
 	OPT_PCAP_MAX_BYTES,
+	OPT_HOST_ROOT,
 };
 
 /* One table drives getopt and --help, so they cannot disagree. */
@@ -123,6 +124,8 @@ static const struct cli_option cli_options[] = {
 	 "built from the record's facts, with a comment naming\nthe process, the event and the verdict"},
 	{"pcap-max-bytes", OPT_PCAP_MAX_BYTES, "N",
 	 "Stop writing --pcap at N bytes, counting the packets\nleft out (default 64 MiB)"},
+	{"host-root", OPT_HOST_ROOT, "DIR",
+	 "Read the container runtimes' files (pod and container\nnames) under DIR instead of / (in a container: where\nthe host's / is mounted)"},
 	{"ready-file", OPT_READY_FILE, "PATH",
 	 "Once tracing has started, create PATH holding this\nprocess's PID; removed at exit. Remove PATH before\nstarting, then wait for it and check the PID"},
 	{"verbose", 'v', NULL, "Also show libbpf's debug messages"},
@@ -406,6 +409,11 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 		st = parse_number(e, "--pcap-max-bytes", arg, PCAP_MIN_MAX_BYTES, 1ULL << 50, &v);
 		o->pcap_max_bytes = v;
 		break;
+	case OPT_HOST_ROOT:
+		if (arg[0] != '/')
+			return bad_input(e, "--host-root must be an absolute path: %s", arg);
+		o->host_root = arg;
+		break;
 	case OPT_READY_FILE:
 		if (!arg[0])
 			return bad_input(e, "--ready-file needs a path");
@@ -466,6 +474,7 @@ enum cli_status cli_parse(int argc, char **argv, struct rst_options *opts, FILE 
 	memset(opts, 0, sizeof(*opts));
 	opts->ringbuf_kb = 2048;
 	opts->seed = SEED_AUTO;
+	opts->host_root = "/";
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		const struct cli_option *opt = &cli_options[i];
 

@@ -85,20 +85,28 @@ static void emit_utf8(char *out, size_t size, size_t *len, unsigned int cp)
 	}
 }
 
-/* Ends a decoded string: a value that did not fit is cut before its last,
- * possibly partial, UTF-8 character; *cut says so. */
+/* The bytes of a UTF-8 character its lead byte announces (1 for any other). */
+static size_t utf8_length(unsigned char lead)
+{
+	return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+}
+
+/* Ends a decoded string: a value that did not fit is cut after its last
+ * whole UTF-8 character; *cut says so. */
 static void finish_string(char *out, size_t size, size_t len, bool *cut)
 {
 	*cut = len >= size;
 	if (!out || !size)
 		return;
 	if (*cut) {
+		size_t lead;
+
 		len = size - 1;
-		/* back to the lead byte of the last character, and drop it */
-		while (len > 0 && ((unsigned char)out[len - 1] & 0xc0) == 0x80)
-			len--;
-		if (len > 0 && (unsigned char)out[len - 1] >= 0xc0)
-			len--;
+		/* the last character's lead byte; drop the character if partial */
+		for (lead = len; lead > 0 && ((unsigned char)out[lead - 1] & 0xc0) == 0x80; lead--)
+			;
+		if (lead > 0 && lead - 1 + utf8_length(out[lead - 1]) > len)
+			len = lead - 1;
 	}
 	out[len] = '\0';
 }

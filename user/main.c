@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 	struct tracer *tracer = NULL;
 	struct tracer_features features;
 	struct btf *vmlinux = NULL;
+	struct container_directory *containers = NULL;
 	unsigned int eph_lo, eph_hi;
 	int exit_code = 1;
 
@@ -158,10 +159,12 @@ int main(int argc, char **argv)
 	if (tracer_seed(tracer, opts.seed, opts.verbose) && opts.seed != SEED_AUTO)
 		goto cleanup;
 	rs.cgroups = cgroup_names_new();
+	containers = container_directory_new(opts.host_root);
+	cgroup_names_use_containers(rs.cgroups, containers);
 	rs.identities = identities_new(tracer_procs_fd(tracer), rs.cgroups,
 				       tracer_features(tracer)->kernel_reads_refused);
 	rs.listeners = listener_history_new();
-	if (!rs.cgroups || !rs.identities || !rs.listeners) {
+	if (!rs.cgroups || !containers || !rs.identities || !rs.listeners) {
 		rst_err_oom();
 		goto cleanup;
 	}
@@ -214,6 +217,7 @@ cleanup:
 	listener_history_free(rs.listeners);
 	counter_watch_free(rs.counters);
 	cgroup_names_free(rs.cgroups);
+	container_directory_free(containers);
 	summary_free(rs.summary);
 	output_file_close(rs.output_file);
 	pcap_file_close(rs.pcap);
