@@ -123,7 +123,7 @@ static void on_counted(void *ctx, const struct rst_record *rec, __u64 n)
 	if (outside_cgroup_filter(rs, &id))
 		return;
 	if (rs->metrics)
-		metrics_add_n(rs->metrics, rec, n);
+		metrics_add_n(rs->metrics, rec, n, id.cgroup ? id.cgroup->names : NULL);
 	if (rs->summary) {
 		summary_add_n(rs->summary, rec, &id, n);
 		watch_netns_of(rs, rec);
@@ -265,7 +265,7 @@ int run_on_record(void *ctx, void *data, size_t size)
 	if (outside_cgroup_filter(rs, &id))
 		return 0;
 	if (rs->metrics && rec->ts_ns < rs->stop_ns)
-		metrics_add(rs->metrics, rec);
+		metrics_add(rs->metrics, rec, id.cgroup ? id.cgroup->names : NULL);
 	prober_consider(rs->prober, rec, monotonic_ns());
 	if (rs->pcap && rec->ts_ns < rs->stop_ns) {
 		struct incident in = incident_of_record(rec);

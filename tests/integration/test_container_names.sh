@@ -83,6 +83,16 @@ want "docker: its name without the slash" \
 want "no file: the id, no names" \
 	"$($QUERY "$out" count comm=rt-bare container_id=$BARE pod=null namespace=null container_name=null)" 1
 want_true "valid JSON" $QUERY "$out" valid
+# the names as the schema describes them (python3-jsonschema, as test_dist.sh)
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	want "records under the schema" "$(python3 - "$TOP/dist/rstsnoop.schema.json" "$out" <<'PY'
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+bad = [e.message for l in open(sys.argv[2]) for e in v.iter_errors(json.loads(l))]
+print(bad[0] if bad else "ok")
+PY
+)" ok
+fi
 finish
 
 begin "container_names_table"
@@ -109,4 +119,41 @@ want "no names from the fixture" "$($QUERY "$WORK/names-root.out" count pod=web-
 want "the id still" "$($QUERY "$WORK/names-root.out" count comm=rt-k8s container_id=$K8S)" 2
 "$RSTSNOOP" --host-root relative/path >/dev/null 2>&1
 want "a relative --host-root: exit status" $? 2
+finish
+
+# Metrics: the pod's namespace and name as labels, bounded by --metrics-max-series like every
+# label; promtool accepts the exposition.
+PROMTOOL=${PROMTOOL:-$TOP/.cache/tools/promtool}
+PROM="python3 $TOP/tests/integration/prom.py"
+begin "container_names_metrics"
+ns=$(make_netns names-prom)
+prom="$WORK/names.prom"
+start_rstsnoop names-prom -q --netns "$ns" --host-root "$HOST" --metrics-file "$prom" ||
+	abort "rstsnoop did not start"
+traffic "$ns"
+stop_rstsnoop
+want "exit status" $? 0
+want "the containerd pod's series" \
+	"$($PROM "$prom" sum rstsnoop_events_total comm=rt-k8s namespace=shop pod=web-7d4b9c-x2x8q)" 2
+want "the hostile pod name as the table escapes it" \
+	"$($PROM "$prom" sum rstsnoop_events_total comm=rt-crio namespace=shop 'pod=\x1b[31mdb\x0a"0')" 1
+want "docker: no pod" "$($PROM "$prom" sum rstsnoop_events_total comm=rt-docker namespace= pod=)" 1
+if [ -x "$PROMTOOL" ]; then
+	want_true "promtool accepts it" sh -c "'$PROMTOOL' check metrics <'$prom' >'$WORK/promtool.out' 2>&1"
+fi
+finish
+
+begin "container_names_metrics_bounded"
+ns=$(make_netns names-cap)
+prom="$WORK/names-cap.prom"
+start_rstsnoop names-cap -q --netns "$ns" --host-root "$HOST" --metrics-file "$prom" \
+	--metrics-max-series 2 || abort "rstsnoop did not start"
+traffic "$ns"
+stop_rstsnoop
+want "exit status" $? 0
+want "two label sets" "$($PROM "$prom" series rstsnoop_events_total)" 3
+# which two groups get the series depends on the kernel side's drain order
+over=$($PROM "$prom" sum rstsnoop_events_total namespace=_overflow pod=_overflow)
+want_true "the rest in the overflow series ($over)" test "$over" -ge 2
+want "every record counted once" "$($PROM "$prom" sum rstsnoop_events_total)" 5
 finish
