@@ -231,8 +231,12 @@ size_t pcap_comment(char *buf, size_t size, const struct rst_record *rec,
 	ADD(" event=%s%s%s", event ? event : "?", cause ? "/" : "", cause ? cause : "");
 	if (v.name)
 		ADD(" origin=%s", v.name);
-	if (reason)
-		ADD(" reason=%s", reason);
+	if (reason) { /* a name from the kernel's BTF: escaped all the same */
+		char text[4 * 64 + 1];
+
+		text_escape(text, sizeof(text), reason, strlen(reason));
+		ADD(" reason=%s", text);
+	}
 	ADD(" ttl=%s", pkt->ttl_seen ? "seen" : "made-up");
 	if (pkt->icmp)
 		ADD(" icmp=%s", rec->facts & RST_FACT_ICMP_SEEN ? "seen" : "made-up");
