@@ -100,6 +100,39 @@ want "the failure is one line" "$(grep -c 'cannot reopen --output' "$WORK/rotfai
 want_true "counted at the end" grep -q '1 of 1 reopens of --output failed' "$WORK/rotfail.err"
 finish
 
+# With --user, the reopen runs as that user: openat() in the directory kept
+# open from the start, which that user owns; the folders above it (the
+# test's own, mode 0700 root) are not walked again, so they need not be
+# open to it.  The ready file is written by path, as the user: it goes to
+# a folder of its own outside the test's.
+begin "output_reopen_as_user"
+ns=$(make_netns rotuser)
+dir="$WORK/rotuser/logs"
+log="$dir/records.json"
+ready_dir=$(mktemp -d /tmp/rstsnoop-ready.XXXXXX)
+mkdir -p "$dir"
+chmod 0700 "$WORK/rotuser"
+chown 65534 "$dir"
+chmod 1777 "$ready_dir"
+READY_DIR="$ready_dir" start_rstsnoop rotuser --json --netns "$ns" --user 65534 \
+	--output "$log" || abort "rstsnoop did not start"
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 2 --name rt-user1 >/dev/null 2>&1
+wait_until 5 grep -q rt-user1 "$log" || abort "no record before the rotation"
+mv "$log" "$log.1"
+kill -HUP "$RSTSNOOP_PID"
+wait_until 5 test -e "$log" || abort "no new file after SIGHUP"
+ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count 3 --name rt-user2 >/dev/null 2>&1
+stop_rstsnoop
+want "exit status" $? 0
+want "the first file: root's, made before the drop" "$(stat -c %u "$log.1")" 0
+want "the new file: made by the user" "$(stat -c %u "$log")" 65534
+want "the new file's mode" "$(stat -c %a "$log")" 640
+want "records before" "$($QUERY "$log.1" count comm=rt-user1)" 2
+want "records after" "$($QUERY "$log" count comm=rt-user2)" 3
+want_true "no reopen error" sh -c "! grep -q reopen '$WORK/rotuser.err'"
+rm -rf "$ready_dir"
+finish
+
 # Bad uses end before tracing starts, with one line.
 begin "output_bad_uses"
 "$RSTSNOOP" --output "$WORK/no/such/dir/f" >"$WORK/bad.out" 2>"$WORK/bad.err"
