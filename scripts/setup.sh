@@ -12,9 +12,11 @@ build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpfto
 # curl, python3-jsonschema, man-db, systemd: validators of the metrics
 # endpoint, the JSON schema, the man page and the unit file; podman with
 # runc (crun refuses hybrid cgroups): real containers, whose image is
-# busybox-static imported from a tar (tests/integration/test_containers.sh)
+# busybox-static imported from a tar (tests/integration/test_containers.sh);
+# tshark: reads --pcap files back (tests/integration/test_pcap.sh; its
+# debconf question is answered by DEBIAN_FRONTEND=noninteractive below)
 test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip util-linux
-	valgrind libclang-rt-14-dev curl python3-jsonschema man-db systemd file podman runc"
+	valgrind libclang-rt-14-dev curl python3-jsonschema man-db systemd file podman runc tshark"
 bench_pkgs="tcpdump bpftrace"
 
 pkgs=$build_pkgs

@@ -29,6 +29,7 @@ struct cgroup_names {
 	size_t len, cap;
 	struct cgroup_miss misses[MISSES];
 	size_t next_miss;
+	struct container_directory *containers; /* names the containers; may be NULL */
 };
 
 /* ---- what a path shows --------------------------------------------------- */
@@ -196,6 +197,7 @@ static int add(struct cgroup_names *c, __u64 id, const char *rel)
 		c->cap = ncap;
 	}
 	info = &c->v[c->len];
+	memset(info, 0, sizeof(*info));
 	info->id = id;
 	info->path = strdup(rel[0] ? rel : "/");
 	if (!info->path)
@@ -270,11 +272,24 @@ static void rescan(struct cgroup_names *c)
 	qsort(c->v, c->len, sizeof(*c->v), by_id);
 }
 
-static const struct cgroup_info *find(const struct cgroup_names *c, __u64 id)
+static struct cgroup_info *find(const struct cgroup_names *c, __u64 id)
 {
 	struct cgroup_info key = {.id = id};
+	struct cgroup_info *info = c->len ? bsearch(&key, c->v, c->len, sizeof(*c->v), by_id) : NULL;
 
-	return c->len ? bsearch(&key, c->v, c->len, sizeof(*c->v), by_id) : NULL;
+	/* the files are read here, for the cgroups records show, not for every
+	 * cgroup a walk finds; the directory reads each id once */
+	if (info && !info->names_looked_up && info->facts.container_id[0] && c->containers) {
+		info->names = container_names_lookup(c->containers, info->facts.container_id);
+		info->names_looked_up = true;
+	}
+	return info;
+}
+
+void cgroup_names_use_containers(struct cgroup_names *c, struct container_directory *d)
+{
+	if (c)
+		c->containers = d;
 }
 
 const struct cgroup_info *cgroup_lookup(struct cgroup_names *c, __u64 id)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include "container_names.h"
 
 #define CGROUP_CONTAINER_ID_LEN 64 /* docker, containerd, cri-o, podman: 64 hex digits */
 #define CGROUP_UNIT_LEN 256	   /* systemd's limit on a unit name */
@@ -25,6 +26,10 @@ struct cgroup_info {
 	__u64 id;
 	char *path; /* relative to the cgroup2 mount, "/" first, as /proc/PID/cgroup shows it */
 	struct cgroup_facts facts;
+	/* what the runtime's files name the container (container_names.h);
+	 * NULL: no container, no file, or not looked up (no directory) */
+	const struct container_names *names;
+	bool names_looked_up;
 };
 
 /*
@@ -44,6 +49,9 @@ struct cgroup_names;
 /* Finds the cgroup2 mount; without one every look-up fails.  NULL: no memory. */
 struct cgroup_names *cgroup_names_new(void);
 void cgroup_names_free(struct cgroup_names *c);
+/* Names each container a cgroup shows from these files (looked up on the
+ * first cgroup_lookup() of it); NULL: none.  c does not own d. */
+void cgroup_names_use_containers(struct cgroup_names *c, struct container_directory *d);
 /* The cgroup of an id, NULL when none is known (walks the tree again on a
  * miss, at most once a second per unknown id). */
 const struct cgroup_info *cgroup_lookup(struct cgroup_names *c, __u64 id);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "cli.h"
+#include "pcapng.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -58,6 +59,10 @@ enum {
 	OPT_EVENT,
 	OPT_TOP,
 	OPT_PROBE,
+	OPT_OUTPUT,
+	OPT_PCAP,
+	OPT_PCAP_MAX_BYTES,
+	OPT_HOST_ROOT,
 };
 
 /* One table drives getopt and --help, so they cannot disagree. */
@@ -112,6 +117,15 @@ static const struct cli_option cli_options[] = {
 	{"metrics-max-series", OPT_METRICS_MAX_SERIES, "N",
 	 "At most N label sets of rstsnoop_events_total;\nmore records go to an overflow series (default 1000)"},
 	{"quiet", 'q', NULL, "No records on stdout (with a metrics option)"},
+	{"output", OPT_OUTPUT, "FILE",
+	 "Append the records (table, JSON or summary) to FILE\n(made mode 0640) instead of stdout; SIGHUP opens\nFILE again (for logrotate: rename, then SIGHUP)"},
+	{"pcap", OPT_PCAP, "FILE",
+	 "Also write each RST and ICMP error reported as a\npacket to FILE (pcapng, for tcpdump and Wireshark),\n"
+	 "built from the record's facts, with a comment naming\nthe process, the event and the verdict"},
+	{"pcap-max-bytes", OPT_PCAP_MAX_BYTES, "N",
+	 "Stop writing --pcap at N bytes, counting the packets\nleft out (default 64 MiB)"},
+	{"host-root", OPT_HOST_ROOT, "DIR",
+	 "Read the container runtimes' files (pod and container\nnames) under DIR instead of / (in a container: where\nthe host's / is mounted)"},
 	{"ready-file", OPT_READY_FILE, "PATH",
 	 "Once tracing has started, create PATH holding this\nprocess's PID; removed at exit. Remove PATH before\nstarting, then wait for it and check the PID"},
 	{"verbose", 'v', NULL, "Also show libbpf's debug messages"},
@@ -381,6 +395,25 @@ static enum cli_status apply(struct rst_options *o, int key, const char *arg, FI
 	case 'q':
 		o->quiet = true;
 		break;
+	case OPT_OUTPUT:
+		if (!arg[0] || arg[strlen(arg) - 1] == '/')
+			return bad_input(e, "--output needs a file name, not a directory: %s", arg);
+		o->output = arg;
+		break;
+	case OPT_PCAP:
+		if (!arg[0])
+			return bad_input(e, "--pcap needs a file name");
+		o->pcap = arg;
+		break;
+	case OPT_PCAP_MAX_BYTES:
+		st = parse_number(e, "--pcap-max-bytes", arg, PCAP_MIN_MAX_BYTES, 1ULL << 50, &v);
+		o->pcap_max_bytes = v;
+		break;
+	case OPT_HOST_ROOT:
+		if (arg[0] != '/')
+			return bad_input(e, "--host-root must be an absolute path: %s", arg);
+		o->host_root = arg;
+		break;
 	case OPT_READY_FILE:
 		if (!arg[0])
 			return bad_input(e, "--ready-file needs a path");
@@ -407,6 +440,8 @@ static enum cli_status check_combinations(struct rst_options *o, struct cli_erro
 	if (o->quiet && !metrics)
 		return bad_input(e, "--quiet without --metrics-file or --metrics-listen "
 				    "would output nothing");
+	if (o->quiet && o->output)
+		return bad_input(e, "--quiet and --output exclude each other");
 	if (o->quiet && o->summary_s)
 		return bad_input(e, "--quiet and --summary exclude each other");
 	if (o->probe && o->no_ttl)
@@ -415,6 +450,10 @@ static enum cli_status check_combinations(struct rst_options *o, struct cli_erro
 	if (!metrics && (o->metrics_interval_s || o->metrics_max_series))
 		return bad_input(e, "--metrics-interval and --metrics-max-series need "
 				    "--metrics-file or --metrics-listen");
+	if (o->pcap_max_bytes && !o->pcap)
+		return bad_input(e, "--pcap-max-bytes needs --pcap");
+	if (!o->pcap_max_bytes)
+		o->pcap_max_bytes = PCAP_DEFAULT_MAX_BYTES;
 	if (!o->metrics_interval_s)
 		o->metrics_interval_s = METRICS_DEFAULT_INTERVAL_S;
 	if (!o->metrics_max_series)
@@ -435,6 +474,7 @@ enum cli_status cli_parse(int argc, char **argv, struct rst_options *opts, FILE 
 	memset(opts, 0, sizeof(*opts));
 	opts->ringbuf_kb = 2048;
 	opts->seed = SEED_AUTO;
+	opts->host_root = "/";
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		const struct cli_option *opt = &cli_options[i];
 

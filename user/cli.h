@@ -52,6 +52,10 @@ struct rst_options {
 	unsigned int metrics_interval_s;
 	unsigned int metrics_max_series;
 	const char *ready_file; /* written once tracing has started, else NULL */
+	const char *output;	/* --output: records to this file, else stdout */
+	const char *pcap;	/* --pcap: RSTs and ICMP errors as pcapng, else NULL */
+	const char *host_root;	/* --host-root: where the host's /run and /var are; "/" */
+	unsigned long long pcap_max_bytes; /* --pcap-max-bytes; 0 before the default */
 };
 
 /* Defaults of --metrics-interval and --metrics-max-series. */

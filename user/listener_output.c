@@ -35,7 +35,7 @@ static void time_or_null(struct json_writer *w, const struct output *o, const ch
 static void json_listener(struct json_writer *w, const struct output *o, const char *key,
 			  const struct listener_seen *e)
 {
-	struct cgroup_info cg = {.path = e->cgroup, .facts = e->facts};
+	struct cgroup_info cg = {.path = e->cgroup, .facts = e->facts, .names = e->names};
 	char addr[INET6_ADDRSTRLEN], cmdline[RST_CMDLINE_LEN + 1];
 	bool owner = e->pid != 0, signal;
 	int code;

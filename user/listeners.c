@@ -155,10 +155,13 @@ static void set_listener_owner(struct listener_seen *e, const struct rst_owner *
 	free(e->cgroup);
 	e->cgroup = NULL;
 	memset(&e->facts, 0, sizeof(e->facts));
+	e->names = NULL;
 	if (id && id->cgroup && id->cgroup->path) {
 		e->cgroup = strdup(id->cgroup->path);
-		if (e->cgroup)
+		if (e->cgroup) {
 			e->facts = id->cgroup->facts;
+			e->names = id->cgroup->names; /* the directory's: lives as long */
+		}
 	}
 	e->ended = false;
 	e->exit_status = 0;

@@ -36,6 +36,7 @@ struct listener_seen {
 	struct rst_process proc;
 	char *cgroup;		   /* its cgroup path then; NULL: unknown */
 	struct cgroup_facts facts; /* what that path shows (container, unit) */
+	const struct container_names *names; /* what the runtime named it; NULL: nothing */
 	__u64 sock_ino;
 	__u64 opened_ns;     /* listen() (CLOCK_MONOTONIC); 0: it listened before the start */
 	__u64 closed_ns;     /* the last close of its listener; 0: none seen */

@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 	struct tracer *tracer = NULL;
 	struct tracer_features features;
 	struct btf *vmlinux = NULL;
+	struct container_directory *containers = NULL;
 	unsigned int eph_lo, eph_hi;
 	int exit_code = 1;
 
@@ -105,11 +106,19 @@ int main(int argc, char **argv)
 	/* libbpf parses its own copy to load: do not hold two at once. */
 	btf__free(vmlinux);
 	vmlinux = NULL;
-	if (run_install_signal_handlers()) {
+	if (run_install_signal_handlers(opts.output)) {
 		rst_err("cannot install signal handlers: %s", strerror(errno));
 		goto cleanup;
 	}
-	output_init(&rs.out, stdout, opts.json, &reasons);
+	/* As root, before loading: a file that cannot be made ends the run
+	 * before it starts; the reopens later go through its directory's fd
+	 * (output_file.h). */
+	if (opts.output && output_file_open(&rs.output_file, opts.output))
+		goto cleanup;
+	if (opts.pcap && pcap_file_open(&rs.pcap, opts.pcap, opts.pcap_max_bytes))
+		goto cleanup;
+	output_init(&rs.out, rs.output_file ? output_file_stream(rs.output_file) : stdout,
+		    opts.json, &reasons);
 	ephemeral_port_range(&eph_lo, &eph_hi);
 	rs.quiet = opts.quiet;
 	if (opts.metrics_file || opts.metrics_listen_set) {
@@ -138,9 +147,11 @@ int main(int argc, char **argv)
 	/*
 	 * Where no line is printed per record (--summary, or metrics only),
 	 * the kernel side counts them itself (bpf/count.bpf.h); --probe looks
-	 * at every record's peer, so it keeps them coming.
+	 * at every record's peer and --pcap writes each, so they keep them
+	 * coming.
 	 */
-	features.count_in_kernel = !opts.probe && (opts.summary_s || (opts.quiet && rs.metrics));
+	features.count_in_kernel = !opts.probe && !opts.pcap &&
+				   (opts.summary_s || (opts.quiet && rs.metrics));
 	features.eph_lo = eph_lo;
 	features.eph_hi = eph_hi;
 	if (tracer_start(&tracer, &opts, &features, run_on_record, &rs))
@@ -148,10 +159,12 @@ int main(int argc, char **argv)
 	if (tracer_seed(tracer, opts.seed, opts.verbose) && opts.seed != SEED_AUTO)
 		goto cleanup;
 	rs.cgroups = cgroup_names_new();
+	containers = container_directory_new(opts.host_root);
+	cgroup_names_use_containers(rs.cgroups, containers);
 	rs.identities = identities_new(tracer_procs_fd(tracer), rs.cgroups,
 				       tracer_features(tracer)->kernel_reads_refused);
 	rs.listeners = listener_history_new();
-	if (!rs.cgroups || !rs.identities || !rs.listeners) {
+	if (!rs.cgroups || !containers || !rs.identities || !rs.listeners) {
 		rst_err_oom();
 		goto cleanup;
 	}
@@ -204,7 +217,10 @@ cleanup:
 	listener_history_free(rs.listeners);
 	counter_watch_free(rs.counters);
 	cgroup_names_free(rs.cgroups);
+	container_directory_free(containers);
 	summary_free(rs.summary);
+	output_file_close(rs.output_file);
+	pcap_file_close(rs.pcap);
 	reset_reasons_free(&reasons);
 	btf__free(vmlinux);
 	return exit_code;

@@ -14,6 +14,7 @@
 /* What one series of rstsnoop_events_total is labelled with. */
 struct series_key {
 	__u32 reason;	    /* with has_reason */
+	__u32 pod_index;    /* container_names' (namespace, pod); 0: none */
 	__u16 port;	    /* the service's end; 0: unknown */
 	__u8 event, cause;  /* cause only for handshake_failed */
 	__u8 has_reason;
@@ -26,6 +27,9 @@ struct series_key {
 struct series {
 	struct series_key key;
 	__u64 count; /* 0: a free slot */
+	/* the names pod_index stands for: of the container that made the
+	 * series, whose namespace and pod every container of that pod shares */
+	const struct container_names *names;
 };
 
 #define EVENT_SLOTS 4 /* enum rst_event runs 1..3 */
@@ -86,9 +90,10 @@ static __u16 service_port(const struct metrics *m, const struct rst_record *rec)
 }
 
 static void make_key(const struct metrics *m, const struct rst_record *rec,
-		     struct series_key *k)
+		     const struct container_names *names, struct series_key *k)
 {
 	memset(k, 0, sizeof(*k));
+	k->pod_index = names ? names->pod_index : 0;
 	k->event = rec->event;
 	if (rec->event == RST_EV_HANDSHAKE_FAILED)
 		k->cause = rec->cause;
@@ -112,9 +117,10 @@ static size_t hash_key(const struct series_key *k)
 	return h;
 }
 
-void metrics_add(struct metrics *m, const struct rst_record *rec)
+void metrics_add(struct metrics *m, const struct rst_record *rec,
+		 const struct container_names *names)
 {
-	metrics_add_n(m, rec, 1);
+	metrics_add_n(m, rec, 1, names);
 }
 
 static __u64 *overflow_of(struct metrics *m, __u8 event)
@@ -128,13 +134,14 @@ void metrics_add_overflow(struct metrics *m, __u8 event, __u64 n)
 	*overflow_of(m, event) += n;
 }
 
-void metrics_add_n(struct metrics *m, const struct rst_record *rec, __u64 n)
+void metrics_add_n(struct metrics *m, const struct rst_record *rec, __u64 n,
+		   const struct container_names *names)
 {
 	struct series_key k;
 	size_t mask = m->n_slots - 1, i;
 
 	m->records += n;
-	make_key(m, rec, &k);
+	make_key(m, rec, names, &k);
 	i = hash_key(&k) & mask;
 	for (;; i = (i + 1) & mask) { /* ends: at least half the slots are free */
 		struct series *s = &m->slots[i];
@@ -152,6 +159,7 @@ void metrics_add_n(struct metrics *m, const struct rst_record *rec, __u64 n)
 	}
 	m->slots[i].key = k;
 	m->slots[i].count = n;
+	m->slots[i].names = k.pod_index ? names : NULL;
 	m->used++;
 }
 
@@ -182,9 +190,14 @@ static void render_series(FILE *f, const struct metrics *m, const struct series 
 	const char *reason = k->has_reason ? reset_reason_name(m->reasons, k->reason) : NULL;
 	const char *cause = k->cause ? cause_name(k->cause) : NULL;
 	char comm[4 * RST_COMM_LEN + 1] = "", port[8] = "";
+	char namespace[4 * CONTAINER_NAME_MAX + 1] = "", pod[4 * CONTAINER_NAME_MAX + 1] = "";
 
 	if (k->has_owner)
 		text_escape(comm, sizeof(comm), k->comm, RST_COMM_LEN);
+	if (s->names) {
+		text_escape(namespace, sizeof(namespace), s->names->namespace, CONTAINER_NAME_MAX);
+		text_escape(pod, sizeof(pod), s->names->pod, CONTAINER_NAME_MAX);
+	}
 	if (k->port)
 		snprintf(port, sizeof(port), "%u", k->port);
 	fputs("rstsnoop_events_total{", f);
@@ -195,6 +208,8 @@ static void render_series(FILE *f, const struct metrics *m, const struct series 
 	label(f, "reason", reason ? reason : "", false);
 	label(f, "comm", comm, false);
 	label(f, "port", port, false);
+	label(f, "namespace", namespace, false);
+	label(f, "pod", pod, false);
 	fprintf(f, "} %llu\n", (unsigned long long)s->count);
 }
 
@@ -218,6 +233,8 @@ static void render_events(FILE *f, const struct metrics *m)
 		label(f, "reason", "_overflow", false);
 		label(f, "comm", "_overflow", false);
 		label(f, "port", "_overflow", false);
+		label(f, "namespace", "_overflow", false);
+		label(f, "pod", "_overflow", false);
 		fprintf(f, "} %llu\n", (unsigned long long)m->overflow[ev]);
 	}
 }

@@ -5,9 +5,10 @@
  * 0.0.4).  Pure: no I/O but the buffer it renders into; exporter.h takes
  * the text to a file or an HTTP listener.
  *
- * Labels of rstsnoop_events_total: event, cause, rst_origin, reason, comm
- * and port (the service's end; the client's ephemeral port is folded as
- * in --summary).  Never a PID or a remote address: each would make a
+ * Labels of rstsnoop_events_total: event, cause, rst_origin, reason, comm,
+ * port (the service's end; the client's ephemeral port is folded as in
+ * --summary), and the Kubernetes namespace and pod where the runtime's
+ * files name the container (container_names.h; empty otherwise).  Never a PID or a remote address: each would make a
  * series per connection.  The number of distinct label sets is capped;
  * records beyond the cap are counted in one overflow series per event,
  * whose other labels read "_overflow".
@@ -17,6 +18,7 @@
 
 #include <stddef.h>
 #include <linux/types.h>
+#include "container_names.h"
 #include "kernel_names.h"
 #include "record.h"
 #include "tracer.h"
@@ -38,10 +40,13 @@ struct metrics;
 struct metrics *metrics_new(unsigned int max_series, unsigned int eph_lo, unsigned int eph_hi,
 			    const struct reset_reasons *reasons);
 void metrics_free(struct metrics *m);
-/* Counts one record.  On the record path: no allocation, no system call. */
-void metrics_add(struct metrics *m, const struct rst_record *rec);
+/* Counts one record; names: its container's (NULL: none).  On the record
+ * path: no allocation, no system call. */
+void metrics_add(struct metrics *m, const struct rst_record *rec,
+		 const struct container_names *names);
 /* n records like rec at once (counted by the kernel side, bpf/count.bpf.h). */
-void metrics_add_n(struct metrics *m, const struct rst_record *rec, __u64 n);
+void metrics_add_n(struct metrics *m, const struct rst_record *rec, __u64 n,
+		   const struct container_names *names);
 /* n records of event the kernel side could not count (its table was full):
  * the event's overflow series. */
 void metrics_add_overflow(struct metrics *m, __u8 event, __u64 n);

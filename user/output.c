@@ -208,7 +208,7 @@ static const char *state_of(const struct rst_record *rec)
  * CLOCK_REALTIME of a CLOCK_MONOTONIC time, in unsigned arithmetic clamped
  * to 0..2^64-1: a garbled timestamp must not overflow (found by fuzzing).
  */
-static __u64 realtime_ns(const struct output *o, __u64 mono_ns)
+__u64 realtime_ns(const struct output *o, __u64 mono_ns)
 {
 	__u64 offset = o->realtime_offset_ns < 0 ? -(__u64)o->realtime_offset_ns
 						 : (__u64)o->realtime_offset_ns;
@@ -333,6 +333,15 @@ static void json_identity(struct json_writer *w, const struct rst_record *rec,
 		json_program(w, NULL, 0, false, cg);
 }
 
+/* pod, namespace, container_name: what the runtime's files name the
+ * container; null each where they say nothing. */
+static void names_fields(struct json_writer *w, const struct container_names *n)
+{
+	jw_string(w, "pod", n && n->pod[0] ? n->pod : NULL);
+	jw_string(w, "namespace", n && n->namespace[0] ? n->namespace : NULL);
+	jw_string(w, "container_name", n && n->container[0] ? n->container : NULL);
+}
+
 void json_program(struct json_writer *w, const char *cmdline, size_t len, bool cut,
 		  const struct cgroup_info *cg)
 {
@@ -345,6 +354,7 @@ void json_program(struct json_writer *w, const char *cmdline, size_t len, bool c
 	}
 	jw_string(w, "cgroup", cg ? cg->path : NULL);
 	jw_string(w, "container_id", cg && cg->facts.container_id[0] ? cg->facts.container_id : NULL);
+	names_fields(w, cg ? cg->names : NULL);
 	jw_string(w, "unit", cg && cg->facts.unit[0] ? cg->facts.unit : NULL);
 }
 
@@ -561,22 +571,33 @@ void owner_columns(struct output *o, const struct incident *in)
 
 /*
  * The CONTEXT column: the most telling of what the cgroup shows, compactly:
- * a container (ctr: and the short id docker ps shows), else the systemd
- * unit, else the cgroup path; escaped, cut at a whole escape and marked "+".
+ * a Kubernetes container (k8s:NAMESPACE/POD/CONTAINER) or a named one
+ * (ctr:NAME) where the runtime's files name it, else a container by the
+ * short id docker ps shows (ctr:ID), else the systemd unit, else the cgroup
+ * path; escaped, cut at a whole escape and marked "+".
  */
 void context_column(struct output *o, const struct cgroup_info *cg)
 {
 	const char *raw = NULL;
 	char text[CONTEXT_TEXT_SIZE];
+	char named[3 * (CONTAINER_NAME_MAX + 1) + 8];
 
-	if (cg && cg->facts.container_id[0]) /* hex digits: nothing to escape */
+	if (cg && cg->names && cg->names->pod[0]) {
+		snprintf(named, sizeof(named), "k8s:%s/%s%s%s", cg->names->namespace, cg->names->pod,
+			 cg->names->container[0] ? "/" : "", cg->names->container);
+		raw = named;
+	} else if (cg && cg->names && cg->names->container[0]) {
+		snprintf(named, sizeof(named), "ctr:%s", cg->names->container);
+		raw = named;
+	} else if (cg && cg->facts.container_id[0]) { /* hex digits: nothing to escape */
 		snprintf(text, sizeof(text), "ctr:%.12s", cg->facts.container_id);
-	else if (cg && cg->facts.unit[0])
+	} else if (cg && cg->facts.unit[0]) {
 		raw = cg->facts.unit;
-	else if (cg && strcmp(cg->path, "/"))
+	} else if (cg && strcmp(cg->path, "/")) {
 		raw = cg->path;
-	else
+	} else {
 		snprintf(text, sizeof(text), "-");
+	}
 	if (raw && text_escape(text, sizeof(text), raw, strlen(raw)) > CONTEXT_W) {
 		text_escape(text, CONTEXT_W, raw, strlen(raw)); /* at most CONTEXT_W - 1 */
 		strcat(text, "+");

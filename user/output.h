@@ -59,6 +59,9 @@ void output_summary(struct output *o, const struct summary_report *r);
 const char *event_name(__u8 event);
 const char *cause_name(__u8 cause);
 
+/* CLOCK_REALTIME of a record's CLOCK_MONOTONIC time, clamped, never wrapped. */
+__u64 realtime_ns(const struct output *o, __u64 mono_ns);
+
 /* Formats addr/port as "a.b.c.d" / "2001:db8::1" into buf (>= 46 bytes). */
 void format_addr(char *buf, size_t size, int family, const __u8 *addr);
 

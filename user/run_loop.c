@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "run_loop.h"
 #include "diag.h"
+#include "output_parts.h"
 #include "kernel_names.h"
 #include "util.h"
 
@@ -15,30 +16,43 @@
  * -d, the listeners' counters) are checked between polls. */
 #define POLL_INTERVAL_MS 50
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reopen_requested;
 
 static void on_signal(int sig)
 {
 	stop_requested = 1;
 }
 
-int run_install_signal_handlers(void)
+/* Only a flag: the loop reopens between records (a reopen here could cut
+ * a record that stdio is writing in two). */
+static void on_hangup(int sig)
+{
+	reopen_requested = 1;
+}
+
+int run_install_signal_handlers(bool reopen_on_hup)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction hup = {.sa_handler = on_hangup};
 
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&hup.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -errno;
+	/* Without --output, SIGHUP keeps its default: a closed terminal ends
+	 * the run. */
+	if (reopen_on_hup && sigaction(SIGHUP, &hup, NULL))
 		return -errno;
 	/* A closed stdout (| head) shows up as EPIPE on write: exit quietly. */
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 
-/* Notes the first write error on stdout (errno is the write's, if called
- * right after it); true once stdout is unusable. */
+/* Notes the first write error on the output (stdout or --output; errno is
+ * the write's, if called right after it); true once it is unusable. */
 static bool output_failed(struct run_state *rs)
 {
-	if (!ferror(stdout))
+	if (!ferror(rs->out.out ? rs->out.out : stdout))
 		return false;
 	if (!rs->write_error)
 		rs->write_error = errno ? errno : EIO;
@@ -47,8 +61,20 @@ static bool output_failed(struct run_state *rs)
 
 bool run_flush_output(struct run_state *rs)
 {
-	fflush(stdout);
+	pcap_file_flush(rs->pcap);
+	fflush(rs->out.out ? rs->out.out : stdout);
 	return !output_failed(rs);
+}
+
+/* SIGHUP with --output: the file again under its name, from the next
+ * record on; the table's header starts each new file. */
+static void reopen_output(struct run_state *rs)
+{
+	if (output_file_reopen(rs->output_file))
+		return;
+	rs->out.out = output_file_stream(rs->output_file);
+	if (!rs->summary && !rs->quiet)
+		output_header(&rs->out);
 }
 
 int run_output_exit_code(const struct run_state *rs)
@@ -97,7 +123,7 @@ static void on_counted(void *ctx, const struct rst_record *rec, __u64 n)
 	if (outside_cgroup_filter(rs, &id))
 		return;
 	if (rs->metrics)
-		metrics_add_n(rs->metrics, rec, n);
+		metrics_add_n(rs->metrics, rec, n, id.cgroup ? id.cgroup->names : NULL);
 	if (rs->summary) {
 		summary_add_n(rs->summary, rec, &id, n);
 		watch_netns_of(rs, rec);
@@ -239,8 +265,13 @@ int run_on_record(void *ctx, void *data, size_t size)
 	if (outside_cgroup_filter(rs, &id))
 		return 0;
 	if (rs->metrics && rec->ts_ns < rs->stop_ns)
-		metrics_add(rs->metrics, rec);
+		metrics_add(rs->metrics, rec, id.cgroup ? id.cgroup->names : NULL);
 	prober_consider(rs->prober, rec, monotonic_ns());
+	if (rs->pcap && rec->ts_ns < rs->stop_ns) {
+		struct incident in = incident_of_record(rec);
+
+		pcap_file_add(rs->pcap, rec, realtime_ns(&rs->out, rec->ts_ns), reason_of(&rs->out, &in));
+	}
 	if (rs->quiet)
 		return 0;
 	if (!rs->summary) {
@@ -312,6 +343,10 @@ int run_loop(struct run_state *rs, const struct rst_options *opts)
 		if (rs->summary)
 			close_intervals(rs, polled_from < rs->stop_ns ? polled_from : rs->stop_ns);
 		run_flush_output(rs);
+		if (reopen_requested && rs->output_file && !rs->write_error) {
+			reopen_requested = 0;
+			reopen_output(rs);
+		}
 		now = monotonic_ns();
 		if (now >= metrics_due) {
 			run_publish_metrics(rs, tracer, now);
@@ -366,6 +401,17 @@ int run_loop(struct run_state *rs, const struct rst_options *opts)
 			 "limits or errors)",
 			 (unsigned long long)sent, (unsigned long long)skipped);
 	}
+	if (rs->pcap && pcap_file_left_out(rs->pcap))
+		rst_err("--pcap: %llu packets written, %llu left out (the --pcap-max-bytes cap, "
+			"or a write error)",
+			(unsigned long long)pcap_file_packets(rs->pcap),
+			(unsigned long long)pcap_file_left_out(rs->pcap));
+	if (rs->output_file && output_file_reopen_failures(rs->output_file))
+		rst_err("%llu of %llu reopens of --output failed (SIGHUP); those records went "
+			"to the file open before",
+			(unsigned long long)output_file_reopen_failures(rs->output_file),
+			(unsigned long long)(output_file_reopen_failures(rs->output_file) +
+					     output_file_reopens(rs->output_file)));
 	if (listener_history_dropped(rs->listeners))
 		rst_err("%llu listeners found the listener history full (all %d "
 			"entries listening); refusals of their ports name no expected "

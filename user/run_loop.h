@@ -24,6 +24,8 @@
 #include "listeners.h"
 #include "metrics.h"
 #include "output.h"
+#include "output_file.h"
+#include "pcapng.h"
 #include "probe.h"
 #include "summary.h"
 #include "tracer.h"
@@ -31,6 +33,8 @@
 /* What a run writes to and reads from; main() owns and frees each part. */
 struct run_state {
 	struct output out;
+	struct output_file *output_file; /* --output, else NULL (stdout) */
+	struct pcap_file *pcap;		 /* --pcap, else NULL */
 	struct summary *summary; /* --summary, else NULL */
 	struct metrics *metrics; /* --metrics-file or --metrics-listen, else NULL */
 	struct exporter *exporter;
@@ -47,12 +51,13 @@ struct run_state {
 	/* totals at the end of the last interval */
 	__u64 lost, owner_collisions, map_update_failures;
 	__u64 stop_ns;		 /* --summary counts records stamped before this */
-	int write_error;	 /* errno of the first failed write to stdout */
+	int write_error;	 /* errno of the first failed write to the output */
 	bool drain_error_shown;	 /* a failed read of the kernel side's counts was reported */
 };
 
-/* SIGINT and SIGTERM end the loop; a closed stdout is an EPIPE, not a signal. */
-int run_install_signal_handlers(void);
+/* SIGINT and SIGTERM end the loop; a closed stdout is an EPIPE, not a
+ * signal.  reopen_on_hup (--output): SIGHUP reopens the output file. */
+int run_install_signal_handlers(bool reopen_on_hup);
 /* The tracer's ring_buffer_sample_fn; ctx is the struct run_state. */
 int run_on_record(void *ctx, void *data, size_t size);
 /* Renders the metrics (with the tracer's health, if there is a tracer yet)

@@ -47,6 +47,12 @@ void test_cmdline_if_started(void);
 void test_filter_lists(void);
 void test_listen_drops(void);
 
+/* tests/unit/container_names_tests.c */
+void test_container_names_fixture_trees(void);
+void test_container_names_limits(void);
+void test_json_pick(void);
+void test_container_names_output(void);
+
 /* tests/unit/listeners_tests.c */
 void test_listener_questions(void);
 void test_listener_history(void);

@@ -336,12 +336,13 @@ static void test_output_json(void)
 			"\"netns\":4026531840,\"tid\":43,\"thread\":\"worker\\u0001\",\"ppid\":1,"
 			"\"parent_comm\":\"systemd\",\"cmdline\":\"python3 -c x\\\"y\\u000a\","
 			"\"cmdline_cut\":true,\"cgroup\":\"/system.slice/docker-" SAMPLE_CTR ".scope\","
-			"\"container_id\":\"" SAMPLE_CTR "\",\"unit\":\"docker-" SAMPLE_CTR ".scope\","
+			"\"container_id\":\"" SAMPLE_CTR "\",\"pod\":null,\"namespace\":null,"
+			"\"container_name\":null,\"unit\":\"docker-" SAMPLE_CTR ".scope\","
 			"\"expected_listener\":null,\"listeners_elsewhere\":null}\n") == s);
 	/* without an identity, every key is still there */
 	CHECK(strstr(s, "\"tid\":null,\"thread\":null,\"ppid\":null,\"parent_comm\":null,"
 			"\"cmdline\":null,\"cmdline_cut\":null,\"cgroup\":null,\"container_id\":null,"
-			"\"unit\":null,\"expected_listener\":null,\"listeners_elsewhere\":null}") != NULL);
+			"\"pod\":null,\"namespace\":null,\"container_name\":null,\"unit\":null,\"expected_listener\":null,\"listeners_elsewhere\":null}") != NULL);
 	CHECK(strstr(s, "\"event\":\"reset_sent\",\"side\":null,\"cause\":null,\"pid\":null,"
 			"\"comm\":null,\"uid\":null,\"attribution\":\"none\",\"family\":\"ipv6\","
 			"\"laddr\":\"2001:db8::1\"") != NULL);
@@ -714,6 +715,10 @@ static const struct unit_test tests[] = {
 	{"unit_cgroup_facts", test_cgroup_facts},
 	{"unit_cgroup2_mount", test_cgroup2_mount},
 	{"unit_cgroup_subtree", test_cgroup_subtree},
+	{"unit_container_names_fixture_trees", test_container_names_fixture_trees},
+	{"unit_container_names_limits", test_container_names_limits},
+	{"unit_json_pick", test_json_pick},
+	{"unit_container_names_output", test_container_names_output},
 	{"unit_cmdline_join", test_cmdline_join},
 	{"unit_cmdline_if_started", test_cmdline_if_started},
 	{"unit_filter_lists", test_filter_lists},
