@@ -245,11 +245,11 @@ static __always_inline void owner_claim(__u64 key, const struct rst_owner *o, __
 	slot->key = key;
 }
 
-/* Copies the owner entry of `key`; false where there is none. */
-static __always_inline bool owner_lookup(__u64 key, struct rst_sock_info *out)
+/* Copies the owner entry of `key` from its slot (owner_slot(), NULL: none);
+ * false where the slot holds no entry of key (any more). */
+static __always_inline bool owner_copy(const struct rst_owner_slot *slot, __u64 key,
+				       struct rst_sock_info *out)
 {
-	struct rst_owner_slot *slot = owner_slot(key);
-
 	if (!slot)
 		return false;
 	*out = slot->info;
@@ -258,6 +258,12 @@ static __always_inline bool owner_lookup(__u64 key, struct rst_sock_info *out)
 #endif
 	barrier();
 	return slot->key == key;
+}
+
+/* Copies the owner entry of `key`; false where there is none. */
+static __always_inline bool owner_lookup(__u64 key, struct rst_sock_info *out)
+{
+	return owner_copy(owner_slot(key), key, out);
 }
 
 /* The slot of `key`, if any, now belongs to nobody: a new socket took the
@@ -270,14 +276,17 @@ static __always_inline void owner_forget(__u64 key)
 		slot->key = 0;
 }
 
-/* The socket reached CLOSE: its slot is free, but keeps the owner for the
- * RST close() may send right after. */
+/* The socket `key` reached CLOSE: its slot (owner_slot(), NULL: none) is
+ * free, but keeps the owner for the RST close() may send right after. */
+static __always_inline void owner_release_slot(struct rst_owner_slot *slot, __u64 key)
+{
+	if (slot && slot->key == key)
+		slot->info.closed = 1;
+}
+
 static __always_inline void owner_release(__u64 key)
 {
-	struct rst_owner_slot *slot = owner_slot(key);
-
-	if (slot)
-		slot->info.closed = 1;
+	owner_release_slot(owner_slot(key), key);
 }
 
 /* ---- attribution -------------------------------------------------------- */
