@@ -4,7 +4,11 @@
  * learns who owns a socket (connect() and listen() run in the owner's
  * context) and reports handshakes that end in CLOSE.  It runs for every
  * state change of every socket on the host, so each program leaves at once
- * for anything but the few transitions handled here.
+ * for anything but the few transitions handled here.  Two programs per
+ * set: the hot one (connect(), a child's birth, every CLOSE, and the
+ * record of a handshake a RST ended) and the rare one it tail-calls
+ * (rare_paths()), which the verifier checks apart and the refused and
+ * reset paths never enter.
  */
 #ifndef RSTSNOOP_SET_STATE_BPF_H
 #define RSTSNOOP_SET_STATE_BPF_H
