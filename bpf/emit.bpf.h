@@ -69,12 +69,35 @@ static __always_inline bool passes_filters(const struct rst_record *rec)
 __u64 mutant_emits __attribute__((weak));
 #endif
 
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *lost = bpf_map_lookup_elem(&lost_records, &zero);
+
+	if (lost)
+		__sync_fetch_and_add(lost, 1);
+}
+
+/*
+ * A wakeup per record costs a connect storm about 40% of its throughput;
+ * user space polls every 50 ms instead (POLL_INTERVAL_MS in user/main.c)
+ * and is only woken early once a CPU queued its share of an eighth of the
+ * ring (cfg.wakeup_records).
+ */
+static __always_inline __u64 wakeup_flag(void)
+{
+	__u32 zero = 0, *queued = bpf_map_lookup_elem(&queued_since_wakeup, &zero);
+
+	if (queued && ++*queued >= cfg.wakeup_records) {
+		*queued = 0;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* rec was built elsewhere (the stack, a scratch map): copied into the ring. */
 static __always_inline void emit(struct rst_record *rec)
 {
-	__u64 flags = BPF_RB_NO_WAKEUP;
-	__u32 zero = 0, *queued;
-	__u64 *lost;
-
 	if (!records_armed || !passes_filters(rec))
 		return;
 #ifdef RST_MUTATE_LOSE_TENTH /* mutation smoke: every tenth record lost, uncounted */
@@ -86,22 +109,59 @@ static __always_inline void emit(struct rst_record *rec)
 		return;
 	}
 	rec->ts_ns = bpf_ktime_get_ns();
-	/*
-	 * A wakeup per record costs a connect storm about 40% of its
-	 * throughput; user space polls every 50 ms instead (POLL_INTERVAL_MS
-	 * in user/main.c) and is only woken early once a CPU queued its share
-	 * of an eighth of the ring (cfg.wakeup_records).
-	 */
-	queued = bpf_map_lookup_elem(&queued_since_wakeup, &zero);
-	if (queued && ++*queued >= cfg.wakeup_records) {
-		*queued = 0;
-		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&records, rec, sizeof(*rec), wakeup_flag()))
+		count_lost();
+}
+
+/*
+ * The hot paths' record, filled in place (record_open(), then
+ * record_close()) instead of on the stack and copied: in the ring itself
+ * where records are queued, in the per-CPU fact_scratch where the kernel
+ * side counts them (cfg.count_in_kernel is read-only data, so the verifier
+ * walks one of the two branches).  Zeroed.  NULL: records are not armed,
+ * or the ring is full (counted lost: a record the filters would have
+ * dropped counts too, but only while the ring is full and records are
+ * being lost anyway).  A reserved record must reach record_close() on
+ * every path.
+ */
+static __always_inline struct rst_record *record_open(void)
+{
+	struct rst_record *rec;
+	__u32 zero = 0;
+
+	if (!records_armed)
+		return NULL;
+	if (cfg.count_in_kernel) {
+		rec = bpf_map_lookup_elem(&fact_scratch, &zero);
+	} else {
+		rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
+		if (!rec)
+			count_lost();
 	}
-	if (bpf_ringbuf_output(&records, rec, sizeof(*rec), flags)) {
-		lost = bpf_map_lookup_elem(&lost_records, &zero);
-		if (lost)
-			__sync_fetch_and_add(lost, 1);
+	if (rec)
+		__builtin_memset(rec, 0, sizeof(*rec));
+	return rec;
+}
+
+/* A record of record_open() is complete: filtered, then queued or counted. */
+static __always_inline void record_close(struct rst_record *rec)
+{
+	if (cfg.count_in_kernel) {
+		emit(rec); /* the filters, then counted */
+		return;
 	}
+	if (!passes_filters(rec)) {
+		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+		return;
+	}
+#ifdef RST_MUTATE_LOSE_TENTH
+	if (__sync_fetch_and_add(&mutant_emits, 1) % 10 == 9) {
+		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+		return;
+	}
+#endif
+	rec->ts_ns = bpf_ktime_get_ns();
+	bpf_ringbuf_submit(rec, wakeup_flag());
 }
 
 /*
@@ -115,15 +175,9 @@ static __always_inline void emit(struct rst_record *rec)
  */
 static __always_inline void emit_internal(struct rst_record *rec)
 {
-	__u32 zero = 0;
-	__u64 *lost;
-
 	rec->ts_ns = bpf_ktime_get_ns();
-	if (bpf_ringbuf_output(&records, rec, sizeof(*rec), BPF_RB_NO_WAKEUP)) {
-		lost = bpf_map_lookup_elem(&lost_records, &zero);
-		if (lost)
-			__sync_fetch_and_add(lost, 1);
-	}
+	if (bpf_ringbuf_output(&records, rec, sizeof(*rec), BPF_RB_NO_WAKEUP))
+		count_lost();
 }
 
 #endif /* RSTSNOOP_EMIT_BPF_H */

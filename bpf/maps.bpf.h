@@ -414,9 +414,11 @@ struct {
 } queued_since_wakeup SEC(".maps") __weak;
 
 /*
- * Per CPU: room to build an internal record (emit_internal()) where the
- * program's stack has none left.
- *   writer and reader: set_state's listener_fact(), within one run
+ * Per CPU: room to build a record where the program's stack has none left
+ * (an internal one, emit_internal()), or the hot paths' record where the
+ * kernel side counts instead of queueing (record_open()).
+ *   writers and readers: set_state's listener_fact() (the rare program),
+ *   record_open() and its record_close(), each within one run
  *   key: 0; lifetime: one program run (rebuilt from zero each time)
  */
 struct {
@@ -425,6 +427,21 @@ struct {
 	__type(key, __u32);
 	__type(value, struct rst_record);
 } fact_scratch SEC(".maps") __weak;
+
+/*
+ * sock:inet_sock_set_state's rare paths (listen(), a listener's close,
+ * a connection's timeout, a handshake that failed without a RST) as a
+ * program of their own, which the hot program tail-calls: verified apart,
+ * and the refused and reset paths stay short (bpf/set_state.bpf.h).
+ *   writer: the loader, after load (user/tracer.c); reader: bpf_tail_call()
+ *   key: RST_SET_STATE_RARE_SLOT (bpf/rst_config.h); value: that program's fd
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} set_state_rare SEC(".maps") __weak;
 
 /* ---- In-kernel counting, for -s and metrics-only runs (count.bpf.h) ---- */
 

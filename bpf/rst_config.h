@@ -82,4 +82,8 @@ struct rst_config {
 	__u32 count_eph_hi;
 };
 
+/* The slot of set_state's rare program in the program array set_state_rare
+ * (bpf/maps.bpf.h): the loader fills it after load. */
+#define RST_SET_STATE_RARE_SLOT 0
+
 #endif /* RSTSNOOP_RST_CONFIG_H */

@@ -33,20 +33,39 @@ static __always_inline void listener_addr(void *ctx, const struct state_change *
 	}
 }
 
+/* The event's fields, once; false for what neither program handles. */
+static __always_inline bool state_change_of(const struct trace_event_raw_inet_sock_set_state *ctx,
+					    struct state_change *sc)
+{
+	if (ctx->protocol != IPPROTO_TCP || !is_tracked_transition(ctx->newstate))
+		return false;
+	sc->sk = ctx->skaddr;
+	sc->key = sock_key(sc->sk);
+	sc->newstate = ctx->newstate;
+	sc->oldstate = ctx->oldstate;
+	sc->sport = ctx->sport;
+	sc->dport = ctx->dport;
+	sc->family = ctx->family;
+	return true;
+}
+
 SEC("tracepoint/sock/inet_sock_set_state")
 int on_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	struct state_change sc;
 
-	if (ctx->protocol != IPPROTO_TCP || !is_tracked_transition(ctx->newstate))
-		return 0;
-	sc.sk = ctx->skaddr;
-	sc.key = sock_key(sc.sk);
-	sc.newstate = ctx->newstate;
-	sc.oldstate = ctx->oldstate;
-	sc.sport = ctx->sport;
-	sc.dport = ctx->dport;
-	sc.family = ctx->family;
-	on_state_change(ctx, &sc);
+	if (state_change_of(ctx, &sc))
+		on_state_change(ctx, &sc);
+	return 0;
+}
+
+/* Not attached: on_set_state tail-calls it (set_state_rare). */
+SEC("tracepoint/sock/inet_sock_set_state")
+int on_set_state_rare(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct state_change sc;
+
+	if (state_change_of(ctx, &sc))
+		rare_paths(ctx, &sc);
 	return 0;
 }

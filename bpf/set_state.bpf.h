@@ -4,7 +4,11 @@
  * learns who owns a socket (connect() and listen() run in the owner's
  * context) and reports handshakes that end in CLOSE.  It runs for every
  * state change of every socket on the host, so each program leaves at once
- * for anything but the few transitions handled here.
+ * for anything but the few transitions handled here.  Two programs per
+ * set: the hot one (connect(), a child's birth, every CLOSE, and the
+ * record of a handshake a RST ended) and the rare one it tail-calls
+ * (rare_paths()), which the verifier checks apart and the refused and
+ * reset paths never enter.
  */
 #ifndef RSTSNOOP_SET_STATE_BPF_H
 #define RSTSNOOP_SET_STATE_BPF_H
@@ -96,24 +100,87 @@ static __always_inline __u8 handshake_cause(const struct state_change *sc, bool 
 	return err == ETIMEDOUT ? RST_CAUSE_TIMEOUT : RST_CAUSE_OTHER;
 }
 
-static __always_inline void handshake_failed(void *ctx, const struct state_change *sc)
+/* The flow of a handshake's record: this host's end first, the wire's
+ * family (a v4-mapped socket's is IPv4). */
+static __always_inline void handshake_flow(void *ctx, const struct state_change *sc,
+					   struct rst_record *rec)
+{
+	rec->family = sc->family;
+	rec->lport = sc->sport;
+	rec->rport = sc->dport;
+	state_change_addrs(ctx, sc, rec);
+	unmap_v4(rec);
+	rec->netns = sk_netns(sc->sk);
+}
+
+/*
+ * The rest of a failed handshake's record (its flow is in rec already):
+ * rst is the RST that ended it (NULL: none came, an ICMP error or a
+ * timeout did), own its owner entry (NULL: unknown).
+ */
+static __always_inline void handshake_facts(const struct state_change *sc, struct rst_record *rec,
+					    int err, const struct rst_handshake_rst *rst,
+					    const struct rst_sock_info *own)
+{
+	const struct sock *sk = sc->sk;
+	bool got_rst = rst != NULL;
+
+	rec->event = RST_EV_HANDSHAKE_FAILED;
+	rec->side = sc->oldstate == TCP_SYN_SENT ? RST_SIDE_CLIENT : RST_SIDE_SERVER;
+	rec->state = sc->oldstate;
+	rec->flags |= RST_F_STATE;
+	rec->error = err;
+	rec->cause = handshake_cause(sc, got_rst, err);
+	/* no RST from the peer: did this socket reject its SYN-ACKs? */
+	if (!got_rst && sc->oldstate == TCP_SYN_SENT)
+		take_rejected_synacks(sc->key, rec);
+	rec->sock_cookie = sock_cookie_of(sk, sc->key);
+	if (got_rst && rst->local) {
+		rec->flags |= RST_F_LOCAL_RST | rst->rst.flags;
+		rec->reason = rst->rst.reason;
+	}
+	if (got_rst)
+		judge_received_rst(rec, sk, rst->local);
+	else if (err != ETIMEDOUT)
+		take_icmp_error(rec, own ? own->opened_ns : 0);
+	attribute_socket_owner(rec, sk, sc->oldstate, own ? &own->owner : NULL,
+			       own ? own->role : 0);
+	rec->sock_ino = sock_ino(sk);
+}
+
+/*
+ * The hot path: a RST ended the handshake (a refused connect, a reset
+ * one), taken from handshake_rsts.  slot: the socket's owner slot, looked
+ * up once for the whole CLOSE run.  The record is filled in place.
+ */
+static __always_inline void handshake_reset(void *ctx, const struct state_change *sc,
+					    const struct rst_handshake_rst *rst,
+					    const struct rst_owner_slot *slot)
+{
+	struct rst_sock_info si;
+	bool own = owner_copy(slot, sc->key, &si);
+	struct rst_record *rec = record_open();
+
+	if (!rec)
+		return;
+	handshake_flow(ctx, sc, rec);
+	handshake_facts(sc, rec, sk_error(sc->sk), rst, own ? &si : NULL);
+	record_close(rec);
+}
+
+/* A rare path: the handshake ended in CLOSE without a RST (an ICMP error,
+ * a timeout, rejected SYN-ACKs, or the application gave up). */
+static __always_inline void handshake_failed_without_rst(void *ctx, const struct state_change *sc)
 {
 	struct rst_record rec = {};
-	const struct sock *sk = sc->sk;
-	struct rst_handshake_rst rst = {};
 	struct rst_sock_info si = {};
+	const struct sock *sk = sc->sk;
 	int err = sk_error(sk);
-	bool got_rst = take_handshake_rst(sc->key, &rst);
+	/* CLOSE released the slot already, which keeps the owner */
 	bool own = owner_lookup(sc->key, &si);
-	__u64 opened_ns = own ? si.opened_ns : 0;
 
-	rec.family = sc->family;
-	rec.lport = sc->sport;
-	rec.rport = sc->dport;
-	state_change_addrs(ctx, sc, &rec);
-	unmap_v4(&rec);
-	rec.netns = sk_netns(sk);
-	if (!err && !got_rst) {
+	handshake_flow(ctx, sc, &rec);
+	if (!err) {
 		/*
 		 * An ICMP error that came while the application held the
 		 * socket (inside connect(), on a fast path) is only a soft
@@ -122,30 +189,10 @@ static __always_inline void handshake_failed(void *ctx, const struct state_chang
 		 * The ICMP error the packet program saw says so then.
 		 */
 		err = sk_error_soft(sk);
-		if (!err && !icmp_error_pending(&rec, opened_ns))
+		if (!err && !icmp_error_pending(&rec, own ? si.opened_ns : 0))
 			return; /* the application gave up (close() in SYN_SENT): not a failure */
 	}
-
-	rec.event = RST_EV_HANDSHAKE_FAILED;
-	rec.side = sc->oldstate == TCP_SYN_SENT ? RST_SIDE_CLIENT : RST_SIDE_SERVER;
-	rec.state = sc->oldstate;
-	rec.flags |= RST_F_STATE;
-	rec.error = err;
-	rec.cause = handshake_cause(sc, got_rst, err);
-	/* no RST from the peer: did this socket reject its SYN-ACKs? */
-	if (!got_rst && sc->oldstate == TCP_SYN_SENT)
-		take_rejected_synacks(sc->key, &rec);
-	rec.sock_cookie = sock_cookie_of(sk, sc->key);
-	if (got_rst && rst.local) {
-		rec.flags |= RST_F_LOCAL_RST | rst.rst.flags;
-		rec.reason = rst.rst.reason;
-	}
-	if (got_rst)
-		judge_received_rst(&rec, sk, rst.local);
-	else if (err != ETIMEDOUT)
-		take_icmp_error(&rec, opened_ns);
-	attribute_socket_owner(&rec, sk, sc->oldstate, own ? &si.owner : NULL, own ? si.role : 0);
-	rec.sock_ino = sock_ino(sk);
+	handshake_facts(sc, &rec, err, NULL, own ? &si : NULL);
 	emit(&rec);
 }
 
@@ -188,66 +235,98 @@ static __always_inline void timed_out(void *ctx, const struct state_change *sc, 
 	emit(&rec);
 }
 
+/* A listener closed (a rare path): its entry goes, and user space's
+ * listener history learns it. */
+static __always_inline void listener_closed(void *ctx, const struct state_change *sc)
+{
+	struct rst_listener_key lk;
+	struct rst_listener *l;
+	struct rst_record *fact = listener_fact(ctx, sc, RST_EV_LISTEN_CLOSE);
+	bool registered;
+
+	listener_key_of(ctx, sc, &lk);
+	l = bpf_map_lookup_elem(&listeners, &lk);
+	/* SO_REUSEPORT: only the listener that registered the port
+	 * takes its entry away (0: a seeded listener whose key the
+	 * seeding could not know). */
+	registered = l && (l->sk == sc->key || !l->sk);
+	/* Its owner is that entry's; another listener of a shared port
+	 * closes without one (user space knows the port's entry, and
+	 * the owner table's look-up would cost every program run's
+	 * verification more than it tells). */
+	if (fact && registered)
+		set_owner(fact, &l->owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);
+	if (fact)
+		emit_internal(fact);
+	if (registered)
+		bpf_map_delete_elem(&listeners, &lk);
+}
+
+/*
+ * A socket reached CLOSE, in the hot program: a handshake a RST ended is
+ * reported here; every other case that may make a record is left to the
+ * rare program (rare_paths()), once the closing socket is noted and its
+ * owner slot released (that slot keeps the owner, so the rare program
+ * still finds it).  One look-up each of socks, handshake_rsts and closing.
+ */
 static __always_inline void on_close(void *ctx, const struct state_change *sc)
 {
+	struct rst_owner_slot *slot = owner_slot(sc->key);
+	struct rst_handshake_rst rst;
+	bool rare;
 	int err;
 
 	if (sc->oldstate == TCP_SYN_SENT || sc->oldstate == TCP_SYN_RECV) {
-		handshake_failed(ctx, sc);
-	} else if (sc->oldstate != TCP_LISTEN) {
+		rare = !take_handshake_rst(sc->key, &rst);
+		if (!rare)
+			handshake_reset(ctx, sc, &rst, slot);
+	} else if (sc->oldstate == TCP_LISTEN) {
+		rare = true;
+	} else {
 		err = sk_error(sc->sk);
-		if (err && died_of_timeout(err))
-			timed_out(ctx, sc, err);
+		rare = err && died_of_timeout(err);
 	}
 	remember_closing(sc->key, sc->oldstate);
-	owner_release(sc->key);
-	if (sc->oldstate == TCP_LISTEN) {
-		struct rst_listener_key lk;
-		struct rst_listener *l;
-		struct rst_record *fact = listener_fact(ctx, sc, RST_EV_LISTEN_CLOSE);
-		bool registered;
-
-		listener_key_of(ctx, sc, &lk);
-		l = bpf_map_lookup_elem(&listeners, &lk);
-		/* SO_REUSEPORT: only the listener that registered the port
-		 * takes its entry away (0: a seeded listener whose key the
-		 * seeding could not know). */
-		registered = l && (l->sk == sc->key || !l->sk);
-		/* Its owner is that entry's; another listener of a shared port
-		 * closes without one (user space knows the port's entry, and
-		 * the owner table's look-up would cost every program run's
-		 * verification more than it tells). */
-		if (fact && registered)
-			set_owner(fact, &l->owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);
-		if (fact)
-			emit_internal(fact);
-		if (registered)
-			bpf_map_delete_elem(&listeners, &lk);
-	}
+	owner_release_slot(slot, sc->key);
+	if (rare)
+		bpf_tail_call(ctx, &set_state_rare, RST_SET_STATE_RARE_SLOT);
 }
 
-static __always_inline void on_connect_or_listen(void *ctx, const struct state_change *sc)
+/* connect() and listen() run in the owner's context: claim the socket. */
+static __always_inline void claim_for_current(const struct state_change *sc,
+					      struct rst_owner *owner, __u8 role)
+{
+	owner_from_current(owner);
+	owner_claim(sc->key, owner, role);
+}
+
+/* A connect(): the hot path's first run. */
+static __always_inline void on_connect(const struct state_change *sc)
 {
 	struct rst_owner owner;
-	__u8 role = sc->newstate == TCP_LISTEN ? RST_F_SERVER : RST_F_CLIENT;
 
-	/* connect() and listen() run in the owner's context. */
-	owner_from_current(&owner);
-	owner_claim(sc->key, &owner, role);
-	if (sc->newstate == TCP_LISTEN) {
-		struct rst_listener_key lk;
-		struct rst_listener l = {.owner = owner, .sk = sc->key};
-		struct rst_record *fact;
+	claim_for_current(sc, &owner, RST_F_CLIENT);
+}
 
-		listener_key_of(ctx, sc, &lk);
-		map_update(&listeners, &lk, &l, BPF_ANY, RST_MAP_LISTENERS);
-		map_update(&listener_tgids, &owner.pid, &owner.proc_start_ns, BPF_ANY,
-			   RST_MAP_LISTENER_TGIDS);
-		fact = listener_fact(ctx, sc, RST_EV_LISTEN_OPEN);
-		if (fact) {
-			set_owner(fact, &owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);
-			emit_internal(fact);
-		}
+/* A listen() (a rare path): the owner, the listener's entry, and the fact
+ * for user space's listener history. */
+static __always_inline void on_listen(void *ctx, const struct state_change *sc)
+{
+	struct rst_owner owner;
+	struct rst_listener_key lk;
+	struct rst_listener l = {.sk = sc->key};
+	struct rst_record *fact;
+
+	claim_for_current(sc, &owner, RST_F_SERVER);
+	l.owner = owner;
+	listener_key_of(ctx, sc, &lk);
+	map_update(&listeners, &lk, &l, BPF_ANY, RST_MAP_LISTENERS);
+	map_update(&listener_tgids, &owner.pid, &owner.proc_start_ns, BPF_ANY,
+		   RST_MAP_LISTENER_TGIDS);
+	fact = listener_fact(ctx, sc, RST_EV_LISTEN_OPEN);
+	if (fact) {
+		set_owner(fact, &owner, RST_ATTR_SOCKET_OWNER, RST_F_SERVER);
+		emit_internal(fact);
 	}
 }
 
@@ -264,14 +343,41 @@ static __always_inline void on_child_born(const struct state_change *sc)
 	owner_forget(sc->key);
 }
 
+/* The hot program: every tracked transition of every TCP socket. */
 static __always_inline void on_state_change(void *ctx, const struct state_change *sc)
 {
 	if (sc->newstate == TCP_CLOSE)
 		on_close(ctx, sc);
 	else if (sc->newstate == TCP_SYN_RECV)
 		on_child_born(sc);
-	else
-		on_connect_or_listen(ctx, sc);
+	else if (sc->newstate == TCP_SYN_SENT)
+		on_connect(sc);
+	else /* TCP_LISTEN */
+		bpf_tail_call(ctx, &set_state_rare, RST_SET_STATE_RARE_SLOT);
+}
+
+/*
+ * The rare program, tail-called by the hot one with the same event (a
+ * tail call does not return: the hot program did its part of a CLOSE
+ * before).  It decides again from the event what it is called for.
+ */
+static __always_inline void rare_paths(void *ctx, const struct state_change *sc)
+{
+	int err;
+
+	if (sc->newstate == TCP_LISTEN) {
+		on_listen(ctx, sc);
+	} else if (sc->newstate != TCP_CLOSE) {
+		return;
+	} else if (sc->oldstate == TCP_SYN_SENT || sc->oldstate == TCP_SYN_RECV) {
+		handshake_failed_without_rst(ctx, sc);
+	} else if (sc->oldstate == TCP_LISTEN) {
+		listener_closed(ctx, sc);
+	} else {
+		err = sk_error(sc->sk);
+		if (err && died_of_timeout(err))
+			timed_out(ctx, sc, err);
+	}
 }
 
 #endif /* RSTSNOOP_SET_STATE_BPF_H */

@@ -81,6 +81,11 @@ static void choose_programs(struct rstsnoop_bpf *skel, const struct tracer_featu
 	bpf_program__set_autoload(skel->progs.on_receive_reset, !btf);
 	bpf_program__set_autoload(skel->progs.on_send_reset, !btf);
 	bpf_program__set_autoload(skel->progs.on_set_state_btf, btf);
+	/* set_state's rare paths: tail-called, never attached (link_rare_paths()) */
+	bpf_program__set_autoload(skel->progs.on_set_state_rare, !btf);
+	bpf_program__set_autoload(skel->progs.on_set_state_rare_btf, btf);
+	bpf_program__set_autoattach(skel->progs.on_set_state_rare, false);
+	bpf_program__set_autoattach(skel->progs.on_set_state_rare_btf, false);
 	bpf_program__set_autoload(skel->progs.on_process_exit, !btf);
 	bpf_program__set_autoload(skel->progs.on_process_exit_btf, btf);
 	bpf_program__set_autoload(skel->progs.on_receive_reset_btf, btf);
@@ -220,6 +225,24 @@ static int load_best(struct tracer *t, const struct rst_options *opts)
 	return first_err;
 }
 
+/*
+ * set_state's rare paths are a program of their own that the hot one
+ * tail-calls (bpf/set_state.bpf.h): it must be in the program array
+ * before anything is attached, or listen(), timeouts and handshakes that
+ * fail without a RST would go unseen.
+ */
+static int link_rare_paths(struct rstsnoop_bpf *skel, bool btf)
+{
+	struct bpf_program *rare = btf ? skel->progs.on_set_state_rare_btf :
+					 skel->progs.on_set_state_rare;
+	__u32 key = RST_SET_STATE_RARE_SLOT;
+	int fd = bpf_program__fd(rare);
+
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.set_state_rare), &key, &fd, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int tracer_start(struct tracer **out, const struct rst_options *opts,
 		 const struct tracer_features *features, ring_buffer_sample_fn on_record, void *ctx)
 {
@@ -252,6 +275,11 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 	} else if (err) {
 		rst_err("the kernel refused the BPF programs: %s (run with -v)",
 			strerror(-err));
+		goto fail;
+	}
+	err = link_rare_paths(t->skel, t->feat.btf_programs);
+	if (err) {
+		rst_err("cannot link set_state's rare program: %s", strerror(-err));
 		goto fail;
 	}
 	err = rstsnoop_bpf__attach(t->skel);
