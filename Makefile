@@ -62,7 +62,7 @@ VMLINUX_H := $(VMLINUX_DIR)/vmlinux.h
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Ibpf -I$(OUT) -MMD -MP
-CFLAGS += $(SANITIZE_FLAGS) $(MUTATE_FLAG)
+CFLAGS += $(SANITIZE_FLAGS) $(MUTATE_FLAG) -DRST_TARGET_ARCH=$(ARCH)
 LDFLAGS += $(SANITIZE_FLAGS)
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I$(VMLINUX_DIR) -Ibpf -MMD -MP $(MUTATE_FLAG)
 
