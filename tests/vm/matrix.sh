@@ -8,7 +8,7 @@
 #           all put in one initramfs, so each kernel boots once.  The arm64
 #           kernels run, of the default set, only $MATRIX_ARM64_SCENARIOS
 #           (default below; "all": every one): TCG emulates arm64 at about
-#           a third of amd64's speed, and these are the cases users hit
+#           a quarter of amd64's speed (tests/vm/README.md), and these are the cases users hit
 #           first.  Scenarios named here run on arm64 as named.
 # -k        kernels: Debian series fetched by fetch-kernels.sh (arm64-6.1,
 #           arm64-6.12: Debian's arm64 kernels under qemu-system-aarch64),
