@@ -23,7 +23,8 @@
 #
 # arm64 kernels boot an image of their own: rstsnoop, rstgen, jsonq and
 # rawrst from `make ARCH=arm64 STATIC=1 OUT=build/static-arm64`, and
-# Debian's arm64 busybox, dash and MATRIX_TOOLS (fetch-arm64-tools.sh).
+# Debian's arm64 busybox, dash and MATRIX_TOOLS (fetch-arm64-tools.sh);
+# MATRIX_BINS, this machine's programs, go only to the amd64 image and host.
 # Binaries in the image / in PATH on the host: build/static/rstsnoop,
 # build/static/rstgen and build/static/jsonq when they exist (first built with
 # `make STATIC=1 OUT=build/static` and `gcc -O2 -static` unless
@@ -204,7 +205,6 @@ for arch in x86 arm64; do
 	else
 		opts+=(-t "$arm64_root")
 		arch_bins=(${bins_arm64[@]+"${bins_arm64[@]}"})
-		for b in ${MATRIX_BINS:-}; do arch_bins+=("$b"); done
 	fi
 	scenario_dir=$run/scenarios
 	[ "$arch" = x86 ] || scenario_dir=$run/scenarios-arm64
