@@ -1,5 +1,9 @@
 # rstsnoop build.  `make` -> build/rstsnoop; `make STATIC=1` -> a static
 # binary (for the kernel matrix); `make test`, `make bench`; V=1 shows commands.
+# ARCH=arm64 (from an x86-64 host): cross-built with aarch64-linux-gnu-gcc
+# against the arm64 libbpf/libelf/zlib of Debian multiarch, BPF objects
+# against vmlinux/arm64/vmlinux.h, in build/arm64 (`make ARCH=arm64 STATIC=1`;
+# scripts/setup.sh installs the cross tools).  ARCH=x86 is the other one.
 # SANITIZE=1: the loader and its tests built with ASan and UBSan, in their
 # own folder; `make test SANITIZE=1` runs the suite against them.
 # MUTATE=name: one deliberate fault (#ifdef RST_MUTATE_<NAME> in the
@@ -19,22 +23,48 @@ OUT ?= build/sanitize
 CC := clang
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+# ARCH: the kernel's name of the target (x86, arm64), as in
+# __TARGET_ARCH_$(ARCH) and the kernel tree; uname's names are taken too.
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH ?= $(HOST_ARCH)
+override ARCH := $(patsubst x86_64,x86,$(patsubst amd64,x86,$(patsubst aarch64,arm64,$(ARCH))))
+ifeq ($(filter x86 arm64,$(ARCH)),)
+$(error ARCH=$(ARCH) is not built: ARCH=x86 or ARCH=arm64)
+endif
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_COMPILE ?= $(if $(filter arm64,$(ARCH)),aarch64-linux-gnu-,x86_64-linux-gnu-)
+MULTIARCH := $(patsubst %-,%,$(CROSS_COMPILE))
+# make's built-in CC is cc, the host's compiler: a cross build must not use it
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+# the target's libbpf.pc, libelf.pc (Debian multiarch), not the host's
+export PKG_CONFIG_LIBDIR := /usr/lib/$(MULTIARCH)/pkgconfig:/usr/share/pkgconfig
+OUT ?= build/$(ARCH)
+endif
 OUT ?= build
 CLANG ?= clang
 CC ?= cc
 BPFTOOL ?= bpftool
-ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-# vmlinux/vmlinux.h is committed, generated from a 6.18 kernel's BTF, so the
-# build needs no BTF on the build machine; CO-RE adapts it to the running
-# kernel.  `make vmlinux` regenerates it from this machine's kernel.
-VMLINUX_H := vmlinux/vmlinux.h
+# The vmlinux.h files are committed, so the build needs no BTF on the build
+# machine; CO-RE adapts them to the running kernel.
+#   vmlinux/vmlinux.h        x86, from a 6.18 kernel's BTF; `make vmlinux`
+#                            regenerates it from this machine's kernel
+#   vmlinux/arm64/vmlinux.h  arm64, from Debian's 6.12 cloud-arm64 kernel;
+#                            vmlinux/arm64/regenerate.sh (see there)
+ifeq ($(ARCH),x86)
+VMLINUX_DIR := vmlinux
+else
+VMLINUX_DIR := vmlinux/$(ARCH)
+endif
+VMLINUX_H := $(VMLINUX_DIR)/vmlinux.h
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Ibpf -I$(OUT) -MMD -MP
-CFLAGS += $(SANITIZE_FLAGS) $(MUTATE_FLAG)
+CFLAGS += $(SANITIZE_FLAGS) $(MUTATE_FLAG) -DRST_TARGET_ARCH=$(ARCH)
 LDFLAGS += $(SANITIZE_FLAGS)
-BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux -Ibpf -MMD -MP $(MUTATE_FLAG)
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I$(VMLINUX_DIR) -Ibpf -MMD -MP $(MUTATE_FLAG)
 
 ifeq ($(STATIC),1)
 LDFLAGS += -static
@@ -81,7 +111,13 @@ BUILD_FLAGS := $(CC) $(CFLAGS) | $(LDFLAGS) | $(LDLIBS)
 $(OUT)/build-flags: FORCE | $(OUT)
 	$(Q)echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUT)
+# The same for the BPF objects: ARCH=arm64 into an OUT that held x86
+# objects must rebuild them (another -D__TARGET_ARCH, another vmlinux.h).
+BPF_BUILD_FLAGS := $(CLANG) $(BPF_CFLAGS)
+$(OUT)/bpf-flags: FORCE | $(OUT)
+	$(Q)echo '$(BPF_BUILD_FLAGS)' | cmp -s - $@ || echo '$(BPF_BUILD_FLAGS)' >$@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) $(OUT)/bpf-flags | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
@@ -145,7 +181,11 @@ $(OUT)/jsonq: tests/tools/jsonq.c | $(OUT)
 	$(Q)$(CC) -O2 -Wall -Wextra $(LDFLAGS) $< -o $@
 
 vmlinux:
+ifeq ($(ARCH),$(HOST_ARCH))
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_H)
+else
+	$(VMLINUX_DIR)/regenerate.sh
+endif
 
 clean:
 	rm -rf $(OUT)

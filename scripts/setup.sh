@@ -18,26 +18,45 @@ build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpfto
 test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip util-linux
 	valgrind libclang-rt-14-dev curl python3-jsonschema man-db systemd file podman runc tshark"
 bench_pkgs="tcpdump bpftrace"
+# arm64 (the matrix's arm64 VMs, `make ARCH=arm64 STATIC=1`): the cross
+# compiler, the static arm64 libbpf/libelf/zlib, qemu-system-aarch64, and the
+# shared libraries of the arm64 ip, ss, nft and tcpdump that
+# tests/vm/fetch-arm64-tools.sh unpacks (Debian multiarch packages; the
+# arm64 programs themselves are not installed, the amd64 ones stay)
+arm64_pkgs="gcc-aarch64-linux-gnu qemu-system-arm libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64
+	libbpf1:arm64 libelf1:arm64 libmnl0:arm64 libbsd0:arm64 libcap2:arm64 libnftables1:arm64
+	libedit2:arm64 libssl3:arm64 libpcap0.8:arm64 libselinux1:arm64 libtirpc3:arm64"
 
 pkgs=$build_pkgs
 for arg in "$@"; do
 	case "$arg" in
-	--test) pkgs="$pkgs $test_pkgs" ;;
-	--bench) pkgs="$pkgs $test_pkgs $bench_pkgs" ;;
+	--test) pkgs="$pkgs $test_pkgs $arm64_pkgs" ;;
+	--bench) pkgs="$pkgs $test_pkgs $arm64_pkgs $bench_pkgs" ;;
 	*) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;
 	esac
 done
+
+# :arm64 packages need dpkg to know the architecture (and apt its lists)
+arm64_new=0
+case " $pkgs " in
+*:arm64*)
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		dpkg --add-architecture arm64
+		arm64_new=1
+	fi
+	;;
+esac
 
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
-if [ -n "$missing" ]; then
+if [ -n "$missing" ] || [ "$arm64_new" = 1 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing
+	[ -z "$missing" ] || apt-get install -y -qq --no-install-recommends $missing
 fi
 
 # promtool (the Prometheus project's own checker of the text format) comes
@@ -62,12 +81,14 @@ fetch_promtool() {
 	fi
 }
 
-# The kernel matrix boots Debian's 5.10 (bullseye), 6.1 and 6.12 kernels:
-# fetch them once.
+# The kernel matrix boots Debian's 5.10 (bullseye), 6.1 and 6.12 kernels,
+# and the arm64 6.1 and 6.12 ones: fetch them once.
 case " $* " in
 *" --test "* | *" --bench "*)
 	fetch_promtool
 	"$(dirname "$0")/../tests/vm/fetch-kernels.sh" >/dev/null ||
 		echo "setup.sh: some matrix kernels could not be fetched; the matrix will SKIP them" >&2
+	"$(dirname "$0")/../tests/vm/fetch-arm64-tools.sh" >/dev/null ||
+		echo "setup.sh: the arm64 VMs' tools could not be fetched; the matrix will SKIP arm64" >&2
 	;;
 esac

@@ -52,6 +52,10 @@ static void wire_features_print(FILE *out, const struct tracer_features *f)
 			   : "local refused connects (this kernel traces no socket-less RST)");
 }
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define TARGET_ARCH_NAME STRINGIFY(RST_TARGET_ARCH)
+
 void features_print(FILE *out, const struct tracer_features *f, int btf_error,
 		    const struct tracer_features *loaded, const char *unchecked)
 {
@@ -59,6 +63,10 @@ void features_print(FILE *out, const struct tracer_features *f, int btf_error,
 
 	if (!uname(&u))
 		fprintf(out, "kernel: %s %s\n", u.release, u.machine);
+	/* the Makefile's ARCH, which also chose the BPF objects' target and
+	 * their vmlinux.h: the programs and their handlers are the same */
+	fprintf(out, "architecture: %s (BPF objects built for __TARGET_ARCH_%s; same programs on x86 and arm64)\n",
+		TARGET_ARCH_NAME, TARGET_ARCH_NAME);
 	if (f) {
 		fprintf(out, "kernel BTF: %s\n", VMLINUX_BTF);
 		fprintf(out, "tcp_send_reset layout: %s\n",

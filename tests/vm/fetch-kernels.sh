@@ -1,10 +1,13 @@
 #!/bin/bash
 # Fetch Debian kernels for the QEMU kernel matrix.
 #
-#   tests/vm/fetch-kernels.sh [SERIES...]        (default: 5.10 6.1 6.12)
+#   tests/vm/fetch-kernels.sh [SERIES...]
+#                       (default: 5.10 6.1 6.12 arm64-6.1 arm64-6.12)
 #
 # For each series S it picks the newest linux-image-S.*-cloud-amd64-unsigned
-# (or, when a series has no cloud flavour, linux-image-S.*-amd64-unsigned)
+# (or, when a series has no cloud flavour, linux-image-S.*-amd64-unsigned);
+# for arm64-S the newest linux-image-S.*-cloud-arm64-unsigned (arm64
+# packages: needs `dpkg --add-architecture arm64`, as setup.sh --test does)
 # that `apt-cache search` lists right now, downloads it with `apt-get download`
 # (only when that release is not cached yet), and keeps from the .deb only
 #   $CACHE/kernels/<release>/vmlinuz        the kernel
@@ -15,7 +18,8 @@
 # The .deb itself is deleted. CACHE defaults to <repo>/.cache (git-ignored).
 #
 # Where the packages come from:
-#   6.1, 6.12  the system's own apt sources (Debian 12 bookworm)
+#   6.1, 6.12  the system's own apt sources (Debian 12 bookworm), and so
+#              arm64-6.1, arm64-6.12
 #   5.10       Debian 11 bullseye + bullseye-security, read through a private
 #              apt state in $CACHE/apt/bullseye/ (its own sources.list,
 #              lists, cache and an empty dpkg status). The system's apt
@@ -45,7 +49,7 @@ want_modules=${VM_MODULES:-"veth nf_tables nft_counter nft_reject_inet nft_rejec
 
 log() { echo "fetch-kernels: $*" >&2; }
 
-[ $# -gt 0 ] || set -- 5.10 6.1 6.12
+[ $# -gt 0 ] || set -- 5.10 6.1 6.12 arm64-6.1 arm64-6.12
 
 mkdir -p "$kdir" || { for s in "$@"; do echo "MISSING $s cannot create $kdir"; done; exit 1; }
 # Keep the whole cache out of git even before .gitignore lists it.
@@ -123,7 +127,10 @@ apt_update() { # SOURCE
 	DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" update -qq >&2
 }
 
-series_re() { printf '%s' "$1" | sed 's/\./\\./g'; }
+# A series is VERSION (amd64) or ARCH-VERSION (arm64-6.1).
+series_version() { printf '%s' "${1#arm64-}"; }
+series_arch() { case $1 in arm64-*) echo arm64 ;; *) echo amd64 ;; esac; }
+series_re() { series_version "$1" | sed 's/\./\\./g'; }
 
 # The packages of a series that apt knows about, newest first (empty when
 # none): the cloud flavour, or the generic one when the series has no cloud
@@ -134,7 +141,9 @@ candidates() {
 	apt_opts "$(source_of "$1")" || return 0
 	list=$(apt-cache "${APT_OPTS[@]}" search --names-only "^linux-image-$re\\.[0-9]" 2>/dev/null |
 		awk '{print $1}')
-	for flavour in cloud-amd64 amd64; do
+	local arch
+	arch=$(series_arch "$1")
+	for flavour in "cloud-$arch" "$arch"; do
 		p=$(printf '%s\n' "$list" |
 			grep -E "^linux-image-$re\\.[0-9][^-]*(-[0-9]+)?-$flavour-unsigned\$" |
 			sort -rV)
@@ -155,7 +164,7 @@ newest_cached() {
 		d=${d%/}
 		d=${d##*/}
 		[ -s "$kdir/$d/vmlinuz" ] && printf '%s\n' "$d"
-	done | grep -E "^$re\\.[0-9]" | sort -V | tail -n 1
+	done | grep -E "^$re\\.[0-9].*-$(series_arch "$1")\$" | sort -V | tail -n 1
 }
 
 # Copy module $1 (and, first, what it depends on) from the extracted tree.
@@ -195,7 +204,7 @@ fetch() {
 	apt_opts "$(source_of "$series")" || return 1
 	tmp=$(mktemp -d "$cache/fetch.XXXXXX") || return 1
 	log "downloading $pkg"
-	if ! (cd "$tmp" && apt-get "${APT_OPTS[@]}" download -q -o APT::Sandbox::User=root "$pkg" \
+	if ! (cd "$tmp" && apt-get "${APT_OPTS[@]}" download -q -o APT::Sandbox::User=root "$pkg:$(series_arch "$series")" \
 		2>"$tmp/apt.err" >&2); then
 		cat "$tmp/apt.err" >&2
 		if grep -q ' 404 ' "$tmp/apt.err"; then
@@ -261,7 +270,7 @@ for series in "$@"; do
 	fi
 	why="" pkg=""
 	if [ -z "$newest" ]; then
-		why="apt-cache search ($src) lists no linux-image-$series.*-amd64-unsigned"
+		why="apt-cache search ($src) lists no linux-image-$(series_version "$series").*-$(series_arch "$series")-unsigned"
 	elif [ "${VM_OFFLINE:-0}" = 1 ]; then
 		pkg=$newest
 		rel=${pkg#linux-image-}

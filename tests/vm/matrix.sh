@@ -5,15 +5,26 @@
 #   tests/vm/matrix.sh [-k "5.10 6.1 6.12 host"] [-j JOBS] [-v] [SCENARIO...]
 #
 # SCENARIO  scenario scripts (default: tests/vm/scenarios/*.sh); they are
-#           all put in one initramfs, so each kernel boots once.
-# -k        kernels: Debian series fetched by fetch-kernels.sh, and/or "host"
+#           all put in one initramfs, so each kernel boots once.  The arm64
+#           kernels run, of the default set, only $MATRIX_ARM64_SCENARIOS
+#           (default below; "all": every one): TCG emulates arm64 at about
+#           a quarter of amd64's speed (tests/vm/README.md), and these are the cases users hit
+#           first.  Scenarios named here run on arm64 as named.
+# -k        kernels: Debian series fetched by fetch-kernels.sh (arm64-6.1,
+#           arm64-6.12: Debian's arm64 kernels under qemu-system-aarch64),
+#           and/or "host"
 #           (default $MATRIX_KERNELS or "5.10 6.1 6.12 6.12:lockdown=integrity
-#           6.12:lockdown=confidentiality host").  SERIES:WORD[:WORD...] boots
+#           6.12:lockdown=confidentiality arm64-6.1 arm64-6.12 host").
+#           SERIES:WORD[:WORD...] boots
 #           SERIES with the WORDs added to its kernel command line; its
 #           results are labelled RELEASE[WORD,...]
 # -j        kernels run at the same time (default $MATRIX_JOBS or 2)
 # -v        print every kernel's whole console (default: only on failure)
 #
+# arm64 kernels boot an image of their own: rstsnoop, rstgen, jsonq and
+# rawrst from `make ARCH=arm64 STATIC=1 OUT=build/static-arm64`, and
+# Debian's arm64 busybox, dash and MATRIX_TOOLS (fetch-arm64-tools.sh);
+# MATRIX_BINS, this machine's programs, go only to the amd64 image and host.
 # Binaries in the image / in PATH on the host: build/static/rstsnoop,
 # build/static/rstgen and build/static/jsonq when they exist (first built with
 # `make STATIC=1 OUT=build/static` and `gcc -O2 -static` unless
@@ -33,7 +44,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${RSTSNOOP_CACHE:-$repo/.cache}
-kernels=${MATRIX_KERNELS:-"5.10 6.1 6.12 6.12:lockdown=integrity 6.12:lockdown=confidentiality host"}
+kernels=${MATRIX_KERNELS:-"5.10 6.1 6.12 6.12:lockdown=integrity 6.12:lockdown=confidentiality arm64-6.1 arm64-6.12 host"}
+arm64_scenarios=${MATRIX_ARM64_SCENARIOS:-"refused remote_refused dual_stack server_reset who_sent clean_stop ready_restarts features hardening"}
 jobs_max=${MATRIX_JOBS:-2}
 verbose=0
 while getopts k:j:vh opt; do
@@ -57,10 +69,16 @@ mkdir -p "$run/scenarios" || exit 1
 [ -e "$cache/.gitignore" ] || echo '*' >"$cache/.gitignore"
 
 # Scenario set.
+named=$#
 [ $# -gt 0 ] || set -- "$here"/scenarios/*.sh
+mkdir -p "$run/scenarios-arm64"
 for s in "$@"; do
 	[ -f "$s" ] || { say "no scenario $s"; exit 2; }
 	cp "$s" "$run/scenarios/"
+	name=$(basename "$s" .sh)
+	if [ "$named" -gt 0 ] || [ "$arm64_scenarios" = all ] || [[ " $arm64_scenarios " == *" $name "* ]]; then
+		cp "$s" "$run/scenarios-arm64/"
+	fi
 done
 
 # Binaries. A failed build is a FAIL: a stale binary must not pass.
@@ -90,8 +108,36 @@ for t in ${MATRIX_TOOLS-ip nft tcpdump ss}; do
 done
 for b in ${MATRIX_BINS:-}; do bins+=("$b"); done
 
+# arm64: the same programs cross-built, and Debian's arm64 tools.
+want_arm64=0
+for k in $kernels; do [ "${k#arm64-}" = "$k" ] || want_arm64=1; done
+bins_arm64=() arm64_root="" arm64_why=""
+if [ "$want_arm64" = 1 ]; then
+	arm64_out=$repo/build/static-arm64
+	if [ "${MATRIX_NO_BUILD:-0}" != 1 ] && [ -f "$repo/Makefile" ]; then
+		make -C "$repo" ARCH=arm64 STATIC=1 OUT=build/static-arm64 build/static-arm64/rstsnoop \
+			build/static-arm64/rstgen build/static-arm64/jsonq build/static-arm64/rawrst \
+			>"$run/build-arm64.log" 2>&1 ||
+			build_fail+=("arm64: make ARCH=arm64 STATIC=1 OUT=build/static-arm64 failed (see $run/build-arm64.log)")
+	fi
+	for b in rstsnoop rstgen jsonq rawrst; do
+		if [ -x "$arm64_out/$b" ]; then bins_arm64+=("$arm64_out/$b"); else say "no $arm64_out/$b: arm64 scenarios needing it must SKIP"; fi
+	done
+	if arm64_root=$("$here/fetch-arm64-tools.sh" 2>"$run/fetch-arm64-tools.log"); then
+		for t in ${MATRIX_TOOLS-ip nft tcpdump ss}; do
+			p=""
+			for d in bin sbin usr/bin usr/sbin; do
+				[ -x "$arm64_root/$d/$t" ] && { p=$arm64_root/$d/$t; break; }
+			done
+			[ -n "$p" ] && bins_arm64+=("$p") || say "arm64 tool $t not in $arm64_root"
+		done
+	else
+		arm64_why="arm64 tools: $(tail -n 1 "$run/fetch-arm64-tools.log")"
+	fi
+fi
+
 # Kernels: fetch the Debian ones, build one initramfs for all of them.
-labels=() kinds=() vmlinuz=() skipwhy=() appends=()
+labels=() kinds=() vmlinuz=() skipwhy=() appends=() archs=()
 want_series=()
 for k in $kernels; do
 	s=${k%%:*}
@@ -99,23 +145,34 @@ for k in $kernels; do
 done
 declare -A fetched=() missing=()
 if [ ${#want_series[@]} -gt 0 ]; then
-	if ! command -v "${QEMU:-qemu-system-x86_64}" >/dev/null; then
-		for s in "${want_series[@]}"; do missing[$s]="qemu-system-x86_64 not installed (scripts/setup.sh --test)"; done
-	else
+	fetch_series=()
+	for s in "${want_series[@]}"; do
+		q=qemu-system-x86_64
+		[ "${s#arm64-}" = "$s" ] || q=qemu-system-aarch64
+		if command -v "$q" >/dev/null; then
+			fetch_series+=("$s")
+		else
+			missing[$s]="$q not installed (scripts/setup.sh --test)"
+		fi
+	done
+	if [ ${#fetch_series[@]} -gt 0 ]; then
 		while read -r what s rest; do
 			case $what in
 			KERNEL) fetched[$s]=$rest ;;
 			MISSING) missing[$s]=$rest ;;
 			esac
-		done < <("$here/fetch-kernels.sh" "${want_series[@]}" 2>"$run/fetch.log")
+		done < <("$here/fetch-kernels.sh" "${fetch_series[@]}" 2>"$run/fetch.log")
 	fi
 fi
-modargs=()
+declare -A modargs=([x86]="" [arm64]="")
 for entry in $kernels; do
 	k=${entry%%:*} words=""
 	[ "$k" = "$entry" ] || words=$(tr ':' ' ' <<<"${entry#*:}")
 	suffix=${words:+[${words// /,}]}
 	appends+=("$words")
+	arch=x86
+	[ "${k#arm64-}" = "$k" ] || arch=arm64
+	archs+=("$arch")
 	if [ "$k" = host ]; then
 		labels+=("host-$(uname -r)$suffix") kinds+=(host) vmlinuz+=("") skipwhy+=("")
 		if [ "$(id -u)" != 0 ]; then skipwhy[-1]="needs root"; fi
@@ -124,27 +181,45 @@ for entry in $kernels; do
 		read -r rel path <<<"${fetched[$k]}"
 		labels+=("$rel$suffix") kinds+=(vm) vmlinuz+=("$path") skipwhy+=("")
 		moddir=$(dirname "$path")/modules # once per series, however many boots
-		if [ -f "$moddir/release" ] && [[ " ${modargs[*]} " != *" $moddir "* ]]; then
-			modargs+=(-m "$moddir")
+		if [ -f "$moddir/release" ] && [[ " ${modargs[$arch]} " != *" $moddir "* ]]; then
+			modargs[$arch]+=" $moddir"
 		fi
+		[ "$arch" = x86 ] || [ -z "$arm64_why" ] || skipwhy[-1]=$arm64_why
 	else
 		labels+=("$k$suffix") kinds+=(vm) vmlinuz+=("")
 		skipwhy+=("kernel not available: ${missing[$k]:-fetch-kernels.sh printed nothing (see $run/fetch.log)}")
 	fi
 done
-initrd=$run/initrd.cpio.gz
-if [ -n "$(printf '%s' "${vmlinuz[*]}" | tr -d ' ')" ]; then
-	if ! "$here/mkinitramfs.sh" "${modargs[@]}" -e "SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-120}" \
-		"$initrd" "$run/scenarios" "${bins[@]}" 2>"$run/mkinitramfs.log"; then
-		say "mkinitramfs failed:"
-		cat "$run/mkinitramfs.log" >&2
+# One image per architecture, shared by its kernels.
+declare -A initrds=([x86]=$run/initrd.cpio.gz [arm64]=$run/initrd-arm64.cpio.gz)
+for arch in x86 arm64; do
+	need=0
+	for i in "${!kinds[@]}"; do
+		[ "${archs[$i]}" = "$arch" ] && [ -n "${vmlinuz[$i]}" ] && [ -z "${skipwhy[$i]}" ] && need=1
+	done
+	[ "$need" = 1 ] || continue
+	opts=()
+	for d in ${modargs[$arch]}; do opts+=(-m "$d"); done
+	if [ "$arch" = x86 ]; then
+		arch_bins=("${bins[@]}")
+	else
+		opts+=(-t "$arm64_root")
+		arch_bins=(${bins_arm64[@]+"${bins_arm64[@]}"})
+	fi
+	scenario_dir=$run/scenarios
+	[ "$arch" = x86 ] || scenario_dir=$run/scenarios-arm64
+	if ! "$here/mkinitramfs.sh" "${opts[@]}" -e "SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-120}" \
+		"${initrds[$arch]}" "$scenario_dir" ${arch_bins[@]+"${arch_bins[@]}"} 2>"$run/mkinitramfs-$arch.log"; then
+		say "mkinitramfs ($arch) failed:"
+		cat "$run/mkinitramfs-$arch.log" >&2
 		for i in "${!kinds[@]}"; do
-			[ "${kinds[$i]}" = vm ] && [ -z "${skipwhy[$i]}" ] && skipwhy[$i]="FAIL:initramfs build failed"
+			[ "${kinds[$i]}" = vm ] && [ "${archs[$i]}" = "$arch" ] && [ -z "${skipwhy[$i]}" ] &&
+				skipwhy[$i]="FAIL:initramfs build failed"
 		done
 	else
-		say "$(tail -n 1 "$run/mkinitramfs.log" | sed 's/^mkinitramfs: //')"
+		say "$(tail -n 1 "$run/mkinitramfs-$arch.log" | sed 's/^mkinitramfs: //')"
 	fi
-fi
+done
 
 # Run: VMs first (they take longest), at most $jobs_max at once.
 trap 'kill $(jobs -p) 2>/dev/null; wait; exit 130' INT TERM
@@ -153,8 +228,8 @@ run_one() { # index
 	if [ "${kinds[$i]}" = host ]; then
 		"$here/run-host.sh" "$run/scenarios" "${bins[@]}" >"$log.console" 2>"$log.err"
 	else
-		VM_APPEND="${VM_APPEND:-} ${appends[$i]}" \
-			"$here/boot.sh" "${vmlinuz[$i]}" "$initrd" >"$log.console" 2>"$log.err"
+		VM_APPEND="${VM_APPEND:-} ${appends[$i]}" VM_ARCH=${archs[$i]} \
+			"$here/boot.sh" "${vmlinuz[$i]}" "${initrds[${archs[$i]}]}" >"$log.console" 2>"$log.err"
 	fi
 	echo $? >"$log.rc"
 }

@@ -15,6 +15,11 @@
 #           and /init insmods its load-order when that kernel boots. Give one
 #           per kernel to share one image between kernels.
 # -e VAR=VALUE  exported to the scenarios (written to /etc/scenario.env).
+# -t ROOT   an image for another architecture (arm64): busybox and dash come
+#           from ROOT (fetch-arm64-tools.sh), and the libraries of dynamic
+#           BINs are found from their ELF NEEDED entries (readelf) in ROOT's
+#           and this machine's /lib/$TARGET_MULTIARCH (default
+#           aarch64-linux-gnu) folders, as ldd cannot run a foreign binary.
 #
 # The image has busybox-static (`busybox --install -s` at boot), and an
 # /init (lib/init) that mounts proc, sysfs, devtmpfs, tracefs, bpffs, tmpfs
@@ -26,11 +31,12 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-moddirs=() envs=()
-while getopts m:e:h opt; do
+moddirs=() envs=() target_root=""
+while getopts m:e:t:h opt; do
 	case $opt in
 	m) moddirs+=("$OPTARG") ;;
 	e) envs+=("$OPTARG") ;;
+	t) target_root=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -39,9 +45,20 @@ shift $((OPTIND - 1))
 out=$1 scenario=$2
 shift 2
 
-busybox=$(command -v busybox || true)
-[ -n "$busybox" ] || { echo "mkinitramfs: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
-if ldd "$busybox" >/dev/null 2>&1; then
+if [ -n "$target_root" ]; then
+	busybox=$target_root/bin/busybox
+	[ -x "$busybox" ] || { echo "mkinitramfs: no $busybox (tests/vm/fetch-arm64-tools.sh)" >&2; exit 1; }
+	multiarch=${TARGET_MULTIARCH:-aarch64-linux-gnu}
+else
+	busybox=$(command -v busybox || true)
+	[ -n "$busybox" ] || { echo "mkinitramfs: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
+fi
+if [ -n "$target_root" ]; then
+	if readelf -d "$busybox" 2>/dev/null | grep -q NEEDED; then
+		echo "mkinitramfs: $busybox is dynamically linked" >&2
+		exit 1
+	fi
+elif ldd "$busybox" >/dev/null 2>&1; then
 	echo "mkinitramfs: $busybox is dynamically linked; install busybox-static" >&2
 	exit 1
 fi
@@ -92,8 +109,40 @@ for e in ${envs[@]+"${envs[@]}"}; do
 done
 
 # Binaries (and shared libraries of dynamic ones).
+# A foreign binary's libraries: its interpreter and NEEDED entries, each
+# looked up in the target's library folders, recursively.
+find_target_lib() { # NAME -> path
+	local d
+	for d in "$target_root/lib/$multiarch" "$target_root/usr/lib/$multiarch" \
+		"/lib/$multiarch" "/usr/lib/$multiarch" "/usr/$multiarch/lib"; do
+		[ -e "$d/$1" ] && { echo "$d/$1"; return 0; }
+	done
+	return 1
+}
+copy_target_libs_of() { # FILE
+	local interp needed lib path
+	interp=$(readelf -l "$1" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+	if [ -n "$interp" ] && [ ! -e "$stage$interp" ]; then
+		path=$(find_target_lib "${interp##*/}") ||
+			{ echo "mkinitramfs: no $interp for $1" >&2; exit 1; }
+		mkdir -p "$stage${interp%/*}"
+		cp -L "$path" "$stage$interp"
+	fi
+	needed=$(readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+	for lib in $needed; do
+		[ -e "$stage/lib/$multiarch/$lib" ] && continue
+		path=$(find_target_lib "$lib") || { echo "mkinitramfs: no $lib (needed by $1)" >&2; exit 1; }
+		mkdir -p "$stage/lib/$multiarch"
+		cp -L "$path" "$stage/lib/$multiarch/$lib"
+		copy_target_libs_of "$path"
+	done
+}
 copy_libs_of() { # copy the shared libraries (and loader) a binary needs
 	local libs lib
+	if [ -n "$target_root" ]; then
+		copy_target_libs_of "$1"
+		return 0
+	fi
 	libs=$(ldd "$1" 2>/dev/null) || return 0 # static
 	printf '%s\n' "$libs" | awk '/=> \//{print $3} /^[[:space:]]*\/[^ ]+ \(0x/{print $1}' |
 		while read -r lib; do
@@ -116,7 +165,12 @@ done
 # busybox ash (Debian's build) runs its own applet even when a binary of
 # that name comes first in PATH, so our `ip` would lose to busybox's. Use
 # the host's dash as /bin/sh, as Debian does: it honours PATH.
-if dash=$(command -v dash) && [ -x "$dash" ]; then
+if [ -n "$target_root" ]; then
+	dash=$target_root/bin/dash
+else
+	dash=$(command -v dash || true)
+fi
+if [ -n "$dash" ] && [ -x "$dash" ]; then
 	for name in sh dash; do
 		cp -L "$dash" "$stage/bin/$name"
 	done

@@ -13,6 +13,14 @@ send_reset) want_new=1 want_closed='tcp:tcp_send_reset' ;;
 kfree_skb) want_new=0 want_closed='skb:kfree_skb (drop reason NO_SOCKET)' ;;
 none) want_new=0 want_closed='local connects only (client side)' ;;
 esac
+# the build's architecture against the machine's own name for it
+case $(uname -m) in
+aarch64) want_arch=arm64 ;;
+x86_64) want_arch=x86 ;;
+*) want_arch="not built: $(uname -m)" ;;
+esac
+expect features.architecture "architecture" "$(sed -n 's/^architecture: \([a-z0-9]*\) .*/\1/p' "$T/features")" \
+	"$want_arch"
 expect features.layout "layout 6.10+" "$new" $want_new
 expect features.reasons "reset reasons" "$reasons" $want_new
 expect features.closed_port "closed-port source" \
