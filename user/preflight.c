@@ -29,6 +29,13 @@ static int effective_caps(unsigned long long *caps)
 	return found;
 }
 
+bool preflight_sys_admin(void)
+{
+	unsigned long long caps = 0;
+
+	return !effective_caps(&caps) && (caps & (1ULL << CAP_SYS_ADMIN));
+}
+
 static int check_caps(void)
 {
 	unsigned long long caps = 0;

@@ -5,6 +5,7 @@
 #include "drops_report.h"
 #include "kernel_counts.h"
 #include "listen_drops.h"
+#include "preflight.h"
 #include "record.h"
 #include "rst_config.h" /* before the skeleton, which names struct rst_config */
 #include "rstsnoop.skel.h"
@@ -139,7 +140,21 @@ static void shrink_map_for_test(struct bpf_object *obj)
 static int load_object(struct tracer *t, const struct rst_options *opts, bool btf,
 		       bool with_iterator)
 {
-	t->skel = rstsnoop_bpf__open();
+	/*
+	 * Where vmlinux lacks a type a CO-RE relocation names (another
+	 * kernel's layout: tcp_send_reset's before 6.10, a field of 6.18 on
+	 * 6.1), libbpf looks for it in the modules' BTF, and walking those
+	 * (BPF_BTF_GET_NEXT_ID) needs CAP_SYS_ADMIN: with CAP_BPF and
+	 * CAP_PERFMON only (the systemd unit, the DaemonSet), libbpf 1.1
+	 * fails the whole load ("failed to iterate BTF objects").  Naming
+	 * vmlinux's own BTF as the custom one stops that walk and relocates
+	 * against the same types; none of ours is a module's (TCP is built
+	 * in).  It costs one more parse of vmlinux BTF, so only then.
+	 */
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
+		    .btf_custom_path = preflight_sys_admin() ? NULL : "/sys/kernel/btf/vmlinux");
+
+	t->skel = rstsnoop_bpf__open_opts(&open_opts);
 	if (!t->skel)
 		return -errno;
 	set_filters(t->skel, opts);

@@ -29,7 +29,7 @@
 # build/static/rstgen and build/static/jsonq when they exist (first built with
 # `make STATIC=1 OUT=build/static` and `gcc -O2 -static` unless
 # MATRIX_NO_BUILD=1; a failed build is reported as FAIL),
-# the host tools in MATRIX_TOOLS (default "ip nft tcpdump ss", with their shared
+# the host tools in MATRIX_TOOLS (default "ip nft tcpdump ss setpriv" on amd64, with their shared
 # libraries) and anything in MATRIX_BINS.
 #
 # Output: one line per result, the kernel put in after the verdict:
@@ -103,7 +103,7 @@ for b in "$repo/build/static/rstsnoop" "$repo/build/static/rstgen" "$repo/build/
 	"$repo/build/static/rawrst"; do
 	if [ -x "$b" ]; then bins+=("$b"); else say "no $b: scenarios needing it must SKIP"; fi
 done
-for t in ${MATRIX_TOOLS-ip nft tcpdump ss}; do
+for t in ${MATRIX_TOOLS-ip nft tcpdump ss setpriv}; do
 	p=$(command -v "$t") && bins+=("$p") || say "host tool $t not found"
 done
 for b in ${MATRIX_BINS:-}; do bins+=("$b"); done

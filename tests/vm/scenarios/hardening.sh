@@ -74,3 +74,36 @@ for user in root 4242; do
 			"message of rstsnoop's own; stderr: $(grep -v '^rstsnoop: tracing' "$T/priv-$user.err" | head -c 200)"
 	fi
 done
+
+# Started with the systemd unit's and the DaemonSet's capabilities, no
+# CAP_SYS_ADMIN: where this kernel lacks a type a CO-RE relocation names
+# (another kernel's layout), libbpf must not walk the modules' BTF, which
+# needs CAP_SYS_ADMIN (seen: --programs classic on 6.18 refused to load).
+if ! command -v setpriv >/dev/null 2>&1; then
+	echo "SKIP hardening.starts_without_sys_admin: setpriv not in this image"
+else
+	printf '#!/bin/sh\nexec setpriv --bounding-set=-sys_admin "%s" "$@"\n' "$RSTSNOOP" >"$T/no_sys_admin"
+	chmod +x "$T/no_sys_admin"
+	for set in classic auto; do
+		name=hardening.starts_without_sys_admin_$set${lockdown:+_lockdown_$lockdown}
+		if [ $set = classic ] && [ "$lockdown" = confidentiality ]; then
+			continue # named in one line above
+		fi
+		if ! RSTSNOOP="$T/no_sys_admin" RSTSNOOP_PROGRAMS=$set start_rstsnoop nsa-$set --json -P 7211; then
+			echo "FAIL $name: rstsnoop did not start: $(head -c 300 "$T/nsa-$set.err")"
+			continue
+		fi
+		af0=$(snmp AttemptFails)
+		busybox nc 127.0.0.1 7211 </dev/null >/dev/null 2>&1
+		af=$(($(snmp AttemptFails) - af0))
+		stop_rstsnoop
+		rc=$?
+		recs=$(count nsa-$set netns="$netns" cause=refused)
+		echo "hardening: without CAP_SYS_ADMIN ($set): AttemptFails +$af, records $recs, exit $rc"
+		if [ $rc = 0 ] && [ "$af" = 1 ] && [ "$recs" = 1 ]; then
+			echo "PASS $name"
+		else
+			echo "FAIL $name: want 1 record and exit 0; stderr: $(head -c 300 "$T/nsa-$set.err")"
+		fi
+	done
+fi
