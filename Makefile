@@ -89,18 +89,26 @@ endif
 # into one object (shared maps are __weak, so each exists once), and one
 # skeleton serves the loader.
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(wildcard bpf/*.bpf.c))
-SKELS := $(OUT)/rstsnoop.skel.h
+SKELS := $(OUT)/rstsnoop.skel.h $(OUT)/rstsnoop_nokfunc.skel.h
+# The same object without the one kfunc extern (bpf_rdonly_cast, 6.2+):
+# libbpf resolves every extern of an object, also those of programs that do
+# not load, and where vmlinux lacks one it walks the modules' BTF, which
+# needs CAP_SYS_ADMIN, so with the systemd unit's capabilities a kernel
+# before 6.2 refused the whole load.  Its only users load on 6.10+; on
+# older kernels the loader opens this twin (user/tracer.c).  Same programs,
+# maps and globals, so one skeleton serves both.
+NOKFUNC_BPF_OBJS := $(patsubst $(OUT)/send_reset_btf_reason.bpf.o,$(OUT)/nokfunc/send_reset_btf_reason.bpf.o,$(BPF_OBJS))
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 
 .DELETE_ON_ERROR:
-.SECONDARY: $(BPF_OBJS) $(OUT)/rstsnoop.linked.o $(SKELS)
+.SECONDARY: $(BPF_OBJS) $(NOKFUNC_BPF_OBJS) $(OUT)/rstsnoop.linked.o $(OUT)/rstsnoop_nokfunc.linked.o $(SKELS)
 .PHONY: all clean test unit bpf-unit mutation-smoke vmlinux install uninstall FORCE sanitize-build
 
 all: $(OUT)/rstsnoop
 
-$(OUT) $(OUT)/user $(OUT)/tests:
+$(OUT) $(OUT)/user $(OUT)/tests $(OUT)/nokfunc:
 	$(Q)mkdir -p $@
 
 # The flags that shape the user-space objects and the binary.  Make only
@@ -133,6 +141,26 @@ $(OUT)/rstsnoop.linked.o: $(BPF_OBJS)
 $(OUT)/rstsnoop.skel.h: $(OUT)/rstsnoop.linked.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name rstsnoop_bpf > $@
+
+$(OUT)/nokfunc/send_reset_btf_reason.bpf.o: bpf/send_reset_btf_reason.bpf.c $(VMLINUX_H) $(OUT)/bpf-flags | $(OUT)/nokfunc
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DRST_NO_KFUNC -c $< -o $@
+	$(Q)llvm-strip -g $@ 2>/dev/null || true
+
+$(OUT)/rstsnoop_nokfunc.linked.o: $(NOKFUNC_BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+# Its skeleton but for the name and the object's bytes must be the other's:
+# the loader opens the twin through rstsnoop.skel.h's view of it.
+SKEL_VIEW = sed -e 's/rstsnoop_nokfunc_bpf/rstsnoop_bpf/g' -e 's/RSTSNOOP_NOKFUNC_BPF/RSTSNOOP_BPF/g' \
+	-e '/elf_bytes(size_t \*sz)$$/,$$d'
+$(OUT)/rstsnoop_nokfunc.skel.h: $(OUT)/rstsnoop_nokfunc.linked.o $(OUT)/rstsnoop.skel.h
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name rstsnoop_nokfunc_bpf > $@.tmp
+	$(Q)$(SKEL_VIEW) $(OUT)/rstsnoop.skel.h >$@.want && $(SKEL_VIEW) $@.tmp >$@.got
+	$(Q)cmp -s $@.want $@.got || { echo "$@: the object without kfuncs differs from rstsnoop.skel.h's in programs, maps or globals" >&2; rm -f $@.tmp; exit 1; }
+	$(Q)rm -f $@.want $@.got && mv $@.tmp $@
 
 # Every user object may include a skeleton: build them first.
 $(OUT)/user/%.o: user/%.c $(SKELS) $(OUT)/build-flags | $(OUT)/user
@@ -190,7 +218,7 @@ endif
 clean:
 	rm -rf $(OUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/user/*.d $(OUT)/tests/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/nokfunc/*.d $(OUT)/user/*.d $(OUT)/tests/*.d)
 
 # ---- tests ---------------------------------------------------------------
 # The loader's modules that need neither a loaded skeleton nor the running

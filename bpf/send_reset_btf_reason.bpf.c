@@ -10,7 +10,11 @@
  * lockdown=confidentiality.
  */
 #define RST_BTF_PROGS 1
+/* Built a second time with RST_NO_KFUNC, for the object opened on kernels
+ * before 6.10, where these programs never load (see the Makefile). */
+#ifndef RST_NO_KFUNC
 #define RST_PACKET_CAST 1
+#endif
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>

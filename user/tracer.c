@@ -9,6 +9,7 @@
 #include "record.h"
 #include "rst_config.h" /* before the skeleton, which names struct rst_config */
 #include "rstsnoop.skel.h"
+#include "rstsnoop_nokfunc.skel.h" /* only its object's bytes are used */
 
 #include <errno.h>
 #include <malloc.h>
@@ -135,6 +136,37 @@ static void shrink_map_for_test(struct bpf_object *obj)
 		rst_err("RSTSNOOP_TEST_MAP_ENTRIES ignored: not NAME=N of a map");
 }
 
+/*
+ * The skeleton, opened on the object with the kfunc extern (its users, the
+ * 6.10+ programs, load) or on its twin without it (see the Makefile:
+ * libbpf would look for the kfunc in the modules' BTF, which needs
+ * CAP_SYS_ADMIN).  The twin has the same programs, maps and globals (the
+ * build compares its skeleton with this one's).
+ */
+static struct rstsnoop_bpf *open_skeleton(const struct bpf_object_open_opts *opts,
+					  bool with_kfunc)
+{
+	struct rstsnoop_bpf *skel = calloc(1, sizeof(*skel));
+	int err;
+
+	if (!skel) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = rstsnoop_bpf__create_skeleton(skel);
+	if (!err && !with_kfunc)
+		skel->skeleton->data =
+			(void *)rstsnoop_nokfunc_bpf__elf_bytes(&skel->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(skel->skeleton, opts);
+	if (err) {
+		rstsnoop_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
 /* Opens and loads the object with one set of programs, and the seeding
  * iterator or not. */
 static int load_object(struct tracer *t, const struct rst_options *opts, bool btf,
@@ -154,7 +186,7 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
 		    .btf_custom_path = preflight_sys_admin() ? NULL : "/sys/kernel/btf/vmlinux");
 
-	t->skel = rstsnoop_bpf__open_opts(&open_opts);
+	t->skel = open_skeleton(&open_opts, t->feat.send_reset_v610);
 	if (!t->skel)
 		return -errno;
 	set_filters(t->skel, opts);
