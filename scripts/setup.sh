@@ -12,9 +12,10 @@ build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpfto
 # curl, python3-jsonschema, man-db, systemd: validators of the metrics
 # endpoint, the JSON schema, the man page and the unit file; podman with
 # runc (crun refuses hybrid cgroups): real containers, whose image is
-# busybox-static imported from a tar (tests/integration/test_containers.sh)
+# busybox-static imported from a tar (tests/integration/test_containers.sh);
+# python3-yaml: the DaemonSet check (tests/integration/k8s_manifest.py)
 test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip util-linux
-	valgrind libclang-rt-14-dev curl python3-jsonschema man-db systemd file podman runc"
+	valgrind libclang-rt-14-dev curl python3-jsonschema man-db systemd file podman runc python3-yaml"
 bench_pkgs="tcpdump bpftrace"
 
 pkgs=$build_pkgs

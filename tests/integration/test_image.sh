@@ -12,7 +12,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 IMAGE=localhost/rstsnoop-test:dev
-UNIT_CAPS=CAP_BPF,CAP_PERFMON,CAP_SYS_PTRACE,CAP_DAC_READ_SEARCH
+# the systemd unit's capabilities, which the DaemonSet grants too
+UNIT_CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/dist/rstsnoop.service" | tr ' ' ,)
 
 podman_here() {
 	CONTAINERS_CONF=$WORK/containers.conf podman --root "$WORK/podman/root" \
@@ -109,7 +110,7 @@ begin "image_unit_capabilities_probe_and_metrics"
 port=$(free_port)
 mport=$(free_port)
 if run_image caps --cap-drop=all --cap-add="$UNIT_CAPS" --security-opt seccomp=unconfined \
-	-v /sys/kernel/tracing:/sys/kernel/tracing --pid=host --network=host -- \
+	-v /sys/kernel/tracing:/sys/kernel/tracing:ro --pid=host --network=host -- \
 	--json --metrics-listen "127.0.0.1:$mport" --metrics-interval 1; then
 	want "CapEff of rstsnoop once tracing (none left)" \
 		"$(awk '$1 == "CapEff:" { print $2 }' "/proc/$(cat "$WORK/caps.ready/ready")/status")" 0000000000000000
