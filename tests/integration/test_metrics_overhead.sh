@@ -49,6 +49,11 @@ if grep -q '^holding$' "$WORK/hold"; then
 	secs=$(awk '/^rstsnoop_bpf_program_run_seconds_total\{program="on_set_state/ { n += $2 } END { print n + 0 }' "$WORK/after.prom")
 	want_true "its run time is above 0 ($secs s)" python3 -c "import sys; sys.exit(not $secs > 0)"
 fi
+# every family of the exposition is documented in the man page
+sed 's/\\//g' "$TOP/dist/rstsnoop.8" >"$WORK/man.plain"
+for family in $(sed -n 's/^# HELP \([a-z_]*\) .*/\1/p' "$WORK/after.prom"); do
+	want_true "the man page documents $family" grep -q "$family" "$WORK/man.plain"
+done
 stop_rstsnoop
 want "exit status" $? 0
 finish
