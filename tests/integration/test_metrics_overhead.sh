@@ -28,7 +28,6 @@ python3 "$TOP/tests/integration/bpf_stats_hold.py" >"$WORK/hold" 2>&1 &
 kill_at_exit $!
 wait_for_line "$WORK/hold" '^holding$' || abort "no BPF_ENABLE_STATS fd: $(head -c 200 "$WORK/hold")"
 start_rstsnoop ovh -q --metrics-file "$WORK/m.prom" --metrics-interval 1 || abort "rstsnoop did not start"
-stats_before=$(stats_enabled)
 snapshot "$(date +%s)" "$WORK/before.prom" || abort "no metrics file"
 ip netns exec "$ns" "$RSTGEN" connect --port 7211 --count $STORM --name rt-overhead >"$WORK/gen" 2>&1
 snapshot "$(date +%s)" "$WORK/after.prom" || abort "no metrics file after the storm"
