@@ -104,7 +104,7 @@ LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(NOKFUNC_BPF_OBJS) $(OUT)/rstsnoop.linked.o $(OUT)/rstsnoop_nokfunc.linked.o $(SKELS)
-.PHONY: all clean test unit bpf-unit mutation-smoke vmlinux install uninstall FORCE sanitize-build
+.PHONY: all clean image test unit bpf-unit mutation-smoke vmlinux install uninstall FORCE sanitize-build
 
 all: $(OUT)/rstsnoop
 
@@ -203,6 +203,24 @@ install: $(OUT)/rstsnoop
 uninstall:
 	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	$(Q)rmdir $(DESTDIR)$(DATADIR)/rstsnoop 2>/dev/null || true
+
+# `make image`: the container image (Containerfile: FROM scratch, the static
+# binary, busybox-static as /bin/test for the readiness probe), tagged
+# $(IMAGE_NAME):<the version when HEAD is tagged vVERSION, else dev>.
+# PODMAN= another podman (tests/integration/test_image.sh: its own storage).
+IMAGE_NAME ?= rstsnoop
+IMAGE_TAG ?= $(or $(shell git describe --tags --exact-match --match 'v*' 2>/dev/null | sed 's/^v//'),dev)
+PODMAN ?= podman
+BUSYBOX ?= /bin/busybox
+image:
+	$(Q)$(MAKE) --no-print-directory STATIC=1 OUT=$(OUT)/static $(OUT)/static/rstsnoop
+	$(call msg,IMAGE,$(IMAGE_NAME):$(IMAGE_TAG))
+	$(Q)file -b $(BUSYBOX) | grep -q 'statically linked' || \
+		{ echo "make image: $(BUSYBOX) is not busybox-static (scripts/setup.sh --test)" >&2; exit 1; }
+	$(Q)rm -rf $(OUT)/image && mkdir -p $(OUT)/image
+	$(Q)strip -o $(OUT)/image/rstsnoop $(OUT)/static/rstsnoop
+	$(Q)cp $(BUSYBOX) $(OUT)/image/test
+	$(Q)$(PODMAN) build -q -f Containerfile -t $(IMAGE_NAME):$(IMAGE_TAG) $(OUT)/image
 
 $(OUT)/jsonq: tests/tools/jsonq.c | $(OUT)
 	$(call msg,CC,$@)

@@ -15,8 +15,9 @@ build_pkgs="make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpfto
 # busybox-static imported from a tar (tests/integration/test_containers.sh);
 # tshark: reads --pcap files back (tests/integration/test_pcap.sh; its
 # debconf question is answered by DEBIAN_FRONTEND=noninteractive below)
+# python3-yaml: the DaemonSet check (tests/integration/k8s_manifest.py)
 test_pkgs="iproute2 nftables tcpdump socat python3 qemu-system-x86 busybox-static cpio gzip util-linux
-	valgrind libclang-rt-14-dev curl python3-jsonschema man-db systemd file podman runc tshark"
+	valgrind libclang-rt-14-dev curl python3-jsonschema man-db systemd file podman runc tshark python3-yaml"
 bench_pkgs="tcpdump bpftrace"
 # arm64 (the matrix's arm64 VMs, `make ARCH=arm64 STATIC=1`): the cross
 # compiler, the static arm64 libbpf/libelf/zlib, qemu-system-aarch64, and the
@@ -59,24 +60,28 @@ if [ -n "$missing" ] || [ "$arm64_new" = 1 ]; then
 	[ -z "$missing" ] || apt-get install -y -qq --no-install-recommends $missing
 fi
 
-# promtool (the Prometheus project's own checker of the text format) comes
-# only in Debian's prometheus package, whose install would also start a
-# Prometheus server on every address: take the tool out of the .deb into
-# .cache/tools instead, once.
-fetch_promtool() {
+# promtool (the Prometheus project's own checker of the text format and
+# unit tester of alerting rules) and the prometheus server (a real scrape,
+# tests/integration/test_prometheus_scrape.sh) come only in Debian's
+# prometheus package, whose install would also start a Prometheus server on
+# every address: take the two binaries out of the .deb into .cache/tools
+# instead, once.
+fetch_prometheus_tools() {
 	cache=$(cd "$(dirname "$0")/.." && pwd)/.cache
-	[ -x "$cache/tools/promtool" ] && return 0
+	[ -x "$cache/tools/promtool" ] && [ -x "$cache/tools/prometheus" ] && return 0
 	mkdir -p "$cache/tools"
 	[ -e "$cache/.gitignore" ] || echo '*' >"$cache/.gitignore"
 	tmp=$(mktemp -d)
 	if (cd "$tmp" && apt-get download -qq prometheus >/dev/null) &&
 		dpkg -x "$tmp"/prometheus_*.deb "$tmp/x" &&
 		cp "$tmp/x/usr/bin/promtool" "$cache/tools/promtool.part" &&
-		mv "$cache/tools/promtool.part" "$cache/tools/promtool"; then
+		mv "$cache/tools/promtool.part" "$cache/tools/promtool" &&
+		cp "$tmp/x/usr/bin/prometheus" "$cache/tools/prometheus.part" &&
+		mv "$cache/tools/prometheus.part" "$cache/tools/prometheus"; then
 		rm -rf "$tmp"
 	else
 		rm -rf "$tmp"
-		echo "setup.sh: could not fetch promtool from Debian's prometheus package" >&2
+		echo "setup.sh: could not fetch promtool and prometheus from Debian's prometheus package" >&2
 		return 1
 	fi
 }
@@ -85,7 +90,7 @@ fetch_promtool() {
 # and the arm64 6.1 and 6.12 ones: fetch them once.
 case " $* " in
 *" --test "* | *" --bench "*)
-	fetch_promtool
+	fetch_prometheus_tools
 	"$(dirname "$0")/../tests/vm/fetch-kernels.sh" >/dev/null ||
 		echo "setup.sh: some matrix kernels could not be fetched; the matrix will SKIP them" >&2
 	"$(dirname "$0")/../tests/vm/fetch-arm64-tools.sh" >/dev/null ||

@@ -239,6 +239,39 @@ static void render_events(FILE *f, const struct metrics *m)
 	}
 }
 
+/* rstsnoop's own cost.  Before the map families: rstsnoop_map_capacity
+ * stays the last, by which tests/integration/prom.py's "complete" knows the
+ * end of an exposition. */
+static void render_overhead(FILE *f, const struct metrics_health *h)
+{
+	help_and_type(f, "rstsnoop_process_cpu_seconds_total", "counter",
+		      "User and system CPU time of the rstsnoop process, all its threads.");
+	fprintf(f, "rstsnoop_process_cpu_seconds_total %.6f\n", h->cpu_seconds);
+	if (h->bpf_stats_enabled >= 0) {
+		help_and_type(f, "rstsnoop_bpf_stats_enabled", "gauge",
+			      "kernel.bpf_stats_enabled: 1 when the kernel counts the "
+			      "programs' runs and run time below (it counts them too while "
+			      "any process holds a BPF_ENABLE_STATS fd, which this does not show).");
+		fprintf(f, "rstsnoop_bpf_stats_enabled %d\n", h->bpf_stats_enabled);
+	}
+	help_and_type(f, "rstsnoop_bpf_program_runs_total", "counter",
+		      "Runs of each of rstsnoop's BPF programs (counted by the kernel only "
+		      "while kernel.bpf_stats_enabled is 1 or a BPF_ENABLE_STATS fd is held).");
+	for (size_t i = 0; i < h->n_progs; i++) {
+		fputs("rstsnoop_bpf_program_runs_total{", f);
+		label(f, "program", h->progs[i].name, true);
+		fprintf(f, "} %llu\n", (unsigned long long)h->progs[i].run_cnt);
+	}
+	help_and_type(f, "rstsnoop_bpf_program_run_seconds_total", "counter",
+		      "Run time of each of rstsnoop's BPF programs (counted by the kernel only "
+		      "while kernel.bpf_stats_enabled is 1 or a BPF_ENABLE_STATS fd is held).");
+	for (size_t i = 0; i < h->n_progs; i++) {
+		fputs("rstsnoop_bpf_program_run_seconds_total{", f);
+		label(f, "program", h->progs[i].name, true);
+		fprintf(f, "} %.9f\n", h->progs[i].run_time_ns / 1e9);
+	}
+}
+
 static void render_health(FILE *f, const struct metrics *m, const struct metrics_health *h,
 			  double per_second)
 {
@@ -277,6 +310,7 @@ static void render_health(FILE *f, const struct metrics *m, const struct metrics
 	help_and_type(f, "rstsnoop_label_overflow_total", "counter",
 		      "Records counted in an overflow series because the cap was reached.");
 	fprintf(f, "rstsnoop_label_overflow_total %llu\n", (unsigned long long)overflow);
+	render_overhead(f, h);
 	help_and_type(f, "rstsnoop_map_entries", "gauge",
 		      "Entries in use in a kernel-side table.");
 	for (size_t i = 0; i < h->n_maps; i++) {

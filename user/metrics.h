@@ -24,6 +24,7 @@
 #include "tracer.h"
 
 #define METRICS_MAX_MAPS 8
+#define METRICS_MAX_PROGS 64
 
 /* What rstsnoop knows about itself at a rendering. */
 struct metrics_health {
@@ -32,6 +33,11 @@ struct metrics_health {
 	__u64 map_update_failures[RST_MAP_SLOTS]; /* tracer_read_map_update_failures() */
 	struct map_usage maps[METRICS_MAX_MAPS];
 	size_t n_maps;
+	/* self-overhead, in the manner of Tetragon's overhead series */
+	struct prog_usage progs[METRICS_MAX_PROGS];
+	size_t n_progs;
+	int bpf_stats_enabled; /* kernel.bpf_stats_enabled; -1: unreadable */
+	double cpu_seconds;    /* the loader's user + system time (getrusage) */
 };
 
 struct metrics;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /* How long one poll waits at most: the loop's other clocks (the metrics,
  * -d, the listeners' counters) are checked between polls. */
@@ -286,6 +287,33 @@ int run_on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* kernel.bpf_stats_enabled, or -1.  Read, never set: the stats cost every
+ * program run something (the operator's choice, as for bench/), and
+ * BPF_ENABLE_STATS, which would enable them for rstsnoop's lifetime only,
+ * needs CAP_SYS_ADMIN, which the unit and the DaemonSet do not grant. */
+static int read_bpf_stats_enabled(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static double own_cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 int run_publish_metrics(struct run_state *rs, const struct tracer *tracer, __u64 now_ns)
 {
 	struct metrics_health health = {0};
@@ -302,7 +330,10 @@ int run_publish_metrics(struct run_state *rs, const struct tracer *tracer, __u64
 		tracer_read_owner_collisions(tracer, &health.owner_collisions);
 		tracer_read_map_update_failures(tracer, health.map_update_failures);
 		health.n_maps = tracer_map_usage(tracer, health.maps, METRICS_MAX_MAPS);
+		health.n_progs = tracer_prog_usage(tracer, health.progs, METRICS_MAX_PROGS);
 	}
+	health.bpf_stats_enabled = read_bpf_stats_enabled();
+	health.cpu_seconds = own_cpu_seconds();
 	err = metrics_render(rs->metrics, &health, now_ns, &text, &len);
 	if (err) {
 		rst_err("rendering the metrics failed: %s", strerror(-err));

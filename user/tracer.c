@@ -696,6 +696,27 @@ size_t tracer_map_usage(const struct tracer *t, struct map_usage *out, size_t ma
 	return n;
 }
 
+size_t tracer_prog_usage(const struct tracer *t, struct prog_usage *out, size_t max)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_prog_info info = {0};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (n >= max)
+			break;
+		/* programs of the other set, or not loaded on this kernel */
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		out[n++] = (struct prog_usage){bpf_program__name(prog), info.run_cnt,
+					       info.run_time_ns};
+	}
+	return n;
+}
+
 void tracer_free(struct tracer *t)
 {
 	if (!t)

@@ -70,6 +70,17 @@ struct map_usage {
  * Reads whole maps: once per metrics interval, not per record.
  */
 size_t tracer_map_usage(const struct tracer *t, struct map_usage *out, size_t max);
+/* One loaded program's own cost since load: the kernel counts runs and run
+ * time only while kernel.bpf_stats_enabled is 1 (or a BPF_ENABLE_STATS fd is
+ * held by anyone); 0 otherwise. */
+struct prog_usage {
+	const char *name; /* the program's function name in bpf/ */
+	__u64 run_cnt, run_time_ns;
+};
+
+/* Fills up to max entries of out with the loaded programs' run counts and
+ * times (bpf_prog_info); programs the kernel does not tell are left out. */
+size_t tracer_prog_usage(const struct tracer *t, struct prog_usage *out, size_t max);
 void tracer_free(struct tracer *t);
 
 #endif
