@@ -136,6 +136,20 @@ static void shrink_map_for_test(struct bpf_object *obj)
 		rst_err("RSTSNOOP_TEST_MAP_ENTRIES ignored: not NAME=N of a map");
 }
 
+/* kernel.perf_event_paranoid, or 0 where it cannot be read. */
+static int perf_event_paranoid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int level = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &level) != 1)
+			level = 0;
+		fclose(f);
+	}
+	return level;
+}
+
 /*
  * The skeleton, opened on the object with the kfunc extern (its users, the
  * 6.10+ programs, load) or on its twin without it (see the Makefile:
@@ -329,8 +343,23 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 		rst_err("cannot link set_state's rare program: %s", strerror(-err));
 		goto fail;
 	}
-	err = rstsnoop_bpf__attach(t->skel);
-	if (err) {
+	{
+		/* one line of ours names a refusal; libbpf's own with -v */
+		libbpf_print_fn_t print = opts->verbose ? NULL : libbpf_set_print(quiet_libbpf_print);
+
+		err = rstsnoop_bpf__attach(t->skel);
+		if (!opts->verbose)
+			libbpf_set_print(print);
+	}
+	if (err == -EACCES && !preflight_sys_admin() && perf_event_paranoid() > 2) {
+		/* Debian's and Android's kernels add paranoia level 3, at which
+		 * perf_event_open(), through which classic tracepoints attach,
+		 * needs CAP_SYS_ADMIN (CAP_PERFMON is not enough) */
+		rst_err("cannot attach to the tracepoints: kernel.perf_event_paranoid is %d, at "
+			"which this kernel opens perf events for CAP_SYS_ADMIN only",
+			perf_event_paranoid());
+		goto fail;
+	} else if (err) {
 		rst_err("cannot attach to the tracepoints: %s (run with -v)",
 			strerror(-err));
 		goto fail;
