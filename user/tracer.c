@@ -267,9 +267,10 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 			strerror(-err));
 		goto fail;
 	}
-	/* libbpf parsed the kernel's BTF (about 13 MB here) to load and freed
-	 * it into the heap: give it back before the ring buffer, whose data
-	 * pages count twice in RSS (mapped twice), is mapped. */
+	/* libbpf's copies of the kernel's BTF were mmapped and are gone (main.c
+	 * fixes the mmap threshold); what else it freed after loading is in
+	 * the heap: give it back before the ring buffer, whose data pages
+	 * count twice in RSS (mapped twice), is mapped. */
 	malloc_trim(0);
 	/* no reads for records the --event filter would drop */
 	if (t->iterator_loaded && (!opts->events || opts->events & (1u << RST_EV_LISTEN_DROP))) {
