@@ -28,7 +28,7 @@ GOAL_ACCEPTED_RATIO = 0.98
 GOAL_BULK_RATIO = 0.98
 GOAL_CONNECT_NS = 600  # BPF time per refused connect, all programs together
 GOAL_PACKET_NS = 50    # the per-packet hook, packets it ignores
-GOAL_RSS_KB = 16 * 1024
+GOAL_RSS_KB = 12 * 1024  # issue 16: the peak, VmHWM as run.sh samples it
 GOAL_STARTUP_MS = 300
 MIN_RUNS = 1000  # BPF averages over fewer runs are shown, not judged
 

@@ -6,6 +6,7 @@
  * metrics (-> exporter), and frees them on its one way out.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,12 @@ int main(int argc, char **argv)
 	unsigned int eph_lo, eph_hi;
 	int exit_code = 1;
 
+	/* A fixed threshold: glibc otherwise raises it to the size of the
+	 * largest block freed (the kernel's BTF, 5 MB), and the tables
+	 * allocated after that come from the heap, where calloc clears (and
+	 * so makes resident) memory a table may never use; mmapped ones stay
+	 * untouched zero pages until used, and return at once when freed. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	switch (cli_parse(argc, argv, &opts, stdout, cli_error, sizeof(cli_error))) {
 	case CLI_RUN:
 		break;

@@ -203,6 +203,13 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 	t->skel = open_skeleton(&open_opts, t->feat.send_reset_v610);
 	if (!t->skel)
 		return -errno;
+	/* Open copied what libbpf keeps of the embedded object (bpftool's
+	 * skeleton, about 0.7 MB in .rodata); its pages would otherwise stay
+	 * resident through the load, where libbpf's two copies of the
+	 * kernel's BTF make the peak RSS (bench/results.md, "Peak RSS"). */
+	size_t object_size;
+	const void *object_bytes = rstsnoop_bpf__elf_bytes(&object_size);
+	release_read_once_pages(object_bytes, object_size);
 	set_filters(t->skel, opts);
 	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
 	/* the kernel side's groups: as many a drain interval as the metrics
@@ -364,9 +371,10 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 			strerror(-err));
 		goto fail;
 	}
-	/* libbpf parsed the kernel's BTF (about 13 MB here) to load and freed
-	 * it into the heap: give it back before the ring buffer, whose data
-	 * pages count twice in RSS (mapped twice), is mapped. */
+	/* libbpf's copies of the kernel's BTF were mmapped and are gone (main.c
+	 * fixes the mmap threshold); what else it freed after loading is in
+	 * the heap: give it back before the ring buffer, whose data pages
+	 * count twice in RSS (mapped twice), is mapped. */
 	malloc_trim(0);
 	/* no reads for records the --event filter would drop */
 	if (t->iterator_loaded && (!opts->events || opts->events & (1u << RST_EV_LISTEN_DROP))) {

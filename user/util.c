@@ -2,9 +2,11 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h> /* rename() */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,4 +65,15 @@ int write_file_atomically(const char *path, const void *text, size_t len)
 		unlink(tmp);
 	free(tmp);
 	return err;
+}
+
+void release_read_once_pages(const void *start, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t first = ((uintptr_t)start + page - 1) & ~(page - 1);
+	uintptr_t end = ((uintptr_t)start + len) & ~(page - 1);
+
+	/* Only a saving: on failure the pages just stay resident. */
+	if (end > first)
+		(void)madvise((void *)first, end - first, MADV_DONTNEED);
 }

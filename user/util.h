@@ -28,4 +28,12 @@ int write_all(int fd, const void *buf, size_t len);
  */
 int write_file_atomically(const char *path, const void *text, size_t len);
 
+/*
+ * Takes the whole pages inside [start, start + len) of a read-only file
+ * mapping (the program's own .rodata) out of this process's resident set:
+ * they stay in the page cache and fault back in if read again. For data
+ * read once at start-up that would otherwise add to the peak RSS.
+ */
+void release_read_once_pages(const void *start, size_t len);
+
 #endif

@@ -53,6 +53,9 @@ void test_container_names_limits(void);
 void test_json_pick(void);
 void test_container_names_output(void);
 
+/* tests/unit/util_tests.c */
+void test_release_read_once_pages(void);
+
 /* tests/unit/listeners_tests.c */
 void test_listener_questions(void);
 void test_listener_history(void);

@@ -729,6 +729,7 @@ static const struct unit_test tests[] = {
 	{"unit_listener_history", test_listener_history},
 	{"unit_listener_history_cap", test_listener_history_cap},
 	{"unit_listen_drops", test_listen_drops},
+	{"unit_release_read_once_pages", test_release_read_once_pages},
 };
 
 int main(void)
