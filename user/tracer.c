@@ -204,12 +204,10 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 	if (!t->skel)
 		return -errno;
 	/* Open copied what libbpf keeps of the embedded object (bpftool's
-	 * skeleton, about 0.7 MB in .rodata); its pages would otherwise stay
+	 * skeleton, about 0.7 MB in .rodata: the twin's where that was opened); its pages would otherwise stay
 	 * resident through the load, where libbpf's two copies of the
 	 * kernel's BTF make the peak RSS (bench/results.md, "Peak RSS"). */
-	size_t object_size;
-	const void *object_bytes = rstsnoop_bpf__elf_bytes(&object_size);
-	release_read_once_pages(object_bytes, object_size);
+	release_read_once_pages(t->skel->skeleton->data, t->skel->skeleton->data_sz);
 	set_filters(t->skel, opts);
 	bpf_map__set_max_entries(t->skel->maps.records, opts->ringbuf_kb * 1024);
 	/* the kernel side's groups: as many a drain interval as the metrics
