@@ -84,3 +84,48 @@ finish() {
 	elif [ -n "$ERR" ]; then fail "$CUR" "$ERR"
 	else pass "$CUR"; fi
 }
+
+# A TCP port nothing listens on now, on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Cgroups of the test's own, under CGTOP in the cgroup2 mount CGROOT
+# (empty where there is none):
+#   cgroups_init TOP       CGROOT, and CGTOP=TOP; cleanup_cgroups at exit
+#   run_in_cgroup PATH CMD...   CMD in the cgroup PATH (made here)
+cgroups_init() {
+	CGROOT=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+	CGTOP=$1
+	trap cleanup_cgroups EXIT
+}
+# the harness's cleanup, then the test's cgroups, children first
+cleanup_cgroups() {
+	cleanup
+	[ -n "$CGROOT" ] && [ -d "$CGROOT$CGTOP" ] &&
+		find "$CGROOT$CGTOP" -depth -type d -exec rmdir {} \; 2>/dev/null
+}
+run_in_cgroup() {
+	local cg=$1
+	shift
+	mkdir -p "$CGROOT$cg" || return 1
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CGROOT$cg" "$@"
+}
+
+# Podman with the test's own storage and configuration under $WORK, so no
+# host state is used or left: podman_config first, then podman_here ARGS...
+podman_config() {
+	cat >"$WORK/containers.conf" <<'CONF'
+[containers]
+# within this sandbox's limits (podman's defaults are above them)
+default_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]
+[engine]
+# crun refuses the hybrid cgroup layouts; runc and cgroupfs work everywhere
+cgroup_manager = "cgroupfs"
+runtime = "runc"
+CONF
+}
+podman_here() {
+	CONTAINERS_CONF=$WORK/containers.conf podman --root "$WORK/podman/root" \
+		--runroot "$WORK/podman/run" --storage-driver vfs "$@"
+}

@@ -6,27 +6,12 @@
 # cgroups the test itself wrote.
 . "$(dirname "$0")/../lib.sh"
 
-CGROOT=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
-CGTOP="/rstnames$$"
+cgroups_init "/rstnames$$"
 K8S=1111111111111111111111111111111111111111111111111111111111111111
 CRIO=2222222222222222222222222222222222222222222222222222222222222222
 DOCKER=3333333333333333333333333333333333333333333333333333333333333333
 BARE=4444444444444444444444444444444444444444444444444444444444444444
 HOST="$WORK/host"
-
-cleanup_cgroups() {
-	cleanup
-	[ -n "$CGROOT" ] && [ -d "$CGROOT$CGTOP" ] &&
-		find "$CGROOT$CGTOP" -depth -type d -exec rmdir {} \; 2>/dev/null
-}
-trap cleanup_cgroups EXIT
-
-run_in_cgroup() {
-	local cg=$1
-	shift
-	mkdir -p "$CGROOT$cg" || return 1
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CGROOT$cg" "$@"
-}
 
 if [ -z "$CGROOT" ]; then
 	skip container_names "no cgroup2 mount on this host"

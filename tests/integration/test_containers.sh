@@ -11,24 +11,10 @@
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 IMAGE=localhost/rstsnoop-test-busybox:latest
 
-# podman ARGS...: podman with the test's own storage and configuration.
-podman_here() {
-	CONTAINERS_CONF=$WORK/containers.conf podman --root "$WORK/podman/root" \
-		--runroot "$WORK/podman/run" --storage-driver vfs "$@"
-}
-
 # The image: busybox-static alone, imported from a tar (no registry, no build
 # context): what a fresh machine has after scripts/setup.sh --test.
 make_image() {
-	cat >"$WORK/containers.conf" <<'EOF'
-[containers]
-# within this sandbox's limits (podman's defaults are above them)
-default_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]
-[engine]
-# crun refuses the hybrid cgroup layouts; runc and cgroupfs work everywhere
-cgroup_manager = "cgroupfs"
-runtime = "runc"
-EOF
+	podman_config
 	mkdir -p "$WORK/rootfs/bin" &&
 		cp "$BUSYBOX" "$WORK/rootfs/bin/busybox" &&
 		tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" bin &&

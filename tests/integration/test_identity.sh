@@ -4,25 +4,8 @@
 # Oracles: the PIDs, cgroups and namespaces this test makes, /proc/net/snmp.
 . "$(dirname "$0")/../lib.sh"
 
-CGROOT=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
-CGTOP="/rst$$"
+cgroups_init "/rst$$"
 CTR=3f4a9c0e1b2d5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c
-
-# Removes the test's cgroups (children first) after the tests' own cleanup.
-cleanup_cgroups() {
-	cleanup
-	[ -n "$CGROOT" ] && [ -d "$CGROOT$CGTOP" ] &&
-		find "$CGROOT$CGTOP" -depth -type d -exec rmdir {} \; 2>/dev/null
-}
-trap cleanup_cgroups EXIT
-
-# run_in_cgroup PATH CMD...: CMD in the cgroup PATH (made here, under the test's own).
-run_in_cgroup() {
-	local cg=$1
-	shift
-	mkdir -p "$CGROOT$cg" || return 1
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CGROOT$cg" "$@"
-}
 
 if [ -z "$CGROOT" ]; then
 	skip identity "no cgroup2 mount on this host"

@@ -15,26 +15,9 @@ IMAGE=localhost/rstsnoop-test:dev
 # the systemd unit's capabilities, which the DaemonSet grants too
 UNIT_CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/dist/rstsnoop.service" | tr ' ' ,)
 
-podman_here() {
-	CONTAINERS_CONF=$WORK/containers.conf podman --root "$WORK/podman/root" \
-		--runroot "$WORK/podman/run" --storage-driver vfs "$@"
-}
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # Builds the image with `make image`, through a podman on the test's storage.
 build_image() {
-	cat >"$WORK/containers.conf" <<'CONF'
-[containers]
-# within this sandbox's limits (podman's defaults are above them)
-default_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]
-[engine]
-# crun refuses the hybrid cgroup layouts; runc and cgroupfs work everywhere
-cgroup_manager = "cgroupfs"
-runtime = "runc"
-CONF
+	podman_config
 	cat >"$WORK/podman-here.sh" <<WRAP
 #!/bin/sh
 CONTAINERS_CONF=$WORK/containers.conf exec podman --root $WORK/podman/root --runroot $WORK/podman/run --storage-driver vfs "\$@"

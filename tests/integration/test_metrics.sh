@@ -24,11 +24,6 @@ have_promtool() {
 	[ -x "$PROMTOOL" ] || { skip_scenario "promtool not in .cache/tools (scripts/setup.sh --test)"; return 1; }
 }
 
-# A TCP port nothing listens on now, on 127.0.0.1.
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # Waits (up to 20 s) until METRIC{LABELS} in FILE sums to WANT.
 wait_for_value() {
 	local file=$1 want=$2

@@ -11,10 +11,6 @@
 PROMETHEUS=${PROMETHEUS:-$TOP/.cache/tools/prometheus}
 STORM=40
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # query EXPR: the value of an instant query's one sample, or "none"
 query() {
 	curl -s -m 2 -G "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1" |
