@@ -177,13 +177,44 @@ static bool tracing_socket_cookie(const struct btf *vmlinux, char *problem, size
 	return false;
 }
 
+/*
+ * Where the lockdown mode cannot be read (no securityfs, and no
+ * CAP_SYS_ADMIN to mount it), ask the verifier: under
+ * lockdown=confidentiality it does not offer bpf_probe_read_kernel()
+ * (the helper is behind security_locked_down(LOCKDOWN_BPF_READ_KERNEL)).
+ * A seven-instruction tracepoint program that reads 8 bytes; only the
+ * verifier's refusal (EINVAL) says refused.
+ */
+static bool kernel_reads_refused_by_verifier(void)
+{
+	const struct bpf_insn insns[] = {
+		/* r1 = r10 - 8, r2 = 8, r3 = 0: bpf_probe_read_kernel(fp - 8, 8, NULL) */
+		{.code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_10},
+		{.code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_1, .imm = -8},
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = 8},
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_3, .imm = 0},
+		{.code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_probe_read_kernel},
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "rstsnoop_probe", "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), NULL);
+
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == EINVAL;
+}
+
 void features_probe(struct tracer_features *f, const struct btf *btf, bool verbose)
 {
 	char lockdown[32];
 
 	memset(f, 0, sizeof(*f));
 	lockdown_mode(lockdown, sizeof(lockdown));
-	f->kernel_reads_refused = !strcmp(lockdown, "confidentiality");
+	f->kernel_reads_refused = lockdown[0] ? !strcmp(lockdown, "confidentiality")
+					      : kernel_reads_refused_by_verifier();
 	f->classic_ok = classic_tracepoints(f->kernel_reads_refused, verbose, f->classic_problem,
 					    sizeof(f->classic_problem));
 	f->hz = kernel_config_hz();
