@@ -287,23 +287,6 @@ int run_on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* kernel.bpf_stats_enabled, or -1.  Read, never set: the stats cost every
- * program run something (the operator's choice, as for bench/), and
- * BPF_ENABLE_STATS, which would enable them for rstsnoop's lifetime only,
- * needs CAP_SYS_ADMIN, which the unit and the DaemonSet do not grant. */
-static int read_bpf_stats_enabled(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "re");
-	int v = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static double own_cpu_seconds(void)
 {
 	struct rusage ru;
@@ -332,7 +315,10 @@ int run_publish_metrics(struct run_state *rs, const struct tracer *tracer, __u64
 		health.n_maps = tracer_map_usage(tracer, health.maps, METRICS_MAX_MAPS);
 		health.n_progs = tracer_prog_usage(tracer, health.progs, METRICS_MAX_PROGS);
 	}
-	health.bpf_stats_enabled = read_bpf_stats_enabled();
+	/* read, never set: the stats cost every program run on the host (the
+	 * operator's choice, as for bench/), and a BPF_ENABLE_STATS fd would
+	 * need CAP_SYS_ADMIN, which rstsnoop gives up once tracing */
+	health.bpf_stats_enabled = read_sysctl_int("/proc/sys/kernel/bpf_stats_enabled", -1);
 	health.cpu_seconds = own_cpu_seconds();
 	err = metrics_render(rs->metrics, &health, now_ns, &text, &len);
 	if (err) {

@@ -31,6 +31,7 @@ struct tracer {
 	ring_buffer_sample_fn on_record; /* for the records made at stop */
 	void *ctx;
 	bool iterator_loaded;
+	bool sys_admin; /* CAP_SYS_ADMIN in effect at start (load_object, attach) */
 	int ncpus;
 	/* the listeners' sk_drops: the iterator's link, made before the
 	 * privileges go; each read is a new iterator from it */
@@ -136,20 +137,6 @@ static void shrink_map_for_test(struct bpf_object *obj)
 		rst_err("RSTSNOOP_TEST_MAP_ENTRIES ignored: not NAME=N of a map");
 }
 
-/* kernel.perf_event_paranoid, or 0 where it cannot be read. */
-static int perf_event_paranoid(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int level = 0;
-
-	if (f) {
-		if (fscanf(f, "%d", &level) != 1)
-			level = 0;
-		fclose(f);
-	}
-	return level;
-}
-
 /*
  * The skeleton, opened on the object with the kfunc extern (its users, the
  * 6.10+ programs, load) or on its twin without it (see the Makefile:
@@ -198,14 +185,14 @@ static int load_object(struct tracer *t, const struct rst_options *opts, bool bt
 	 * in).  It costs one more parse of vmlinux BTF, so only then.
 	 */
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
-		    .btf_custom_path = preflight_sys_admin() ? NULL : "/sys/kernel/btf/vmlinux");
+		    .btf_custom_path = t->sys_admin ? NULL : "/sys/kernel/btf/vmlinux");
 
 	t->skel = open_skeleton(&open_opts, t->feat.send_reset_v610);
 	if (!t->skel)
 		return -errno;
 	/* Open copied what libbpf keeps of the embedded object (bpftool's
-	 * skeleton, about 0.7 MB in .rodata: the twin's where that was opened); its pages would otherwise stay
-	 * resident through the load, where libbpf's two copies of the
+	 * skeleton, about 0.7 MB in .rodata: the twin's where that was
+	 * opened); its pages would otherwise stay resident through the load, where libbpf's two copies of the
 	 * kernel's BTF make the peak RSS (bench/results.md, "Peak RSS"). */
 	release_read_once_pages(t->skel->skeleton->data, t->skel->skeleton->data_sz);
 	set_filters(t->skel, opts);
@@ -314,7 +301,7 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 {
 	struct tracer *t = calloc(1, sizeof(*t));
 	long page = sysconf(_SC_PAGESIZE);
-	int err;
+	int err, paranoid;
 
 	*out = NULL;
 	if (!t)
@@ -327,6 +314,7 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 		goto fail;
 	}
 	t->feat = *features;
+	t->sys_admin = preflight_sys_admin();
 	t->on_record = on_record;
 	t->ctx = ctx;
 
@@ -356,13 +344,15 @@ int tracer_start(struct tracer **out, const struct rst_options *opts,
 		if (!opts->verbose)
 			libbpf_set_print(print);
 	}
-	if (err == -EACCES && !preflight_sys_admin() && perf_event_paranoid() > 2) {
+	paranoid = err == -EACCES && !t->sys_admin
+			   ? read_sysctl_int("/proc/sys/kernel/perf_event_paranoid", 0) : 0;
+	if (paranoid > 2) {
 		/* Debian's and Android's kernels add paranoia level 3, at which
 		 * perf_event_open(), through which classic tracepoints attach,
 		 * needs CAP_SYS_ADMIN (CAP_PERFMON is not enough) */
 		rst_err("cannot attach to the tracepoints: kernel.perf_event_paranoid is %d, at "
 			"which this kernel opens perf events for CAP_SYS_ADMIN only",
-			perf_event_paranoid());
+			paranoid);
 		goto fail;
 	} else if (err) {
 		rst_err("cannot attach to the tracepoints: %s (run with -v)",

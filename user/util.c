@@ -67,6 +67,19 @@ int write_file_atomically(const char *path, const void *text, size_t len)
 	return err;
 }
 
+int read_sysctl_int(const char *path, int fallback)
+{
+	FILE *f = fopen(path, "re");
+	int v = fallback;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = fallback;
+		fclose(f);
+	}
+	return v;
+}
+
 void release_read_once_pages(const void *start, size_t len)
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);

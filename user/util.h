@@ -36,4 +36,7 @@ int write_file_atomically(const char *path, const void *text, size_t len);
  */
 void release_read_once_pages(const void *start, size_t len);
 
+/* The integer a /proc/sys file holds, or fallback where it cannot be read. */
+int read_sysctl_int(const char *path, int fallback);
+
 #endif
